@@ -1,6 +1,8 @@
 # benchlua: plain Makefile, pkg-config for every dependency, objects under build/.
 #   make            build ./benchlua
 #   make check      run every test tier (ends with "N passed, N failed")
+#   make format     reformat the C sources with clang-format (.clang-format)
+#   make format-check  fail when a C file is not formatted (part of make check)
 #   make asan       build ./build/asan/benchlua with AddressSanitizer + UBSan
 #   make check-asan run the tests against the sanitizer build
 #   make deps       install the Debian packages it needs (root)
@@ -9,7 +11,7 @@
 PKGS     := lua5.4 lua5.4-cjson libcurl libuv zlib nettle
 DEBS     := build-essential pkg-config liblua5.4-dev lua-cjson-dev libcurl4-openssl-dev \
             libuv1-dev zlib1g-dev nettle-dev python3 ca-certificates \
-            debootstrap curl gzip procps
+            debootstrap curl gzip procps clang-format
 PREFIX   ?= /usr/local
 DATADIR  := $(PREFIX)/share/benchlua
 CC       ?= cc
@@ -56,7 +58,19 @@ $(B)/tests/%: tests/c/%.c $(LIBOBJ) src/*.h | $(B)
 $(B):
 	mkdir -p $(B)
 
-check: all
+CFILES   := $(wildcard src/*.c src/*.h tools/*.c tests/c/*.c)
+CLANG_FORMAT ?= clang-format
+
+format:
+	$(CLANG_FORMAT) -i $(CFILES)
+
+# fails, naming the files, when a C file differs from clang-format's output
+format-check:
+	@bad=; for f in $(CFILES); do \
+	  $(CLANG_FORMAT) $$f | cmp -s - $$f || bad="$$bad $$f"; done; \
+	  if [ -n "$$bad" ]; then echo "not formatted (run make format):$$bad" >&2; exit 1; fi
+
+check: all format-check
 	tests/run.sh ./$(BIN)
 
 asan:
@@ -94,4 +108,4 @@ install: $(BIN)
 clean:
 	rm -rf build $(BIN) $(HELPER)
 
-.PHONY: all check asan check-asan bench demo deps install clean
+.PHONY: all format format-check check asan check-asan bench demo deps install clean

@@ -24,8 +24,8 @@ uv_loop_t *bl_loop(void);
 typedef struct bl_op bl_op;
 typedef void (*bl_cancel_fn)(bl_op *op);
 struct bl_op {
-	lua_State *co;         /* the waiting task's thread, NULL once resumed */
-	bl_cancel_fn cancel;   /* undo the pending work; must not resume */
+    lua_State *co;       /* the waiting task's thread, NULL once resumed */
+    bl_cancel_fn cancel; /* undo the pending work; must not resume */
 };
 
 /* Yield the running task until bl_resume(op, n). L must be a task thread.
@@ -58,7 +58,12 @@ void bl_open_http(lua_State *L);
 void bl_open_fs(lua_State *L);
 
 /* Embedded Lua sources (generated into build/embed.c). */
-struct bl_embedded { const char *name; const char *chunkname; const char *src; size_t len; };
+struct bl_embedded {
+    const char *name;
+    const char *chunkname;
+    const char *src;
+    size_t len;
+};
 extern const struct bl_embedded bl_embedded[];
 
 #endif

@@ -110,10 +110,20 @@ static int parse_num(const char *s, long long *out, int bytes)
     if (bytes && *end) {
         int shift = 0;
         switch (*end) {
-        case 'k': case 'K': shift = 10; break;
-        case 'm': case 'M': shift = 20; break;
-        case 'g': case 'G': shift = 30; break;
-        default: return -1;
+        case 'k':
+        case 'K':
+            shift = 10;
+            break;
+        case 'm':
+        case 'M':
+            shift = 20;
+            break;
+        case 'g':
+        case 'G':
+            shift = 30;
+            break;
+        default:
+            return -1;
         }
         end++;
         if (*end == 'i' || *end == 'I')
@@ -177,7 +187,8 @@ int bl_exec_main(int argc, char **argv)
         } else {
             snprintf(name, sizeof name, "%s", a);
         }
-        if (strcmp(name, "--pdeathsig") == 0 || strcmp(name, "--setpgid") == 0) {
+        if (strcmp(name, "--pdeathsig") == 0 ||
+            strcmp(name, "--setpgid") == 0) {
             if (val)
                 return fail(BL_EXEC_EXIT_USAGE, "usage", 0,
                             "option %s takes no value", name);
@@ -234,8 +245,8 @@ int bl_exec_main(int argc, char **argv)
                         name);
         }
         if (bad)
-            return fail(BL_EXEC_EXIT_USAGE, "usage", 0,
-                        "bad value '%s' for %s", val, name);
+            return fail(BL_EXEC_EXIT_USAGE, "usage", 0, "bad value '%s' for %s",
+                        val, name);
     }
 
     if (o.status_fd >= 0) {
@@ -246,7 +257,8 @@ int bl_exec_main(int argc, char **argv)
     }
     if ((o.netns_fd >= 0 && fcntl(o.netns_fd, F_SETFD, FD_CLOEXEC) != 0) ||
         (o.userns_fd >= 0 && fcntl(o.userns_fd, F_SETFD, FD_CLOEXEC) != 0))
-        return fail(BL_EXEC_EXIT_USAGE, "usage", errno, "--netns-fd/--userns-fd");
+        return fail(BL_EXEC_EXIT_USAGE, "usage", errno,
+                    "--netns-fd/--userns-fd");
     if (o.sandbox)
         sandbox_word = "ns";
     if (i >= argc)
@@ -331,8 +343,8 @@ int bl_exec_main(int argc, char **argv)
                     r.cpu_ms, r.maxrss_kb);
         die_of_signal(sig);
     }
-    status_line("exit=%d cpu_ms=%lld maxrss_kb=%lld", WEXITSTATUS(st),
-                r.cpu_ms, r.maxrss_kb);
+    status_line("exit=%d cpu_ms=%lld maxrss_kb=%lld", WEXITSTATUS(st), r.cpu_ms,
+                r.maxrss_kb);
     fflush(NULL);
     _exit(WEXITSTATUS(st));
 }

@@ -12,16 +12,16 @@
 
 int main(int argc, char **argv)
 {
-	/* _exit: the helper's setup memory dies with it (no leak report
-	 * under the sanitizer build for a process that only execs or relays) */
-	int rc;
-	if (argc > 1 && strcmp(argv[1], "--exec-helper") == 0) {
-		rc = bl_exec_main(argc - 1, argv + 1);
-	} else {
-		static char name[] = "--exec-helper";
-		argv[0] = name;
-		rc = bl_exec_main(argc, argv);
-	}
-	fflush(NULL);
-	_exit(rc);
+    /* _exit: the helper's setup memory dies with it (no leak report
+     * under the sanitizer build for a process that only execs or relays) */
+    int rc;
+    if (argc > 1 && strcmp(argv[1], "--exec-helper") == 0) {
+        rc = bl_exec_main(argc - 1, argv + 1);
+    } else {
+        static char name[] = "--exec-helper";
+        argv[0] = name;
+        rc = bl_exec_main(argc, argv);
+    }
+    fflush(NULL);
+    _exit(rc);
 }

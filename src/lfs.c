@@ -23,371 +23,386 @@
 
 static int fail(lua_State *L, const char *what, const char *path)
 {
-	int e = errno;
-	lua_pushnil(L);
-	lua_pushfstring(L, "%s '%s': %s", what, path, strerror(e));
-	lua_pushstring(L, e == ENOENT ? "ENOENT" : e == EACCES ? "EACCES" : e == EEXIST ? "EEXIST" : "EIO");
-	return 3;
+    int e = errno;
+    lua_pushnil(L);
+    lua_pushfstring(L, "%s '%s': %s", what, path, strerror(e));
+    lua_pushstring(L, e == ENOENT   ? "ENOENT"
+                      : e == EACCES ? "EACCES"
+                      : e == EEXIST ? "EEXIST"
+                                    : "EIO");
+    return 3;
 }
 
 /* bench.fs.read(path) -> contents | nil, err, code. Gzip files are
  * decompressed (detected by content, not by name). */
 static int l_read(lua_State *L)
 {
-	const char *path = luaL_checkstring(L, 1);
-	gzFile f = gzopen(path, "rb");
-	if (!f)
-		return fail(L, "cannot open", path);
-	gzbuffer(f, 1 << 17);
-	luaL_Buffer b;
-	luaL_buffinit(L, &b);
-	for (;;) {
-		char *p = luaL_prepbuffsize(&b, 1 << 16);
-		int n = gzread(f, p, 1 << 16);
-		if (n < 0) {
-			int en;
-			const char *m = gzerror(f, &en);
-			lua_pushnil(L);
-			lua_pushfstring(L, "cannot read '%s': %s", path, en == Z_ERRNO ? strerror(errno) : m);
-			lua_pushliteral(L, "EIO");
-			gzclose(f);
-			return 3;
-		}
-		if (n == 0)
-			break;
-		luaL_addsize(&b, (size_t)n);
-	}
-	gzclose(f);
-	luaL_pushresult(&b);
-	return 1;
+    const char *path = luaL_checkstring(L, 1);
+    gzFile f = gzopen(path, "rb");
+    if (!f)
+        return fail(L, "cannot open", path);
+    gzbuffer(f, 1 << 17);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (;;) {
+        char *p = luaL_prepbuffsize(&b, 1 << 16);
+        int n = gzread(f, p, 1 << 16);
+        if (n < 0) {
+            int en;
+            const char *m = gzerror(f, &en);
+            lua_pushnil(L);
+            lua_pushfstring(L, "cannot read '%s': %s", path,
+                            en == Z_ERRNO ? strerror(errno) : m);
+            lua_pushliteral(L, "EIO");
+            gzclose(f);
+            return 3;
+        }
+        if (n == 0)
+            break;
+        luaL_addsize(&b, (size_t)n);
+    }
+    gzclose(f);
+    luaL_pushresult(&b);
+    return 1;
 }
 
 static int write_all(int fd, const char *p, size_t n)
 {
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
 }
 
 /* bench.fs.write_atomic(path, data) -> true | nil, err. Readers see the old
  * file or the new one, never a part; a crash mid-write leaves the old one. */
 static int l_write_atomic(lua_State *L)
 {
-	const char *path = luaL_checkstring(L, 1);
-	size_t n;
-	const char *data = luaL_checklstring(L, 2, &n);
-	const char *tmp = lua_pushfstring(L, "%s.tmp.%d", path, (int)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return fail(L, "cannot create", tmp);
-	if (write_all(fd, data, n) < 0 || fsync(fd) < 0) {
-		int e = errno;
-		close(fd);
-		unlink(tmp);
-		errno = e;
-		return fail(L, "cannot write", tmp);
-	}
-	close(fd);
-	if (rename(tmp, path) < 0) {
-		int e = errno;
-		unlink(tmp);
-		errno = e;
-		return fail(L, "cannot rename onto", path);
-	}
-	/* make the rename durable */
-	char *dir = strdup(path);
-	char *slash = dir ? strrchr(dir, '/') : NULL;
-	const char *d = slash ? (slash == dir ? "/" : (*slash = 0, dir)) : ".";
-	int dfd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	free(dir);
-	lua_pushboolean(L, 1);
-	return 1;
+    const char *path = luaL_checkstring(L, 1);
+    size_t n;
+    const char *data = luaL_checklstring(L, 2, &n);
+    const char *tmp = lua_pushfstring(L, "%s.tmp.%d", path, (int)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return fail(L, "cannot create", tmp);
+    if (write_all(fd, data, n) < 0 || fsync(fd) < 0) {
+        int e = errno;
+        close(fd);
+        unlink(tmp);
+        errno = e;
+        return fail(L, "cannot write", tmp);
+    }
+    close(fd);
+    if (rename(tmp, path) < 0) {
+        int e = errno;
+        unlink(tmp);
+        errno = e;
+        return fail(L, "cannot rename onto", path);
+    }
+    /* make the rename durable */
+    char *dir = strdup(path);
+    char *slash = dir ? strrchr(dir, '/') : NULL;
+    const char *d = slash ? (slash == dir ? "/" : (*slash = 0, dir)) : ".";
+    int dfd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    free(dir);
+    lua_pushboolean(L, 1);
+    return 1;
 }
 
 /* bench.fs.append(path, data) -> true | nil, err. One write(2) with O_APPEND,
  * so lines from concurrent writers do not interleave. */
 static int l_append(lua_State *L)
 {
-	const char *path = luaL_checkstring(L, 1);
-	size_t n;
-	const char *data = luaL_checklstring(L, 2, &n);
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return fail(L, "cannot open", path);
-	if (write_all(fd, data, n) < 0) {
-		int e = errno;
-		close(fd);
-		errno = e;
-		return fail(L, "cannot append to", path);
-	}
-	close(fd);
-	lua_pushboolean(L, 1);
-	return 1;
+    const char *path = luaL_checkstring(L, 1);
+    size_t n;
+    const char *data = luaL_checklstring(L, 2, &n);
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return fail(L, "cannot open", path);
+    if (write_all(fd, data, n) < 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return fail(L, "cannot append to", path);
+    }
+    close(fd);
+    lua_pushboolean(L, 1);
+    return 1;
 }
 
-typedef struct { int fd; } lockud;
+typedef struct {
+    int fd;
+} lockud;
 
 /* bench.fs.trylock(path) -> Lock | nil, err, "EAGAIN" when another process
  * holds it. An exclusive flock on `path` (created if missing). Release with
  * lock:close() or a <close> variable. bench.fs.lock (Lua) retries. */
 static int l_trylock(lua_State *L)
 {
-	const char *path = luaL_checkstring(L, 1);
-	lockud *u = lua_newuserdatauv(L, sizeof *u, 0);
-	u->fd = -1;
-	luaL_setmetatable(L, LOCK_MT);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return fail(L, "cannot open lock file", path);
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		int e = errno;
-		close(fd);
-		lua_pushnil(L);
-		lua_pushfstring(L, "'%s' is locked by another process", path);
-		lua_pushstring(L, e == EWOULDBLOCK ? "EAGAIN" : "EIO");
-		return 3;
-	}
-	u->fd = fd;
-	return 1;
+    const char *path = luaL_checkstring(L, 1);
+    lockud *u = lua_newuserdatauv(L, sizeof *u, 0);
+    u->fd = -1;
+    luaL_setmetatable(L, LOCK_MT);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return fail(L, "cannot open lock file", path);
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        int e = errno;
+        close(fd);
+        lua_pushnil(L);
+        lua_pushfstring(L, "'%s' is locked by another process", path);
+        lua_pushstring(L, e == EWOULDBLOCK ? "EAGAIN" : "EIO");
+        return 3;
+    }
+    u->fd = fd;
+    return 1;
 }
 
 static int l_unlock(lua_State *L)
 {
-	lockud *u = luaL_checkudata(L, 1, LOCK_MT);
-	if (u->fd >= 0) {
-		close(u->fd);
-		u->fd = -1;
-	}
-	return 0;
+    lockud *u = luaL_checkudata(L, 1, LOCK_MT);
+    if (u->fd >= 0) {
+        close(u->fd);
+        u->fd = -1;
+    }
+    return 0;
 }
 
 /* bench.fs.mkdir_p(path) -> true | nil, err */
 static int l_mkdir_p(lua_State *L)
 {
-	const char *path = luaL_checkstring(L, 1);
-	char *p = strdup(path);
-	if (!p)
-		return luaL_error(L, "out of memory");
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = 0;
-		if (mkdir(p, 0755) < 0 && errno != EEXIST) {
-			int e = errno;
-			free(p);
-			errno = e;
-			return fail(L, "cannot create directory", path);
-		}
-		*s = '/';
-	}
-	if (mkdir(p, 0755) < 0 && errno != EEXIST) {
-		int e = errno;
-		free(p);
-		errno = e;
-		return fail(L, "cannot create directory", path);
-	}
-	free(p);
-	lua_pushboolean(L, 1);
-	return 1;
+    const char *path = luaL_checkstring(L, 1);
+    char *p = strdup(path);
+    if (!p)
+        return luaL_error(L, "out of memory");
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = 0;
+        if (mkdir(p, 0755) < 0 && errno != EEXIST) {
+            int e = errno;
+            free(p);
+            errno = e;
+            return fail(L, "cannot create directory", path);
+        }
+        *s = '/';
+    }
+    if (mkdir(p, 0755) < 0 && errno != EEXIST) {
+        int e = errno;
+        free(p);
+        errno = e;
+        return fail(L, "cannot create directory", path);
+    }
+    free(p);
+    lua_pushboolean(L, 1);
+    return 1;
 }
 
 /* bench.fs.stat(path) -> {type="file"|"dir"|"other", size, mtime} | nil */
 static int l_stat(lua_State *L)
 {
-	struct stat st;
-	if (stat(luaL_checkstring(L, 1), &st) < 0) {
-		lua_pushnil(L);
-		return 1;
-	}
-	lua_createtable(L, 0, 3);
-	lua_pushstring(L, S_ISREG(st.st_mode) ? "file" : S_ISDIR(st.st_mode) ? "dir" : "other");
-	lua_setfield(L, -2, "type");
-	lua_pushinteger(L, st.st_size);
-	lua_setfield(L, -2, "size");
-	lua_pushnumber(L, (double)st.st_mtim.tv_sec + st.st_mtim.tv_nsec / 1e9);
-	lua_setfield(L, -2, "mtime");
-	return 1;
+    struct stat st;
+    if (stat(luaL_checkstring(L, 1), &st) < 0) {
+        lua_pushnil(L);
+        return 1;
+    }
+    lua_createtable(L, 0, 3);
+    lua_pushstring(L, S_ISREG(st.st_mode)   ? "file"
+                      : S_ISDIR(st.st_mode) ? "dir"
+                                            : "other");
+    lua_setfield(L, -2, "type");
+    lua_pushinteger(L, st.st_size);
+    lua_setfield(L, -2, "size");
+    lua_pushnumber(L, (double)st.st_mtim.tv_sec + st.st_mtim.tv_nsec / 1e9);
+    lua_setfield(L, -2, "mtime");
+    return 1;
 }
 
 /* bench.fs.mkdtemp([prefix]) -> path | nil, err. Under $TMPDIR or /tmp. */
 static int l_mkdtemp(lua_State *L)
 {
-	const char *prefix = luaL_optstring(L, 1, "benchlua");
-	const char *tmp = getenv("TMPDIR");
-	if (!tmp || !*tmp)
-		tmp = "/tmp";
-	char *t = (char *)lua_pushfstring(L, "%s/%s-XXXXXX", tmp, prefix);
-	char *buf = strdup(t);
-	if (!buf)
-		return luaL_error(L, "out of memory");
-	if (!mkdtemp(buf)) {
-		int e = errno;
-		free(buf);
-		errno = e;
-		return fail(L, "cannot create a directory in", tmp);
-	}
-	lua_pushstring(L, buf);
-	free(buf);
-	return 1;
+    const char *prefix = luaL_optstring(L, 1, "benchlua");
+    const char *tmp = getenv("TMPDIR");
+    if (!tmp || !*tmp)
+        tmp = "/tmp";
+    char *t = (char *)lua_pushfstring(L, "%s/%s-XXXXXX", tmp, prefix);
+    char *buf = strdup(t);
+    if (!buf)
+        return luaL_error(L, "out of memory");
+    if (!mkdtemp(buf)) {
+        int e = errno;
+        free(buf);
+        errno = e;
+        return fail(L, "cannot create a directory in", tmp);
+    }
+    lua_pushstring(L, buf);
+    free(buf);
+    return 1;
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *f)
+static int rm_one(const char *path, const struct stat *st, int flag,
+                  struct FTW *f)
 {
-	(void)st;
-	(void)f;
-	if (flag == FTW_DP)
-		return rmdir(path) < 0 && errno != ENOENT ? -1 : 0;
-	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
+    (void)st;
+    (void)f;
+    if (flag == FTW_DP)
+        return rmdir(path) < 0 && errno != ENOENT ? -1 : 0;
+    return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
 }
 
 /* bench.fs.rmtree(path) -> true | nil, err. Does not follow symlinks. */
 static int l_rmtree(lua_State *L)
 {
-	const char *path = luaL_checkstring(L, 1);
-	if (nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS) < 0 && errno != ENOENT)
-		return fail(L, "cannot remove", path);
-	lua_pushboolean(L, 1);
-	return 1;
+    const char *path = luaL_checkstring(L, 1);
+    if (nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS) < 0 && errno != ENOENT)
+        return fail(L, "cannot remove", path);
+    lua_pushboolean(L, 1);
+    return 1;
 }
 
 /* bench.fs.remove(path) -> true | nil, err */
 static int l_remove(lua_State *L)
 {
-	const char *path = luaL_checkstring(L, 1);
-	if (unlink(path) < 0)
-		return fail(L, "cannot remove", path);
-	lua_pushboolean(L, 1);
-	return 1;
+    const char *path = luaL_checkstring(L, 1);
+    if (unlink(path) < 0)
+        return fail(L, "cannot remove", path);
+    lua_pushboolean(L, 1);
+    return 1;
 }
 
 /* bench.fs.sha256(data) -> hex digest */
 static int l_sha256(lua_State *L)
 {
-	size_t n;
-	const char *d = luaL_checklstring(L, 1, &n);
-	struct sha256_ctx c;
-	uint8_t out[SHA256_DIGEST_SIZE];
-	char hex[2 * SHA256_DIGEST_SIZE + 1];
-	sha256_init(&c);
-	sha256_update(&c, n, (const uint8_t *)d);
-	sha256_digest(&c, sizeof out, out);
-	for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
-		snprintf(hex + 2 * i, 3, "%02x", out[i]);
-	lua_pushstring(L, hex);
-	return 1;
+    size_t n;
+    const char *d = luaL_checklstring(L, 1, &n);
+    struct sha256_ctx c;
+    uint8_t out[SHA256_DIGEST_SIZE];
+    char hex[2 * SHA256_DIGEST_SIZE + 1];
+    sha256_init(&c);
+    sha256_update(&c, n, (const uint8_t *)d);
+    sha256_digest(&c, sizeof out, out);
+    for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
+        snprintf(hex + 2 * i, 3, "%02x", out[i]);
+    lua_pushstring(L, hex);
+    return 1;
 }
 
 /* bench.fs.base64_decode(s) -> bytes | nil, err (whitespace ignored) */
 static int l_b64(lua_State *L)
 {
-	size_t n;
-	const char *s = luaL_checklstring(L, 1, &n);
-	luaL_Buffer b;
-	luaL_buffinit(L, &b);
-	unsigned acc = 0;
-	int bits = 0;
-	for (size_t i = 0; i < n; i++) {
-		int c = (unsigned char)s[i], v;
-		if (c >= 'A' && c <= 'Z') v = c - 'A';
-		else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-		else if (c >= '0' && c <= '9') v = c - '0' + 52;
-		else if (c == '+' || c == '-') v = 62;
-		else if (c == '/' || c == '_') v = 63;
-		else if (c == '=' || c == '\n' || c == '\r' || c == ' ') continue;
-		else {
-			lua_pushnil(L);
-			lua_pushfstring(L, "invalid base64 character at offset %d", (int)i);
-			return 2;
-		}
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			luaL_addchar(&b, (char)((acc >> bits) & 0xff));
-		}
-	}
-	luaL_pushresult(&b);
-	return 1;
+    size_t n;
+    const char *s = luaL_checklstring(L, 1, &n);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    unsigned acc = 0;
+    int bits = 0;
+    for (size_t i = 0; i < n; i++) {
+        int c = (unsigned char)s[i], v;
+        if (c >= 'A' && c <= 'Z')
+            v = c - 'A';
+        else if (c >= 'a' && c <= 'z')
+            v = c - 'a' + 26;
+        else if (c >= '0' && c <= '9')
+            v = c - '0' + 52;
+        else if (c == '+' || c == '-')
+            v = 62;
+        else if (c == '/' || c == '_')
+            v = 63;
+        else if (c == '=' || c == '\n' || c == '\r' || c == ' ')
+            continue;
+        else {
+            lua_pushnil(L);
+            lua_pushfstring(L, "invalid base64 character at offset %d", (int)i);
+            return 2;
+        }
+        acc = (acc << 6) | (unsigned)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            luaL_addchar(&b, (char)((acc >> bits) & 0xff));
+        }
+    }
+    luaL_pushresult(&b);
+    return 1;
 }
 
 /* bench.fs.inflate(bytes) -> bytes | nil, err. zlib or gzip framing. */
 static int l_inflate(lua_State *L)
 {
-	size_t n;
-	const char *s = luaL_checklstring(L, 1, &n);
-	z_stream z;
-	memset(&z, 0, sizeof z);
-	if (inflateInit2(&z, 15 + 32) != Z_OK)
-		return luaL_error(L, "inflateInit failed");
-	z.next_in = (Bytef *)s;
-	z.avail_in = (uInt)n;
-	luaL_Buffer b;
-	luaL_buffinit(L, &b);
-	int rc;
-	do {
-		char *p = luaL_prepbuffsize(&b, 1 << 16);
-		z.next_out = (Bytef *)p;
-		z.avail_out = 1 << 16;
-		rc = inflate(&z, Z_NO_FLUSH);
-		if (rc != Z_OK && rc != Z_STREAM_END) {
-			const char *m = z.msg ? z.msg : "corrupt data";
-			inflateEnd(&z);
-			lua_pushnil(L);
-			lua_pushfstring(L, "inflate: %s", m);
-			return 2;
-		}
-		luaL_addsize(&b, (1 << 16) - z.avail_out);
-	} while (rc != Z_STREAM_END && (z.avail_in > 0 || z.avail_out == 0));
-	inflateEnd(&z);
-	if (rc != Z_STREAM_END) {
-		lua_pushnil(L);
-		lua_pushliteral(L, "inflate: truncated data");
-		return 2;
-	}
-	luaL_pushresult(&b);
-	return 1;
+    size_t n;
+    const char *s = luaL_checklstring(L, 1, &n);
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (inflateInit2(&z, 15 + 32) != Z_OK)
+        return luaL_error(L, "inflateInit failed");
+    z.next_in = (Bytef *)s;
+    z.avail_in = (uInt)n;
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    int rc;
+    do {
+        char *p = luaL_prepbuffsize(&b, 1 << 16);
+        z.next_out = (Bytef *)p;
+        z.avail_out = 1 << 16;
+        rc = inflate(&z, Z_NO_FLUSH);
+        if (rc != Z_OK && rc != Z_STREAM_END) {
+            const char *m = z.msg ? z.msg : "corrupt data";
+            inflateEnd(&z);
+            lua_pushnil(L);
+            lua_pushfstring(L, "inflate: %s", m);
+            return 2;
+        }
+        luaL_addsize(&b, (1 << 16) - z.avail_out);
+    } while (rc != Z_STREAM_END && (z.avail_in > 0 || z.avail_out == 0));
+    inflateEnd(&z);
+    if (rc != Z_STREAM_END) {
+        lua_pushnil(L);
+        lua_pushliteral(L, "inflate: truncated data");
+        return 2;
+    }
+    luaL_pushresult(&b);
+    return 1;
 }
 
 /* bench.fs.getpid() -> pid of benchlua */
 static int l_getpid(lua_State *L)
 {
-	lua_pushinteger(L, getpid());
-	return 1;
+    lua_pushinteger(L, getpid());
+    return 1;
 }
 
 void bl_open_fs(lua_State *L)
 {
-	static const luaL_Reg fns[] = {
-		{ "read", l_read }, { "write_atomic", l_write_atomic }, { "append", l_append },
-		{ "trylock", l_trylock }, { "mkdir_p", l_mkdir_p }, { "stat", l_stat },
-		{ "mkdtemp", l_mkdtemp }, { "rmtree", l_rmtree }, { "remove", l_remove },
-		{ "sha256", l_sha256 }, { "base64_decode", l_b64 }, { "inflate", l_inflate },
-		{ "getpid", l_getpid },
-		{ NULL, NULL }
-	};
-	if (luaL_newmetatable(L, LOCK_MT)) {
-		lua_newtable(L);
-		lua_pushcfunction(L, l_unlock);
-		lua_setfield(L, -2, "close");
-		lua_setfield(L, -2, "__index");
-		lua_pushcfunction(L, l_unlock);
-		lua_setfield(L, -2, "__gc");
-		lua_pushcfunction(L, l_unlock);
-		lua_setfield(L, -2, "__close");
-	}
-	lua_pop(L, 1);
-	luaL_newlib(L, fns);
-	lua_setfield(L, -2, "fs");
+    static const luaL_Reg fns[] = {
+        {"read", l_read},         {"write_atomic", l_write_atomic},
+        {"append", l_append},     {"trylock", l_trylock},
+        {"mkdir_p", l_mkdir_p},   {"stat", l_stat},
+        {"mkdtemp", l_mkdtemp},   {"rmtree", l_rmtree},
+        {"remove", l_remove},     {"sha256", l_sha256},
+        {"base64_decode", l_b64}, {"inflate", l_inflate},
+        {"getpid", l_getpid},     {NULL, NULL}};
+    if (luaL_newmetatable(L, LOCK_MT)) {
+        lua_newtable(L);
+        lua_pushcfunction(L, l_unlock);
+        lua_setfield(L, -2, "close");
+        lua_setfield(L, -2, "__index");
+        lua_pushcfunction(L, l_unlock);
+        lua_setfield(L, -2, "__gc");
+        lua_pushcfunction(L, l_unlock);
+        lua_setfield(L, -2, "__close");
+    }
+    lua_pop(L, 1);
+    luaL_newlib(L, fns);
+    lua_setfield(L, -2, "fs");
 }

@@ -16,17 +16,21 @@
 #include "bl.h"
 
 typedef struct xfer {
-	bl_op op;
-	CURL *easy;
-	struct curl_slist *hdrs;
-	char *buf;
-	size_t len, cap;
-	FILE *out;
-	char err[CURL_ERROR_SIZE];
-	struct xfer *next, *prev;
+    bl_op op;
+    CURL *easy;
+    struct curl_slist *hdrs;
+    char *buf;
+    size_t len, cap;
+    FILE *out;
+    char err[CURL_ERROR_SIZE];
+    struct xfer *next, *prev;
 } xfer;
 
-typedef struct { uv_poll_t poll; curl_socket_t fd; int events; } sockctx;
+typedef struct {
+    uv_poll_t poll;
+    curl_socket_t fd;
+    int events;
+} sockctx;
 
 static CURLM *multi;
 static uv_timer_t timer;
@@ -34,174 +38,187 @@ static xfer *inflight;
 
 static void xfer_free(xfer *x)
 {
-	if (x->prev)
-		x->prev->next = x->next;
-	else if (inflight == x)
-		inflight = x->next;
-	if (x->next)
-		x->next->prev = x->prev;
-	curl_multi_remove_handle(multi, x->easy);
-	curl_easy_cleanup(x->easy);
-	curl_slist_free_all(x->hdrs);
-	if (x->out)
-		fclose(x->out);
-	free(x->buf);
-	free(x);
+    if (x->prev)
+        x->prev->next = x->next;
+    else if (inflight == x)
+        inflight = x->next;
+    if (x->next)
+        x->next->prev = x->prev;
+    curl_multi_remove_handle(multi, x->easy);
+    curl_easy_cleanup(x->easy);
+    curl_slist_free_all(x->hdrs);
+    if (x->out)
+        fclose(x->out);
+    free(x->buf);
+    free(x);
 }
 
 static const char *code_name(CURLcode c)
 {
-	switch (c) {
-	case CURLE_COULDNT_CONNECT: return "ECONNREFUSED";
-	case CURLE_OPERATION_TIMEDOUT: return "ETIMEDOUT";
-	case CURLE_GOT_NOTHING: return "EEMPTY";
-	case CURLE_RECV_ERROR: case CURLE_SEND_ERROR: return "ECONNRESET";
-	case CURLE_COULDNT_RESOLVE_HOST: return "ENOTFOUND";
-	case CURLE_PARTIAL_FILE: return "EPARTIAL";
-	case CURLE_WRITE_ERROR: return "EWRITE";
-	default: return "EHTTP";
-	}
+    switch (c) {
+    case CURLE_COULDNT_CONNECT:
+        return "ECONNREFUSED";
+    case CURLE_OPERATION_TIMEDOUT:
+        return "ETIMEDOUT";
+    case CURLE_GOT_NOTHING:
+        return "EEMPTY";
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+        return "ECONNRESET";
+    case CURLE_COULDNT_RESOLVE_HOST:
+        return "ENOTFOUND";
+    case CURLE_PARTIAL_FILE:
+        return "EPARTIAL";
+    case CURLE_WRITE_ERROR:
+        return "EWRITE";
+    default:
+        return "EHTTP";
+    }
 }
 
 /* Resume the owner with the response table, or nil, message, code. */
 static void complete(xfer *x, CURLcode rc)
 {
-	lua_State *co = x->op.co;
-	if (co) {
-		if (rc == CURLE_OK) {
-			long status = 0;
-			double total = 0, ttfb = 0;
-			curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
-			curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME, &total);
-			curl_easy_getinfo(x->easy, CURLINFO_STARTTRANSFER_TIME, &ttfb);
-			lua_createtable(co, 0, 4);
-			lua_pushinteger(co, status);
-			lua_setfield(co, -2, "status");
-			lua_pushlstring(co, x->buf ? x->buf : "", x->len);
-			lua_setfield(co, -2, "body");
-			lua_pushnumber(co, total);
-			lua_setfield(co, -2, "time");
-			lua_pushnumber(co, ttfb);
-			lua_setfield(co, -2, "ttfb");
-			bl_resume(&x->op, 1);
-		} else {
-			lua_pushnil(co);
-			lua_pushstring(co, x->err[0] ? x->err : curl_easy_strerror(rc));
-			lua_pushstring(co, code_name(rc));
-			bl_resume(&x->op, 3);
-		}
-	}
-	xfer_free(x);
+    lua_State *co = x->op.co;
+    if (co) {
+        if (rc == CURLE_OK) {
+            long status = 0;
+            double total = 0, ttfb = 0;
+            curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+            curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME, &total);
+            curl_easy_getinfo(x->easy, CURLINFO_STARTTRANSFER_TIME, &ttfb);
+            lua_createtable(co, 0, 4);
+            lua_pushinteger(co, status);
+            lua_setfield(co, -2, "status");
+            lua_pushlstring(co, x->buf ? x->buf : "", x->len);
+            lua_setfield(co, -2, "body");
+            lua_pushnumber(co, total);
+            lua_setfield(co, -2, "time");
+            lua_pushnumber(co, ttfb);
+            lua_setfield(co, -2, "ttfb");
+            bl_resume(&x->op, 1);
+        } else {
+            lua_pushnil(co);
+            lua_pushstring(co, x->err[0] ? x->err : curl_easy_strerror(rc));
+            lua_pushstring(co, code_name(rc));
+            bl_resume(&x->op, 3);
+        }
+    }
+    xfer_free(x);
 }
 
 static void drain(void)
 {
-	CURLMsg *m;
-	int left;
-	while ((m = curl_multi_info_read(multi, &left))) {
-		if (m->msg != CURLMSG_DONE)
-			continue;
-		xfer *x = NULL;
-		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&x);
-		complete(x, m->data.result);
-	}
+    CURLMsg *m;
+    int left;
+    while ((m = curl_multi_info_read(multi, &left))) {
+        if (m->msg != CURLMSG_DONE)
+            continue;
+        xfer *x = NULL;
+        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+        complete(x, m->data.result);
+    }
 }
 
 static void on_poll(uv_poll_t *h, int status, int events)
 {
-	sockctx *s = h->data;
-	int flags = 0, running;
-	if (status < 0)
-		flags = CURL_CSELECT_ERR;
-	if (events & UV_READABLE)
-		flags |= CURL_CSELECT_IN;
-	if (events & UV_WRITABLE)
-		flags |= CURL_CSELECT_OUT;
-	curl_multi_socket_action(multi, s->fd, flags, &running);
-	drain();
+    sockctx *s = h->data;
+    int flags = 0, running;
+    if (status < 0)
+        flags = CURL_CSELECT_ERR;
+    if (events & UV_READABLE)
+        flags |= CURL_CSELECT_IN;
+    if (events & UV_WRITABLE)
+        flags |= CURL_CSELECT_OUT;
+    curl_multi_socket_action(multi, s->fd, flags, &running);
+    drain();
 }
 
 static void on_timer(uv_timer_t *t)
 {
-	int running;
-	(void)t;
-	curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running);
-	drain();
+    int running;
+    (void)t;
+    curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    drain();
 }
 
 static int timer_cb(CURLM *m, long ms, void *u)
 {
-	(void)m;
-	(void)u;
-	if (ms < 0)
-		uv_timer_stop(&timer);
-	else
-		uv_timer_start(&timer, on_timer, (uint64_t)ms, 0);
-	return 0;
+    (void)m;
+    (void)u;
+    if (ms < 0)
+        uv_timer_stop(&timer);
+    else
+        uv_timer_start(&timer, on_timer, (uint64_t)ms, 0);
+    return 0;
 }
 
-static void sock_closed(uv_handle_t *h) { free(h->data); }
+static void sock_closed(uv_handle_t *h)
+{
+    free(h->data);
+}
 
 static int socket_cb(CURL *e, curl_socket_t fd, int what, void *u, void *sp)
 {
-	(void)e;
-	(void)u;
-	sockctx *s = sp;
-	if (what == CURL_POLL_REMOVE) {
-		if (s) {
-			uv_poll_stop(&s->poll);
-			uv_close((uv_handle_t *)&s->poll, sock_closed);
-			curl_multi_assign(multi, fd, NULL);
-		}
-		return 0;
-	}
-	if (!s) {
-		s = calloc(1, sizeof *s);
-		if (!s)
-			return -1;
-		s->fd = fd;
-		uv_poll_init_socket(bl_loop(), &s->poll, fd);
-		s->poll.data = s;
-		curl_multi_assign(multi, fd, s);
-	}
-	int ev = 0;
-	if (what == CURL_POLL_IN || what == CURL_POLL_INOUT)
-		ev |= UV_READABLE;
-	if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT)
-		ev |= UV_WRITABLE;
-	if (ev != s->events) { /* restart the poll only when what we watch changes */
-		s->events = ev;
-		uv_poll_start(&s->poll, ev, on_poll);
-	}
-	return 0;
+    (void)e;
+    (void)u;
+    sockctx *s = sp;
+    if (what == CURL_POLL_REMOVE) {
+        if (s) {
+            uv_poll_stop(&s->poll);
+            uv_close((uv_handle_t *)&s->poll, sock_closed);
+            curl_multi_assign(multi, fd, NULL);
+        }
+        return 0;
+    }
+    if (!s) {
+        s = calloc(1, sizeof *s);
+        if (!s)
+            return -1;
+        s->fd = fd;
+        uv_poll_init_socket(bl_loop(), &s->poll, fd);
+        s->poll.data = s;
+        curl_multi_assign(multi, fd, s);
+    }
+    int ev = 0;
+    if (what == CURL_POLL_IN || what == CURL_POLL_INOUT)
+        ev |= UV_READABLE;
+    if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT)
+        ev |= UV_WRITABLE;
+    if (ev !=
+        s->events) { /* restart the poll only when what we watch changes */
+        s->events = ev;
+        uv_poll_start(&s->poll, ev, on_poll);
+    }
+    return 0;
 }
 
 static size_t on_data(char *p, size_t sz, size_t n, void *u)
 {
-	xfer *x = u;
-	size_t len = sz * n;
-	if (x->out)
-		return fwrite(p, 1, len, x->out);
-	if (x->len + len + 1 > x->cap) {
-		size_t ncap = x->cap ? x->cap : 4096;
-		while (ncap < x->len + len + 1)
-			ncap *= 2;
-		char *nb = realloc(x->buf, ncap);
-		if (!nb)
-			return 0;
-		x->buf = nb;
-		x->cap = ncap;
-	}
-	memcpy(x->buf + x->len, p, len);
-	x->len += len;
-	return len;
+    xfer *x = u;
+    size_t len = sz * n;
+    if (x->out)
+        return fwrite(p, 1, len, x->out);
+    if (x->len + len + 1 > x->cap) {
+        size_t ncap = x->cap ? x->cap : 4096;
+        while (ncap < x->len + len + 1)
+            ncap *= 2;
+        char *nb = realloc(x->buf, ncap);
+        if (!nb)
+            return 0;
+        x->buf = nb;
+        x->cap = ncap;
+    }
+    memcpy(x->buf + x->len, p, len);
+    x->len += len;
+    return len;
 }
 
 static void xfer_cancel(bl_op *op)
 {
-	xfer *x = (xfer *)op;
-	x->op.co = NULL;
-	xfer_free(x);
+    xfer *x = (xfer *)op;
+    x->op.co = NULL;
+    xfer_free(x);
 }
 
 /*
@@ -214,191 +231,194 @@ static void xfer_cancel(bl_op *op)
  */
 static int l_request(lua_State *L)
 {
-	luaL_checktype(L, 1, LUA_TTABLE);
-	lua_settop(L, 1);
-	lua_getfield(L, 1, "url");
-	const char *url = lua_tostring(L, -1);
-	if (!url)
-		return luaL_error(L, "url option must be a string");
-	lua_getfield(L, 1, "method");
-	const char *method = luaL_optstring(L, -1, NULL);
-	lua_getfield(L, 1, "body");
-	size_t blen = 0;
-	const char *body = lua_tolstring(L, -1, &blen);
-	if (!body && !lua_isnil(L, -1))
-		return luaL_error(L, "body option must be a string");
-	lua_getfield(L, 1, "timeout");
-	double timeout = luaL_optnumber(L, -1, 600);
-	lua_getfield(L, 1, "connect_timeout");
-	double ctimeout = luaL_optnumber(L, -1, 10);
-	lua_getfield(L, 1, "output");
-	const char *output = luaL_optstring(L, -1, NULL);
-	lua_getfield(L, 1, "headers");
-	int ht = lua_gettop(L);
-	if (!lua_isnil(L, ht))
-		luaL_checktype(L, ht, LUA_TTABLE);
-	if (!bl_in_task(L))
-		return luaL_error(L, "bench.http.request must run inside a task");
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
+    lua_getfield(L, 1, "url");
+    const char *url = lua_tostring(L, -1);
+    if (!url)
+        return luaL_error(L, "url option must be a string");
+    lua_getfield(L, 1, "method");
+    const char *method = luaL_optstring(L, -1, NULL);
+    lua_getfield(L, 1, "body");
+    size_t blen = 0;
+    const char *body = lua_tolstring(L, -1, &blen);
+    if (!body && !lua_isnil(L, -1))
+        return luaL_error(L, "body option must be a string");
+    lua_getfield(L, 1, "timeout");
+    double timeout = luaL_optnumber(L, -1, 600);
+    lua_getfield(L, 1, "connect_timeout");
+    double ctimeout = luaL_optnumber(L, -1, 10);
+    lua_getfield(L, 1, "output");
+    const char *output = luaL_optstring(L, -1, NULL);
+    lua_getfield(L, 1, "headers");
+    int ht = lua_gettop(L);
+    if (!lua_isnil(L, ht))
+        luaL_checktype(L, ht, LUA_TTABLE);
+    if (!bl_in_task(L))
+        return luaL_error(L, "bench.http.request must run inside a task");
 
-	xfer *x = calloc(1, sizeof *x);
-	if (!x)
-		return luaL_error(L, "out of memory");
-	if (output && !(x->out = fopen(output, "wb"))) {
-		free(x);
-		lua_pushnil(L);
-		lua_pushfstring(L, "cannot write '%s'", output);
-		lua_pushliteral(L, "EWRITE");
-		return 3;
-	}
-	if (!lua_isnil(L, ht)) {
-		lua_pushnil(L);
-		while (lua_next(L, ht)) {
-			const char *h;
-			if (lua_type(L, -2) == LUA_TSTRING) {
-				const char *k = lua_tostring(L, -2);
-				const char *v = luaL_tolstring(L, -1, NULL);
-				h = lua_pushfstring(L, "%s: %s", k, v);
-			} else
-				h = luaL_tolstring(L, -1, NULL);
-			x->hdrs = curl_slist_append(x->hdrs, h);
-			lua_settop(L, ht + 1);
-		}
-	}
-	CURL *e = x->easy = curl_easy_init();
-	curl_easy_setopt(e, CURLOPT_URL, url);
-	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->err);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(e, CURLOPT_NOPROXY, "localhost,127.0.0.1,::1");
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(timeout * 1000));
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(ctimeout * 1000));
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "benchlua/" BL_VERSION);
-	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-	if (body) {
-		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)blen);
-		curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, body);
-		x->hdrs = curl_slist_append(x->hdrs, "Expect:");
-	}
-	if (method)
-		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
-	if (x->hdrs)
-		curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->hdrs);
-	x->op.cancel = xfer_cancel;
-	x->next = inflight;
-	if (inflight)
-		inflight->prev = x;
-	inflight = x;
-	curl_multi_add_handle(multi, e);
-	return bl_yield(L, &x->op);
+    xfer *x = calloc(1, sizeof *x);
+    if (!x)
+        return luaL_error(L, "out of memory");
+    if (output && !(x->out = fopen(output, "wb"))) {
+        free(x);
+        lua_pushnil(L);
+        lua_pushfstring(L, "cannot write '%s'", output);
+        lua_pushliteral(L, "EWRITE");
+        return 3;
+    }
+    if (!lua_isnil(L, ht)) {
+        lua_pushnil(L);
+        while (lua_next(L, ht)) {
+            const char *h;
+            if (lua_type(L, -2) == LUA_TSTRING) {
+                const char *k = lua_tostring(L, -2);
+                const char *v = luaL_tolstring(L, -1, NULL);
+                h = lua_pushfstring(L, "%s: %s", k, v);
+            } else
+                h = luaL_tolstring(L, -1, NULL);
+            x->hdrs = curl_slist_append(x->hdrs, h);
+            lua_settop(L, ht + 1);
+        }
+    }
+    CURL *e = x->easy = curl_easy_init();
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, x);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->err);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(e, CURLOPT_NOPROXY, "localhost,127.0.0.1,::1");
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(timeout * 1000));
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(ctimeout * 1000));
+    curl_easy_setopt(e, CURLOPT_USERAGENT, "benchlua/" BL_VERSION);
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    if (body) {
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)blen);
+        curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, body);
+        x->hdrs = curl_slist_append(x->hdrs, "Expect:");
+    }
+    if (method)
+        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+    if (x->hdrs)
+        curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->hdrs);
+    x->op.cancel = xfer_cancel;
+    x->next = inflight;
+    if (inflight)
+        inflight->prev = x;
+    inflight = x;
+    curl_multi_add_handle(multi, e);
+    return bl_yield(L, &x->op);
 }
 
 /* bench.http.abort_all([message]) -> n: every request in flight returns
  * nil, message, "EABORTED" (used when the server dies mid-run). */
 static int l_abort_all(lua_State *L)
 {
-	const char *msg = luaL_optstring(L, 1, "aborted");
-	int n = 0;
-	while (inflight) {
-		xfer *x = inflight;
-		lua_State *co = x->op.co;
-		if (co) {
-			lua_pushnil(co);
-			lua_pushstring(co, msg);
-			lua_pushliteral(co, "EABORTED");
-			bl_resume(&x->op, 3);
-		}
-		xfer_free(x);
-		n++;
-	}
-	lua_pushinteger(L, n);
-	return 1;
+    const char *msg = luaL_optstring(L, 1, "aborted");
+    int n = 0;
+    while (inflight) {
+        xfer *x = inflight;
+        lua_State *co = x->op.co;
+        if (co) {
+            lua_pushnil(co);
+            lua_pushstring(co, msg);
+            lua_pushliteral(co, "EABORTED");
+            bl_resume(&x->op, 3);
+        }
+        xfer_free(x);
+        n++;
+    }
+    lua_pushinteger(L, n);
+    return 1;
 }
 
 /* bench.http.inflight() -> number of transfers in flight (leak checks). */
 static int l_inflight(lua_State *L)
 {
-	int n = 0;
-	for (xfer *x = inflight; x; x = x->next)
-		n++;
-	lua_pushinteger(L, n);
-	return 1;
+    int n = 0;
+    for (xfer *x = inflight; x; x = x->next)
+        n++;
+    lua_pushinteger(L, n);
+    return 1;
 }
 
 /* Bind host:port (port 0 = any); returns the bound port, or -1 (errno). */
 static int try_bind(const char *host, int port)
 {
-	struct sockaddr_storage ss;
-	memset(&ss, 0, sizeof ss);
-	socklen_t len;
-	int fam;
-	struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
-	if (inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
-		fam = a4->sin_family = AF_INET;
-		a4->sin_port = htons((uint16_t)port);
-		len = sizeof *a4;
-	} else if (inet_pton(AF_INET6, host, &a6->sin6_addr) == 1) {
-		fam = a6->sin6_family = AF_INET6;
-		a6->sin6_port = htons((uint16_t)port);
-		len = sizeof *a6;
-	} else if (strcmp(host, "localhost") == 0) {
-		return try_bind("127.0.0.1", port);
-	} else {
-		return -2;
-	}
-	int fd = socket(fam, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	int one = 1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || getsockname(fd, (struct sockaddr *)&ss, &len) < 0) {
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	return ntohs(fam == AF_INET ? a4->sin_port : a6->sin6_port);
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    socklen_t len;
+    int fam;
+    struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+    if (inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
+        fam = a4->sin_family = AF_INET;
+        a4->sin_port = htons((uint16_t)port);
+        len = sizeof *a4;
+    } else if (inet_pton(AF_INET6, host, &a6->sin6_addr) == 1) {
+        fam = a6->sin6_family = AF_INET6;
+        a6->sin6_port = htons((uint16_t)port);
+        len = sizeof *a6;
+    } else if (strcmp(host, "localhost") == 0) {
+        return try_bind("127.0.0.1", port);
+    } else {
+        return -2;
+    }
+    int fd = socket(fam, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd, (struct sockaddr *)&ss, len) < 0 ||
+        getsockname(fd, (struct sockaddr *)&ss, &len) < 0) {
+        close(fd);
+        return -1;
+    }
+    close(fd);
+    return ntohs(fam == AF_INET ? a4->sin_port : a6->sin6_port);
 }
 
 /* bench.http.free_port([host]) -> port | nil, err: a port free right now. */
 static int l_free_port(lua_State *L)
 {
-	const char *host = luaL_optstring(L, 1, "127.0.0.1");
-	int p = try_bind(host, 0);
-	if (p < 0) {
-		lua_pushnil(L);
-		lua_pushfstring(L, p == -2 ? "'%s' is not a numeric address" : "cannot find a free port on %s", host);
-		return 2;
-	}
-	lua_pushinteger(L, p);
-	return 1;
+    const char *host = luaL_optstring(L, 1, "127.0.0.1");
+    int p = try_bind(host, 0);
+    if (p < 0) {
+        lua_pushnil(L);
+        lua_pushfstring(L,
+                        p == -2 ? "'%s' is not a numeric address"
+                                : "cannot find a free port on %s",
+                        host);
+        return 2;
+    }
+    lua_pushinteger(L, p);
+    return 1;
 }
 
 /* bench.http.port_in_use(host, port) -> true if it cannot be bound. */
 static int l_port_in_use(lua_State *L)
 {
-	const char *host = luaL_checkstring(L, 1);
-	int port = (int)luaL_checkinteger(L, 2);
-	lua_pushboolean(L, try_bind(host, port) == -1);
-	return 1;
+    const char *host = luaL_checkstring(L, 1);
+    int port = (int)luaL_checkinteger(L, 2);
+    lua_pushboolean(L, try_bind(host, port) == -1);
+    return 1;
 }
 
 void bl_open_http(lua_State *L)
 {
-	static const luaL_Reg fns[] = {
-		{ "request", l_request }, { "abort_all", l_abort_all }, { "inflight", l_inflight },
-		{ "free_port", l_free_port }, { "port_in_use", l_port_in_use },
-		{ NULL, NULL }
-	};
-	if (!multi) {
-		curl_global_init(CURL_GLOBAL_DEFAULT);
-		multi = curl_multi_init();
-		curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
-		curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, timer_cb);
-		uv_timer_init(bl_loop(), &timer);
-	}
-	luaL_newlib(L, fns);
-	lua_setfield(L, -2, "http");
+    static const luaL_Reg fns[] = {
+        {"request", l_request},         {"abort_all", l_abort_all},
+        {"inflight", l_inflight},       {"free_port", l_free_port},
+        {"port_in_use", l_port_in_use}, {NULL, NULL}};
+    if (!multi) {
+        curl_global_init(CURL_GLOBAL_DEFAULT);
+        multi = curl_multi_init();
+        curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
+        curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+        uv_timer_init(bl_loop(), &timer);
+    }
+    luaL_newlib(L, fns);
+    lua_setfield(L, -2, "http");
 }

@@ -247,13 +247,44 @@ int bl_rlimits_apply(const bl_rlimits *l, const char **which)
 /* ---- reports from the children to the helper ---- */
 
 enum {
-    ST_NONE, ST_PIPE, ST_CLONE, ST_SETGROUPS_FILE, ST_UIDMAP, ST_GIDMAP,
-    ST_GO, ST_OPEN_WORKDIR, ST_OPEN_TARGET, ST_SETGROUPS, ST_SETGID,
-    ST_SETUID, ST_CAPS, ST_PDEATHSIG, ST_SETSID, ST_RO_ROOT, ST_TMP, ST_SHM,
-    ST_MKDIR, ST_WD_ATTR, ST_WD_MOVE, ST_CHDIR, ST_PROC, ST_HOSTNAME,
-    ST_FORK, ST_RLIMIT, ST_RLIMIT_AS, ST_RLIMIT_CPU, ST_RLIMIT_NPROC,
-    ST_RLIMIT_FSIZE, ST_RLIMIT_NOFILE, ST_NNP, ST_CAPDROP, ST_CHOWN, ST_WORKDIR,
-    ST_SUBREAPER, ST_NOREPORT, ST_COUNT
+    ST_NONE,
+    ST_PIPE,
+    ST_CLONE,
+    ST_SETGROUPS_FILE,
+    ST_UIDMAP,
+    ST_GIDMAP,
+    ST_GO,
+    ST_OPEN_WORKDIR,
+    ST_OPEN_TARGET,
+    ST_SETGROUPS,
+    ST_SETGID,
+    ST_SETUID,
+    ST_CAPS,
+    ST_PDEATHSIG,
+    ST_SETSID,
+    ST_RO_ROOT,
+    ST_TMP,
+    ST_SHM,
+    ST_MKDIR,
+    ST_WD_ATTR,
+    ST_WD_MOVE,
+    ST_CHDIR,
+    ST_PROC,
+    ST_HOSTNAME,
+    ST_FORK,
+    ST_RLIMIT,
+    ST_RLIMIT_AS,
+    ST_RLIMIT_CPU,
+    ST_RLIMIT_NPROC,
+    ST_RLIMIT_FSIZE,
+    ST_RLIMIT_NOFILE,
+    ST_NNP,
+    ST_CAPDROP,
+    ST_CHOWN,
+    ST_WORKDIR,
+    ST_SUBREAPER,
+    ST_NOREPORT,
+    ST_COUNT
 };
 
 static const struct {
@@ -396,10 +427,17 @@ static void sb_exec_program(const sb_ctx *c)
     if (bl_rlimits_apply(c->lim, &which) != 0) {
         int st = ST_RLIMIT;
         switch (which ? which[0] : 0) {
-        case 'a': st = ST_RLIMIT_AS; break;
-        case 'c': st = ST_RLIMIT_CPU; break;
-        case 'f': st = ST_RLIMIT_FSIZE; break;
-        case 'n': st = which[1] == 'p' ? ST_RLIMIT_NPROC : ST_RLIMIT_NOFILE;
+        case 'a':
+            st = ST_RLIMIT_AS;
+            break;
+        case 'c':
+            st = ST_RLIMIT_CPU;
+            break;
+        case 'f':
+            st = ST_RLIMIT_FSIZE;
+            break;
+        case 'n':
+            st = which[1] == 'p' ? ST_RLIMIT_NPROC : ST_RLIMIT_NOFILE;
             break;
         }
         child_fail(c->rep_w, st);
@@ -513,7 +551,8 @@ static void sb_ns_init(const sb_ctx *c)
     {
         struct stat st;
         if (stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) &&
-            mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, opts) != 0)
+            mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, opts) !=
+                0)
             child_fail(rep, ST_SHM);
     }
 
@@ -573,8 +612,9 @@ static void sb_ns_init(const sb_ctx *c)
             memset(&m, 0, sizeof m);
             m.kind = 'S';
             m.wstatus = st;
-            m.cpu_ms = (long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
-                       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
+            m.cpu_ms =
+                (long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
+                (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
             m.maxrss_kb = ru.ru_maxrss;
             (void)write_all(rep, &m, sizeof m);
             _exit(0);
@@ -584,9 +624,9 @@ static void sb_ns_init(const sb_ctx *c)
 
 /* ---- helper side ---- */
 
-#define NS_FLAGS                                                              \
-    (CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | \
-     CLONE_NEWUTS)
+#define NS_FLAGS                                                 \
+    (CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | \
+     CLONE_NEWIPC | CLONE_NEWUTS)
 
 /* Join the shared network namespace if we were given one; returns the clone
  * flags to use (without CLONE_NEWNET when joined). */
@@ -864,10 +904,14 @@ static void run_fallback(const sb_ctx *c, bl_sandbox_result *r)
     int rep[2];
     pid_t self = getpid();
     r->used_ns = 0;
-    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0)
-        { set_err(r, BL_SB_SETUP_ERROR, ST_SUBREAPER, errno); return; }
-    if (pipe2(rep, O_CLOEXEC) != 0)
-        { set_err(r, BL_SB_SETUP_ERROR, ST_PIPE, errno); return; }
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
+        set_err(r, BL_SB_SETUP_ERROR, ST_SUBREAPER, errno);
+        return;
+    }
+    if (pipe2(rep, O_CLOEXEC) != 0) {
+        set_err(r, BL_SB_SETUP_ERROR, ST_PIPE, errno);
+        return;
+    }
     pid_t p = fork();
     if (p < 0) {
         set_err(r, BL_SB_SETUP_ERROR, ST_FORK, errno);
@@ -924,10 +968,14 @@ static void run_fallback(const sb_ctx *c, bl_sandbox_result *r)
             break;
     }
     reap_all_children();
-    if (have_f)
-        { set_err(r, BL_SB_SETUP_ERROR, got.stage, got.err); return; }
-    if (have_e)
-        { set_err(r, BL_SB_EXEC_ERROR, ST_NONE, got.err); return; }
+    if (have_f) {
+        set_err(r, BL_SB_SETUP_ERROR, got.stage, got.err);
+        return;
+    }
+    if (have_e) {
+        set_err(r, BL_SB_EXEC_ERROR, ST_NONE, got.err);
+        return;
+    }
     r->outcome = BL_SB_RAN;
     r->wstatus = st;
     r->cpu_ms = (long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
@@ -951,13 +999,19 @@ void bl_sandbox_run(const bl_sandbox_opts *o, char *const argv[],
 
     if (o->workdir) {
         struct stat st;
-        if (stat(o->workdir, &st) != 0)
-            { set_err(r, BL_SB_SETUP_ERROR, ST_WORKDIR, errno); return; }
-        if (!S_ISDIR(st.st_mode))
-            { set_err(r, BL_SB_SETUP_ERROR, ST_WORKDIR, ENOTDIR); return; }
+        if (stat(o->workdir, &st) != 0) {
+            set_err(r, BL_SB_SETUP_ERROR, ST_WORKDIR, errno);
+            return;
+        }
+        if (!S_ISDIR(st.st_mode)) {
+            set_err(r, BL_SB_SETUP_ERROR, ST_WORKDIR, ENOTDIR);
+            return;
+        }
         if (c.root_mode &&
-            nftw(o->workdir, chown_cb, 16, FTW_PHYS | FTW_MOUNT) != 0)
-            { set_err(r, BL_SB_SETUP_ERROR, ST_CHOWN, errno); return; }
+            nftw(o->workdir, chown_cb, 16, FTW_PHYS | FTW_MOUNT) != 0) {
+            set_err(r, BL_SB_SETUP_ERROR, ST_CHOWN, errno);
+            return;
+        }
     }
     if (o->mode != BL_SB_FALLBACK) {
         int stage = ST_NONE, err = 0;
@@ -1000,9 +1054,8 @@ int bl_sandbox_probe(char *why, size_t n)
         err = r.err;
     }
     if (why && n) {
-        const char *what = r.outcome != BL_SB_RAN && r.what[0]
-                               ? r.what
-                               : stages[stage].what;
+        const char *what =
+            r.outcome != BL_SB_RAN && r.what[0] ? r.what : stages[stage].what;
         if (err)
             snprintf(why, n, "%s: %s", what, strerror(err));
         else
@@ -1024,7 +1077,8 @@ int bl_sandbox_netns_open(int *netns_fd, int *userns_fd, char *why, size_t n)
         stage = ST_PIPE, err = errno;
         goto out;
     }
-    pid_t pid = sys_clone_ns(root ? CLONE_NEWNET : CLONE_NEWNET | CLONE_NEWUSER);
+    pid_t pid =
+        sys_clone_ns(root ? CLONE_NEWNET : CLONE_NEWNET | CLONE_NEWUSER);
     if (pid == 0) {
         /* Only hold the namespaces until the parent has opened them. */
         close(p[1]);
@@ -1066,7 +1120,8 @@ out:
             close(ufd);
         if (why && n)
             snprintf(why, n, "%s: %s",
-                     stage == ST_NONE ? "open /proc/PID/ns" : stages[stage].what,
+                     stage == ST_NONE ? "open /proc/PID/ns"
+                                      : stages[stage].what,
                      strerror(err));
         return -1;
     }

@@ -23,10 +23,10 @@ typedef struct {
 } bl_rlimits;
 
 /* Defaults applied in sandbox mode for limits the caller did not set. */
-#define BL_SB_DEFAULT_AS     (4LL << 30) /* 4 GiB address space */
-#define BL_SB_DEFAULT_CPU    30LL        /* 30 s of CPU time */
-#define BL_SB_DEFAULT_NPROC  64LL
-#define BL_SB_DEFAULT_FSIZE  (64LL << 20) /* 64 MiB per file */
+#define BL_SB_DEFAULT_AS (4LL << 30) /* 4 GiB address space */
+#define BL_SB_DEFAULT_CPU 30LL       /* 30 s of CPU time */
+#define BL_SB_DEFAULT_NPROC 64LL
+#define BL_SB_DEFAULT_FSIZE (64LL << 20) /* 64 MiB per file */
 #define BL_SB_DEFAULT_NOFILE 256LL
 
 void bl_rlimits_unset(bl_rlimits *l);
@@ -37,35 +37,35 @@ void bl_rlimits_fill_defaults(bl_rlimits *l);
 int bl_rlimits_apply(const bl_rlimits *l, const char **which);
 
 enum bl_sb_mode {
-    BL_SB_STRICT = 1,   /* namespaces or nothing (exit 126) */
-    BL_SB_AUTO = 2,     /* namespaces, else the fallback */
-    BL_SB_FALLBACK = 3  /* the fallback only (rlimits, uid drop, reaping) */
+    BL_SB_STRICT = 1,  /* namespaces or nothing (exit 126) */
+    BL_SB_AUTO = 2,    /* namespaces, else the fallback */
+    BL_SB_FALLBACK = 3 /* the fallback only (rlimits, uid drop, reaping) */
 };
 
 typedef struct {
-    int mode;             /* enum bl_sb_mode */
-    const char *workdir;  /* NULL: none (cwd kept, read-only) */
-    bl_rlimits lim;       /* already defaulted by the caller */
-    int netns_fd;         /* -1, or a shared empty netns (see below) */
-    int userns_fd;        /* -1, or the user namespace owning netns_fd */
+    int mode;            /* enum bl_sb_mode */
+    const char *workdir; /* NULL: none (cwd kept, read-only) */
+    bl_rlimits lim;      /* already defaulted by the caller */
+    int netns_fd;        /* -1, or a shared empty netns (see below) */
+    int userns_fd;       /* -1, or the user namespace owning netns_fd */
 } bl_sandbox_opts;
 
 /* How bl_sandbox_run() ended. */
 enum bl_sb_outcome {
-    BL_SB_RAN = 0,          /* wstatus/cpu_ms/maxrss_kb are valid */
-    BL_SB_SETUP_ERROR = 1,  /* what/err describe the failure (exit 127) */
-    BL_SB_EXEC_ERROR = 2,   /* execvp failed in the sandbox, err = errno */
-    BL_SB_UNAVAILABLE = 3   /* strict mode and namespaces unusable (126) */
+    BL_SB_RAN = 0,         /* wstatus/cpu_ms/maxrss_kb are valid */
+    BL_SB_SETUP_ERROR = 1, /* what/err describe the failure (exit 127) */
+    BL_SB_EXEC_ERROR = 2,  /* execvp failed in the sandbox, err = errno */
+    BL_SB_UNAVAILABLE = 3  /* strict mode and namespaces unusable (126) */
 };
 
 typedef struct {
-    int outcome;          /* enum bl_sb_outcome */
-    int used_ns;          /* 1: namespace sandbox, 0: fallback */
-    int wstatus;          /* PROGRAM's wait status */
-    long long cpu_ms;     /* PROGRAM's user+sys CPU (incl. reaped children) */
-    long long maxrss_kb;  /* PROGRAM's peak RSS */
-    int err;              /* errno for the failure outcomes */
-    char what[160];       /* what failed, for the one-line message */
+    int outcome;         /* enum bl_sb_outcome */
+    int used_ns;         /* 1: namespace sandbox, 0: fallback */
+    int wstatus;         /* PROGRAM's wait status */
+    long long cpu_ms;    /* PROGRAM's user+sys CPU (incl. reaped children) */
+    long long maxrss_kb; /* PROGRAM's peak RSS */
+    int err;             /* errno for the failure outcomes */
+    char what[160];      /* what failed, for the one-line message */
 } bl_sandbox_result;
 
 /* Run argv (PATH lookup like execvp) in the sandbox, wait for it, and fill

@@ -91,12 +91,12 @@ static void skip(const char *name, const char *why)
 
 typedef struct {
     /* inputs */
-    const char *sandbox;    /* "strict", "auto", "fallback" or NULL */
-    const char *extra[12];  /* more helper options */
-    const char *prog[16];   /* PROGRAM and its arguments */
-    double timeout;         /* wall-clock limit, then SIGKILL to the group */
-    int hold_stdin;         /* stdin: a pipe we keep open (else /dev/null) */
-    int no_netns;           /* do not pass the shared network namespace */
+    const char *sandbox;   /* "strict", "auto", "fallback" or NULL */
+    const char *extra[12]; /* more helper options */
+    const char *prog[16];  /* PROGRAM and its arguments */
+    double timeout;        /* wall-clock limit, then SIGKILL to the group */
+    int hold_stdin;        /* stdin: a pipe we keep open (else /dev/null) */
+    int no_netns;          /* do not pass the shared network namespace */
     int no_workdir;
     /* outputs */
     pid_t pid;
@@ -236,10 +236,12 @@ static void finish_helper(run_t *r)
                 continue;
             }
             char *dst = i == 0 ? r->out : i == 1 ? r->err : r->status;
-            size_t cap = i == 0 ? sizeof r->out : i == 1 ? sizeof r->err
-                                                         : sizeof r->status;
-            size_t *len = i == 0 ? &r->outlen : i == 1 ? &r->errlen
-                                                       : &r->statuslen;
+            size_t cap = i == 0   ? sizeof r->out
+                         : i == 1 ? sizeof r->err
+                                  : sizeof r->status;
+            size_t *len = i == 0   ? &r->outlen
+                          : i == 1 ? &r->errlen
+                                   : &r->statuslen;
             size_t c = (size_t)got;
             if (c > cap - 1 - *len)
                 c = cap - 1 - *len;
@@ -449,10 +451,10 @@ static void t_workdir(const char *mode)
             buf[0] = 0;
         fclose(f);
     }
-    if (exited(&r, 0) &&
-        strcmp(r.out, "hello from the host\nwritten\n") == 0 &&
+    if (exited(&r, 0) && strcmp(r.out, "hello from the host\nwritten\n") == 0 &&
         strcmp(buf, "written\n") == 0)
-        pass(name, "%s", "reads input.txt, writes new files visible on the host");
+        pass(name, "%s",
+             "reads input.txt, writes new files visible on the host");
     else
         failf(name, "host new.txt '%s': %s", buf, describe(&r));
 }
@@ -485,8 +487,10 @@ static void t_identity(void)
         (!want_net[0] || strcmp(net, want_net) == 0) && euid == want_uid &&
         capeff == 0 && capprm == 0 && nnp == 1 && npids <= 3 && pid == 2 &&
         strcmp(host, "sandbox") == 0)
-        pass("identity", "uid %d, no capabilities, NO_NEW_PRIVS, sees %d pids, "
-             "is pid %d, hostname %s, %s%s", uid, npids, pid, host, net,
+        pass("identity",
+             "uid %d, no capabilities, NO_NEW_PRIVS, sees %d pids, "
+             "is pid %d, hostname %s, %s%s",
+             uid, npids, pid, host, net,
              want_net[0] ? " = the shared netns" : "");
     else
         failf("identity", "%s", describe(&r));
@@ -587,11 +591,10 @@ static void py_hostile(const char *name, const char *sandbox, double timeout,
     hostile(name, &r, marker, must_fail);
 }
 
-static const char fork_bomb[] =
-    "import os\n"
-    "while True:\n"
-    "    try: os.fork()\n"
-    "    except OSError: pass\n";
+static const char fork_bomb[] = "import os\n"
+                                "while True:\n"
+                                "    try: os.fork()\n"
+                                "    except OSError: pass\n";
 
 static void t_hostile(void)
 {
@@ -602,7 +605,8 @@ static void t_hostile(void)
                "import signal\n"
                "for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):\n"
                "    signal.signal(s, signal.SIG_IGN)\n"
-               "while True: pass", 1, NULL, NULL);
+               "while True: pass",
+               1, NULL, NULL);
     /* The daemon outlives its parent, which exits 0 at once: the helper
      * must still return promptly, and nothing may survive. */
     py_hostile("daemon_after_exit", "strict", 2.0,
@@ -611,7 +615,8 @@ static void t_hostile(void)
                "os.setsid()\n"
                "if os.fork(): os._exit(0)\n"
                "os.closerange(0, 1000)\n"
-               "time.sleep(100)\n", 0, NULL, NULL);
+               "time.sleep(100)\n",
+               0, NULL, NULL);
     py_hostile("daemon_and_timeout", "strict", 1.0,
                "import os,time\n"
                "if os.fork() == 0:\n"
@@ -619,13 +624,14 @@ static void t_hostile(void)
                "    if os.fork(): os._exit(0)\n"
                "    os.closerange(0, 1000)\n"
                "    time.sleep(100)\n"
-               "time.sleep(100)\n", 1, NULL, NULL);
-    py_hostile("memory_huge", "strict", 2.0, "x = bytearray(16 << 30)", 1,
-               NULL, NULL);
+               "time.sleep(100)\n",
+               1, NULL, NULL);
+    py_hostile("memory_huge", "strict", 2.0, "x = bytearray(16 << 30)", 1, NULL,
+               NULL);
     py_hostile("memory_grow", "strict", 2.0,
                "l = []\n"
-               "while True: l.append(bytearray(32 << 20))\n", 1,
-               "--rlimit-as", "512M");
+               "while True: l.append(bytearray(32 << 20))\n",
+               1, "--rlimit-as", "512M");
     /* without a held-open pipe, stdin is /dev/null: EOF at once */
     py_hostile("stdin_devnull", "strict", 1.0,
                "import sys; sys.exit(len(sys.stdin.read()))", 0, NULL, NULL);
@@ -751,7 +757,8 @@ static void t_write_outside(void)
     if (exited(&r, 0) && !bad)
         pass("write_outside_workdir",
              "$HOME, /tmp, /var/tmp, /dev/shm, cwd, workdir/..: nothing on "
-             "the host (%d writes landed in private tmpfs)", atoi(r.out));
+             "the host (%d writes landed in private tmpfs)",
+             atoi(r.out));
     else
         failf("write_outside_workdir", "host files written: %s: %s", which,
               describe(&r));
@@ -1161,12 +1168,14 @@ int main(int argc, char **argv)
         skip("probe", why);
     }
     if (have_ns) {
-        if (bl_sandbox_netns_open(&netns_fd, &userns_fd, why, sizeof why) == 0) {
+        if (bl_sandbox_netns_open(&netns_fd, &userns_fd, why, sizeof why) ==
+            0) {
             /* keep them clear of the fd numbers the child dup2()s onto */
             netns_fd = move_high(netns_fd);
             if (userns_fd >= 0)
                 userns_fd = move_high(userns_fd);
-            pass("netns_open", "netns fd %d, userns fd %d", netns_fd, userns_fd);
+            pass("netns_open", "netns fd %d, userns fd %d", netns_fd,
+                 userns_fd);
         } else
             failf("netns_open", "%s", why);
     }
