@@ -9,6 +9,8 @@ usage: benchlua BENCHMARK [options]          run a benchmark (a .lua file or a s
        benchlua BENCHMARK --help             its options
        benchlua run --benchmark NAME --script SCRIPT [options]
                                              run an external benchmark script against the server
+       benchlua sweep FILE | --model A --model B --benchmark NAME...
+                                             every benchmark on every (model, setting)
        benchlua list                         shipped benchmarks
        benchlua test FILE...                 run Lua test files (see tests/lua)
        benchlua --version
@@ -58,6 +60,7 @@ return function(argv)
     return 0
   end
   if first == "list" then return list() end
+  if first == "sweep" then return require("benchlua.sweep").main(argv) end
   if first == "test" then
     local files, filter = {}, os.getenv("BENCHLUA_TEST_FILTER")
     for i = 2, #argv do files[#files + 1] = argv[i] end

@@ -53,6 +53,7 @@ local function convert(o, v, flag)
   end
   return v
 end
+M.convert = convert -- (option, text, flag) -> value | nil, err
 
 --- Parse argv (a list, from index `first`) against one or more specs.
 -- -> values (keys with '_' for '-'), positional list | nil, err

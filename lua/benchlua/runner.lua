@@ -32,7 +32,7 @@ M.host_options = {
 
 -- The environment benchmark files run in: the standard library, `bench`,
 -- `require`, and an error for any other global (a typo guard).
-local function strict_env(path)
+function M.strict_env(path)
   local allowed = {}
   for _, k in ipairs({ "assert", "error", "ipairs", "next", "pairs", "pcall", "xpcall", "print", "select",
     "tonumber", "tostring", "type", "rawequal", "rawget", "rawset", "rawlen", "setmetatable", "getmetatable",
@@ -75,7 +75,7 @@ end
 
 --- Load a benchmark file -> spec | nil, err. Errors name the file and line.
 function M.load(path)
-  local chunk, err = loadfile(path, "t", strict_env(path))
+  local chunk, err = loadfile(path, "t", M.strict_env(path))
   if not chunk then return nil, err end
   local ok, spec = pcall(chunk) -- a load-time error is one line: file:line: message
   if not ok then return nil, spec end
@@ -224,9 +224,20 @@ local function interpreter()
   return "python3"
 end
 
+-- The Slurm job this process runs in, if any (recorded with every run).
+function M.slurm_env()
+  local job = os.getenv("SLURM_JOB_ID")
+  if not job then return nil end
+  return { job_id = job, array_job_id = os.getenv("SLURM_ARRAY_JOB_ID"),
+    array_task_id = os.getenv("SLURM_ARRAY_TASK_ID"), node = os.getenv("SLURMD_NODENAME") }
+end
+
 --- Run a benchmark. mode: "native" (spec.run) or "script" (opts.script).
--- Returns the process exit code.
-function M.run(spec, opts, mode)
+-- shared (optional, for sweeps): {server=, info=, sweep=} a ready server that
+-- the caller started and stops (the run neither starts nor stops it, and its
+-- config reads as for a normal run from opts), and what to record as
+-- run.sweep. Returns the process exit code and the recorded run.
+function M.run(spec, opts, mode, shared)
   local t0 = bench.now()
   local function fail(msg)
     io.stderr:write("benchlua: " .. msg .. "\n")
@@ -242,7 +253,9 @@ function M.run(spec, opts, mode)
   if not run_dir then return fail(derr) end
 
   local server, info
-  if needs_server then
+  if needs_server and shared and shared.server then
+    server, info = shared.server, shared.info
+  elseif needs_server then
     server, info = start_server(opts, run_dir)
     if not server then return fail(info) end
   end
@@ -258,7 +271,12 @@ function M.run(spec, opts, mode)
       benchlua_version = bench.version, server_build = info and info.build, seed = opts.seed,
     },
     run_dir = run_dir,
+    slurm = M.slurm_env(),
   }
+  if shared then
+    run.sweep = shared.sweep
+    if server and server.log then run.server_log = server.log end
+  end
   local ok, res
   if mode == "script" then
     ok, res = xpcall(M.script_mode, debug.traceback, spec, opts, server, run)
@@ -266,8 +284,12 @@ function M.run(spec, opts, mode)
     ok, res = xpcall(spec.run, debug.traceback, ctx)
   end
   local failed = ctx.failed
-  if server then server:stop() end
-  if watcher then bench.join(watcher) end
+  if shared and shared.server then
+    if watcher then watcher:cancel("the run ended") bench.join(watcher) end
+  else
+    if server then server:stop() end
+    if watcher then bench.join(watcher) end
+  end
 
   if ok and type(res) == "table" then
     for k, v in pairs(res) do
@@ -296,15 +318,15 @@ function M.run(spec, opts, mode)
   run.results.failed_requests = ctx.stats.failed_requests
   if ctx.stats.tokens > 0 then run.results.tokens_generated = ctx.stats.tokens end
   local rok, rerr = results.record(run, { results = opts.results })
-  if not rok then return fail(rerr) end
+  if not rok then return fail(rerr), run end
   if run.status ~= "ok" then
     io.stderr:write("benchlua: run failed: " .. run.error .. "\n")
     io.stderr:write("benchlua: recorded the failed run in " .. opts.results .. " (logs in " .. run_dir .. ")\n")
-    return 1
+    return 1, run
   end
   io.stdout:write(string.format("%s: score %s  (%.1fs)  recorded in %s\n", spec.name,
     tostring(run.results.score), run.results.time_taken, opts.results))
-  return 0
+  return 0, run
 end
 
 --- The original plan's script mode: run SCRIPT against the started server
@@ -338,4 +360,6 @@ function M.script_mode(spec, opts, server, run)
   return res
 end
 
+-- for sweeps (lua/benchlua/sweep.lua): a server per (model, setting), runs against it
+M.start_server, M.make_run_dir, M.base_config = start_server, make_run_dir, base_config
 return M

@@ -1,0 +1,691 @@
+-- sweep.lua: `benchlua sweep`, many models and settings in one command. A
+-- sweep is the product models x settings (a "cell" each: one server start)
+-- x benchmarks (each run against that cell's server). It comes from a sweep
+-- file (a Lua file returning a table) or from the command line; both become
+-- the same validated table. Runs record `sweep = {file=, digest=, cell=,
+-- benchmark=, index=}` so --resume finds what is done, and a Slurm array
+-- task (`--cell N`, see slurm.lua) runs one cell.
+local options = require("benchlua.options")
+local runner = require("benchlua.runner")
+local results = require("benchlua.results")
+local json = require("benchlua.json")
+local cjson = require("cjson.safe")
+local M = {}
+
+M.options = {
+  { name = "benchmark", type = "list", metavar = "NAME", help = "a benchmark of the sweep (command-line form)" },
+  { name = "resume", default = false, help = "skip the runs already recorded ok for this sweep" },
+  { name = "dry-run", default = false, help = "list the cells and exit" },
+  { name = "cell", type = "int", min = 1, metavar = "N", help = "run only cell N (what each Slurm array task runs)" },
+  { name = "results-dir", type = "string", metavar = "DIR", help = "one results file per cell in DIR (merge with 'benchlua results merge DIR -o FILE')" },
+  { name = "slurm", default = false, help = "submit the sweep as one Slurm job array, one task per cell" },
+  { name = "slurm-arg", type = "list", metavar = "ARG", help = "passed to sbatch, e.g. --slurm-arg=--partition=gpu" },
+  { name = "wait", default = false, help = "with --slurm: wait until the array has ended, then print the summary" },
+}
+
+-- host options that belong to the server: one value per cell, never per benchmark
+local SERVER = { model = true, gpu_layers = true, ctx = true, parallel = true, port = true, host = true,
+  server_bin = true, server_arg = true, ready_timeout = true }
+-- host options a sweep sets itself
+local NOT_IN_SWEEP = { model = "use models", endpoint = "a sweep starts its own servers",
+  results = "use the top-level results field", help = "not an option for runs" }
+local FIELDS = { models = true, settings = true, benchmarks = true, options = true, results = true }
+
+local function host_option(k)
+  for _, o in ipairs(runner.host_options) do
+    if options.key(o.name) == k then return o end
+  end
+end
+
+local function spec_option(spec, k)
+  for _, o in ipairs(spec.options or {}) do
+    if options.key(o.name) == k then return o end
+  end
+end
+
+local cwd_cache
+local function cwd()
+  if not cwd_cache then
+    local p = io.popen("pwd -P")
+    cwd_cache = p:read("l") or "."
+    p:close()
+  end
+  return cwd_cache
+end
+
+local function dirname(p) return p:match("^(.*)/[^/]*$") or "." end
+local function basename(p) return p:match("([^/]+)$") or p end
+local function abspath(p, base)
+  if p:sub(1, 1) == "/" then return p end
+  return (base or cwd()) .. "/" .. p:gsub("^%./", "")
+end
+
+-- A value from a sweep file, checked against option o. -> value | nil, err
+local function check_value(o, v)
+  local t = options.typeof(o)
+  local function bad(what)
+    return nil, string.format("expected %s, got %s %s", what, type(v), type(v) == "string" and string.format("%q", v) or tostring(v))
+  end
+  if t == "int" then
+    if math.type(v) ~= "integer" then return bad("an integer") end
+  elseif t == "number" then
+    if type(v) ~= "number" then return bad("a number") end
+  elseif t == "bool" then
+    if type(v) ~= "boolean" then return bad("true or false") end
+  elseif t == "list" then
+    if type(v) == "string" then v = { v } end
+    if type(v) ~= "table" then return bad("a list of strings") end
+    for i, x in ipairs(v) do
+      if type(x) ~= "string" then return nil, string.format("[%d] expected a string, got %s", i, type(x)) end
+    end
+    for k in pairs(v) do
+      if math.type(k) ~= "integer" or k < 1 or k > #v then return nil, "expected a list of strings" end
+    end
+    return json.array({ table.unpack(v) })
+  else
+    if type(v) ~= "string" then return bad("a string") end
+    if o.choices then
+      for _, c in ipairs(o.choices) do if c == v then return v end end
+      return nil, string.format("must be one of %s, got %q", table.concat(o.choices, ", "), v)
+    end
+  end
+  if o.min and type(v) == "number" and v < o.min then
+    return nil, string.format("must be at least %s, got %s", tostring(o.min), tostring(v))
+  end
+  return v
+end
+
+local function is_list(t)
+  if type(t) ~= "table" then return false end
+  for k in pairs(t) do
+    if math.type(k) ~= "integer" or k < 1 or k > #t then return false end
+  end
+  return true
+end
+
+local function sorted_keys(t)
+  local ks = {}
+  for k in pairs(t) do ks[#ks + 1] = k end
+  table.sort(ks, function(a, b) return tostring(a) < tostring(b) end)
+  return ks
+end
+
+-- paths in a sweep file are relative to the file
+local PATHS = { server_bin = true, runs_dir = true }
+
+--- Validate a sweep table (from a file or the command line) fully.
+-- where: the file name for messages; base: directory relative paths start
+-- from. -> sweep | nil, "where: field: message"
+function M.validate(t, where, base)
+  local function err(field, msg) return nil, string.format("%s: %s: %s", where, field, msg) end
+  if type(t) ~= "table" then return nil, where .. ": a sweep file must return a table (models, settings, benchmarks, options, results)" end
+  for _, k in ipairs(sorted_keys(t)) do
+    if not FIELDS[k] then
+      return err(tostring(k), "unknown field (a sweep has models, settings, benchmarks, options, results)")
+    end
+  end
+  local sw = { models = {}, settings = {}, benchmarks = {}, options = {}, where = where }
+
+  if not is_list(t.models) or #t.models == 0 then return err("models", "expected a non-empty list of model paths") end
+  for i, m in ipairs(t.models) do
+    if type(m) ~= "string" or m == "" then return err(string.format("models[%d]", i), "expected a path") end
+    sw.models[i] = abspath(m, base)
+  end
+
+  -- options: host options for every run
+  local function host_values(tbl, field, allow)
+    if tbl == nil then return {} end
+    if type(tbl) ~= "table" or (next(tbl) ~= nil and is_list(tbl)) then return err(field, "expected a table of option = value") end
+    local out = {}
+    for _, k in ipairs(sorted_keys(tbl)) do
+      local f = field .. "." .. tostring(k)
+      if type(k) ~= "string" then return err(f, "option names are strings") end
+      local o = host_option(k)
+      if not o then return err(f, "unknown option") end
+      if NOT_IN_SWEEP[k] then return err(f, "not allowed in a sweep (" .. NOT_IN_SWEEP[k] .. ")") end
+      if allow and not allow(k) then return err(f, "a server setting; put it in settings or options") end
+      local v, verr = check_value(o, tbl[k])
+      if v == nil then return err(f, verr) end
+      if PATHS[k] and type(v) == "string" and v:find("/") then v = abspath(v, base) end
+      out[k] = v
+    end
+    return out
+  end
+
+  local o, oerr = host_values(t.options, "options")
+  if not o then return nil, oerr end
+  sw.options = o
+
+  if t.settings == nil then
+    sw.settings = { {} }
+  elseif not is_list(t.settings) or #t.settings == 0 then
+    return err("settings", "expected a non-empty list of tables of server settings")
+  else
+    for i, s in ipairs(t.settings) do
+      local sv, serr = host_values(s, string.format("settings[%d]", i))
+      if not sv then return nil, serr end
+      sw.settings[i] = sv
+    end
+  end
+
+  if not is_list(t.benchmarks) or #t.benchmarks == 0 then
+    return err("benchmarks", "expected a non-empty list (a name, or {name, option = value})")
+  end
+  for i, b in ipairs(t.benchmarks) do
+    local f = string.format("benchmarks[%d]", i)
+    local name, given = b, {}
+    if type(b) == "table" then
+      name = b[1]
+      for k, v in pairs(b) do
+        if k ~= 1 then
+          if type(k) ~= "string" then return err(f, "expected {name, option = value}") end
+          given[k] = v
+        end
+      end
+    end
+    if type(name) ~= "string" then return err(f, "expected a benchmark name or {name, option = value}") end
+    local path, ferr = runner.find(name)
+    if not path then return err(f, ferr) end
+    local spec, lerr = runner.load(path)
+    if not spec then return nil, lerr end
+    if not spec.run then return err(f, string.format("benchmark '%s' has no run(ctx) (script mode only)", name)) end
+    local bo = {}
+    for _, k in ipairs(sorted_keys(given)) do
+      local bf = f .. "." .. k
+      local opt = spec_option(spec, k)
+      if not opt then
+        opt = host_option(k)
+        if not opt then return err(bf, string.format("benchmark '%s' has no option '%s'", name, k:gsub("_", "-"))) end
+        if SERVER[k] or NOT_IN_SWEEP[k] or k == "runs_dir" then
+          return err(bf, "a server setting cannot change per benchmark; put it in settings")
+        end
+      end
+      local v, verr = check_value(opt, given[k])
+      if v == nil then return err(bf, verr) end
+      bo[k] = v
+    end
+    sw.benchmarks[i] = { name = name, spec = spec, opts = bo }
+  end
+
+  if t.results ~= nil and (type(t.results) ~= "string" or t.results == "") then
+    return err("results", "expected a file name")
+  end
+  sw.results = abspath(t.results or "benchmark_results.json", base)
+
+  -- identity: the product, not the file's text (comments may change)
+  local canon = { models = json.array(sw.models), settings = json.array({}), options = sw.options,
+    benchmarks = json.array({}) }
+  for i, s in ipairs(sw.settings) do canon.settings[i] = s end
+  for i, b in ipairs(sw.benchmarks) do canon.benchmarks[i] = { name = b.name, opts = b.opts } end
+  sw.digest = bench.fs.sha256(json.encode(canon)):sub(1, 16)
+
+  sw.cells = {}
+  for _, m in ipairs(sw.models) do
+    for si, s in ipairs(sw.settings) do
+      sw.cells[#sw.cells + 1] = { n = #sw.cells + 1, model = m, setting = s, setting_index = si }
+    end
+  end
+  return sw
+end
+
+--- Load and validate a sweep file. -> sweep | nil, err
+function M.load(path)
+  if not bench.fs.stat(path) then return nil, string.format("sweep file '%s' not found", path) end
+  local chunk, err = loadfile(path, "t", runner.strict_env(path))
+  if not chunk then return nil, err end
+  local ok, t = pcall(chunk)
+  if not ok then return nil, tostring(t) end
+  local abs = abspath(path)
+  local sw, verr = M.validate(t, path, dirname(abs))
+  if not sw then return nil, verr end
+  sw.file = abs
+  return sw
+end
+
+-- "gpu_layers=40 parallel=4"
+local function describe(t)
+  local parts = {}
+  for _, k in ipairs(sorted_keys(t)) do
+    local v = t[k]
+    if type(v) == "table" then v = table.concat(v, " ") end
+    parts[#parts + 1] = k .. "=" .. tostring(v)
+  end
+  return table.concat(parts, " ")
+end
+M.describe = describe
+
+local function bench_label(b)
+  local d = describe(b.opts)
+  return d ~= "" and (b.name .. " " .. d) or b.name
+end
+
+-- The options of one run: host defaults, the sweep's options, the cell's
+-- setting and model, the benchmark's defaults and its own options.
+function M.run_opts(sw, cell, b, flags)
+  local opts = assert(options.parse({}, 1, { runner.host_options, b.spec.options or {} }))
+  for k, v in pairs(sw.options) do opts[k] = v end
+  for k, v in pairs(cell.setting) do opts[k] = v end
+  for k, v in pairs(b.opts) do opts[k] = v end
+  opts.model = cell.model
+  opts.results = M.results_path(sw, cell, flags)
+  return opts
+end
+
+function M.results_path(sw, cell, flags)
+  if flags and flags.results_dir then
+    return abspath(flags.results_dir) .. string.format("/cell-%d.json", cell.n)
+  end
+  return sw.results
+end
+
+--- Every run recorded for this sweep, in file order (from the results file, or
+-- every *.json in the results dir). -> runs | nil, err
+function M.recorded(sw, flags)
+  local files = {}
+  if flags and flags.results_dir then
+    for _, f in ipairs(M.list_json(abspath(flags.results_dir))) do files[#files + 1] = f end
+  else
+    files[1] = sw.results
+  end
+  local runs = {}
+  for _, f in ipairs(files) do
+    local text, err = results.load(f)
+    if text == nil then return nil, err end
+    if text then
+      local doc = cjson.decode(text)
+      for _, r in ipairs(doc.runs) do
+        local s = type(r) == "table" and r.sweep
+        if type(s) == "table" and (sw.file and s.file == sw.file or (not sw.file and not s.file and s.digest == sw.digest)) then
+          runs[#runs + 1] = r
+        end
+      end
+    end
+  end
+  return runs
+end
+
+--- *.json files in a directory, sorted.
+function M.list_json(dir)
+  local out = {}
+  local p = io.popen("ls -1 '" .. dir:gsub("'", "'\\''") .. "' 2>/dev/null")
+  for f in p:lines() do
+    if f:match("%.json$") then out[#out + 1] = dir .. "/" .. f end
+  end
+  p:close()
+  table.sort(out)
+  return out
+end
+
+local function run_key(s)
+  return tostring(math.tointeger(s.cell)) .. ":" .. tostring(math.tointeger(s.index))
+end
+
+-- (cell, benchmark index) -> true for runs recorded ok; refuses runs of an
+-- earlier version of the file.
+local function done_set(sw, flags)
+  local runs, err = M.recorded(sw, flags)
+  if not runs then return nil, err end
+  local done = {}
+  for _, r in ipairs(runs) do
+    if r.sweep.digest ~= sw.digest then
+      return nil, string.format("%s: the sweep changed since its runs were recorded (models, settings, benchmarks or options differ); run it without --resume", sw.where)
+    end
+    if r.status == "ok" then done[run_key(r.sweep)] = true end
+  end
+  return done
+end
+
+local function interrupted(run)
+  return run and run.error and (tostring(run.error):match("^interrupted") or tostring(run.error):match("^terminated"))
+end
+
+-- A failed run for a benchmark that could not run because its cell's server
+-- did not start.
+local function record_failure(sw, cell, b, bi, flags, err, run_dir)
+  local opts = M.run_opts(sw, cell, b, flags)
+  local run = {
+    benchmark = b.spec.name, model = basename(cell.model), config = runner.base_config(opts, nil),
+    results = {}, status = "failed", error = err, run_dir = run_dir,
+    reproducibility = { seed = opts.seed }, slurm = runner.slurm_env(),
+    sweep = M.identity(sw, cell, b, bi),
+  }
+  return results.record(run, { results = opts.results })
+end
+
+function M.identity(sw, cell, b, bi)
+  return { file = sw.file, digest = sw.digest, cell = cell.n, cells = #sw.cells, index = bi, benchmark = b.name }
+end
+
+-- Run one cell: start its server, run every benchmark not done, stop it.
+-- -> true when every run of the cell is ok; "interrupted" when stopped.
+local function run_cell(sw, cell, flags, done)
+  local todo = {}
+  for bi, b in ipairs(sw.benchmarks) do
+    if not done[cell.n .. ":" .. bi] then todo[#todo + 1] = bi end
+  end
+  if #todo == 0 then
+    io.stderr:write(string.format("sweep: cell %d/%d already recorded, skipped\n", cell.n, #sw.cells))
+    return true
+  end
+  io.stderr:write(string.format("sweep: cell %d/%d: %s %s (%d benchmark%s)\n", cell.n, #sw.cells,
+    basename(cell.model), describe(cell.setting), #todo, #todo == 1 and "" or "s"))
+  local base_opts = M.run_opts(sw, cell, sw.benchmarks[todo[1]], flags)
+  local dir_ok, dir = pcall(runner.make_run_dir, base_opts, "sweep-cell" .. cell.n)
+  local all_ok = true
+  local needs_server = false
+  for _, bi in ipairs(todo) do
+    local spec = sw.benchmarks[bi].spec
+    local ns = spec.server ~= false
+    if type(spec.server) == "function" then ns = spec.server(M.run_opts(sw, cell, sw.benchmarks[bi], flags)) end
+    if ns then needs_server = true end
+  end
+  local server, info
+  if needs_server then
+    local ok, s, i = pcall(function()
+      if not dir_ok or not dir then error(tostring(dir), 0) end
+      return runner.start_server(base_opts, dir)
+    end)
+    if not ok then
+      if tostring(s):match("^interrupted") or tostring(s):match("^terminated") then return "interrupted" end
+      s, i = nil, tostring(s)
+    end
+    server, info = s, i
+    if not server then
+      io.stderr:write(string.format("sweep: cell %d: the server did not start: %s\n", cell.n, info))
+      for _, bi in ipairs(todo) do
+        local rok, rerr = record_failure(sw, cell, sw.benchmarks[bi], bi, flags, "the server did not start: " .. tostring(info), dir_ok and dir or nil)
+        if not rok then io.stderr:write("benchlua: " .. tostring(rerr) .. "\n") end
+      end
+      return false
+    end
+  end
+  local stopped = false
+  for _, bi in ipairs(todo) do
+    local b = sw.benchmarks[bi]
+    local opts = M.run_opts(sw, cell, b, flags)
+    local verr
+    if b.spec.validate then
+      local vok, vmsg = b.spec.validate(opts)
+      if not vok then verr = tostring(vmsg) end
+    end
+    if verr then
+      all_ok = false
+      record_failure(sw, cell, b, bi, flags, verr, dir)
+      io.stderr:write("benchlua: " .. b.name .. ": " .. verr .. "\n")
+    else
+      local ok, code, run = pcall(runner.run, b.spec, opts, "native",
+        { server = server, info = info, sweep = M.identity(sw, cell, b, bi) })
+      if not ok then
+        all_ok = false
+        if tostring(code):match("^interrupted") or tostring(code):match("^terminated") then stopped = true break end
+        io.stderr:write("benchlua: " .. tostring(code) .. "\n")
+      elseif code ~= 0 then
+        all_ok = false
+        if interrupted(run) then stopped = true break end
+      end
+    end
+  end
+  if server then server:stop() end
+  if stopped then return "interrupted" end
+  return all_ok
+end
+
+-- The summary at the end: the latest run of each (cell, benchmark).
+function M.summary(sw, flags, filter)
+  local runs, err = M.recorded(sw, flags)
+  if not runs then io.stderr:write("benchlua: " .. err .. "\n") return false end
+  local latest = {}
+  for _, r in ipairs(runs) do
+    if not filter or filter(r) then latest[run_key(r.sweep)] = r end
+  end
+  local rows = { { "cell", "model", "setting", "benchmark", "score", "tok/s", "time", "status" } }
+  local all_ok, missing = true, {}
+  for _, cell in ipairs(sw.cells) do
+    if not flags.cell or flags.cell == cell.n then
+      for bi, b in ipairs(sw.benchmarks) do
+        local r = latest[cell.n .. ":" .. bi]
+        local res = r and r.results or {}
+        local score = res.score
+        local tps = res.tokens_per_s or (type(res.metrics) == "table" and res.metrics.tokens_per_s)
+        rows[#rows + 1] = { tostring(cell.n), basename(cell.model), describe(cell.setting), bench_label(b),
+          type(score) == "number" and string.format("%.4g", score) or "-",
+          type(tps) == "number" and string.format("%.1f", tps) or "-",
+          type(res.time_taken) == "number" and string.format("%.1fs", res.time_taken) or "-",
+          r and tostring(r.status) or "not run" }
+        if not r then missing[#missing + 1] = cell.n .. "/" .. b.name end
+        if not r or r.status ~= "ok" then all_ok = false end
+      end
+    end
+  end
+  local width = {}
+  for _, row in ipairs(rows) do
+    for i, c in ipairs(row) do width[i] = math.max(width[i] or 0, #c) end
+  end
+  for _, row in ipairs(rows) do
+    local cols = {}
+    for i, c in ipairs(row) do cols[i] = c .. string.rep(" ", width[i] - #c) end
+    io.stdout:write((table.concat(cols, "  "):gsub("%s+$", "")), "\n")
+  end
+  return all_ok
+end
+
+--- Print the cells (--dry-run). With done (from --resume), say what is done.
+function M.list(sw, done)
+  local nb = #sw.benchmarks
+  io.stdout:write(string.format("%s: %d model%s x %d setting%s = %d cell%s, %d benchmark%s each (%d runs); results in %s\n",
+    sw.file and basename(sw.file) or "sweep", #sw.models, #sw.models == 1 and "" or "s",
+    #sw.settings, #sw.settings == 1 and "" or "s", #sw.cells, #sw.cells == 1 and "" or "s",
+    nb, nb == 1 and "" or "s", #sw.cells * nb, sw.results))
+  local labels = {}
+  for i, b in ipairs(sw.benchmarks) do labels[i] = bench_label(b) end
+  for _, cell in ipairs(sw.cells) do
+    local state = ""
+    if done then
+      local n = 0
+      for bi = 1, nb do if done[cell.n .. ":" .. bi] then n = n + 1 end end
+      state = n == nb and "  (done)" or n > 0 and string.format("  (%d of %d done)", n, nb) or ""
+    end
+    local s = describe(cell.setting)
+    io.stdout:write(string.format("cell %d: %s%s: %s%s\n", cell.n, basename(cell.model),
+      s ~= "" and (" " .. s) or "", table.concat(labels, ", "), state))
+  end
+end
+
+--- Run the sweep (or one cell of it). -> exit code
+function M.run(sw, flags)
+  local done = {}
+  if flags.resume then
+    local d, err = done_set(sw, flags)
+    if not d then io.stderr:write("benchlua: " .. err .. "\n") return 2 end
+    done = d
+  end
+  if flags.cell and flags.cell > #sw.cells then
+    io.stderr:write(string.format("benchlua: --cell %d: the sweep has %d cells\n", flags.cell, #sw.cells))
+    return 2
+  end
+  if flags.results_dir then
+    local ok, err = bench.fs.mkdir_p(abspath(flags.results_dir))
+    if not ok then io.stderr:write("benchlua: " .. tostring(err) .. "\n") return 1 end
+  end
+  local all_ok, stopped = true, false
+  for _, cell in ipairs(sw.cells) do
+    if not flags.cell or flags.cell == cell.n then
+      local r = run_cell(sw, cell, flags, done)
+      if r == "interrupted" then stopped = true all_ok = false break end
+      if not r then all_ok = false end
+    end
+  end
+  io.stdout:write("\n")
+  local sum_ok = M.summary(sw, flags)
+  if stopped then return 130 end
+  return (all_ok and sum_ok) and 0 or 1
+end
+
+-- ---------------------------------------------------------------------------
+-- The command-line form: repeated options and comma lists form the product.
+
+local function split_commas(s)
+  local out = {}
+  for part in (s .. ","):gmatch("([^,]*),") do out[#out + 1] = part end
+  return out
+end
+
+--- Parse `benchlua sweep [FILE] [options]`. -> {file=, flags=, help=, quiet=,
+-- table= (the command-line form: what a sweep file would return)} | nil, err
+function M.parse_argv(argv, first)
+  -- the benchmarks named on the command line, to know their options
+  local names = {}
+  for i = first, #argv do
+    if argv[i] == "--" then break end
+    local v = argv[i]:match("^%-%-benchmark=(.*)$")
+    if not v and argv[i] == "--benchmark" then v = argv[i + 1] end
+    if v then names[#names + 1] = v end
+  end
+  local specs = {}
+  for _, n in ipairs(names) do
+    local path, ferr = runner.find(n)
+    if not path then return nil, "--benchmark " .. n .. ": " .. ferr end
+    local spec, lerr = runner.load(path)
+    if not spec then return nil, lerr end
+    specs[#specs + 1] = spec
+  end
+  -- every common and benchmark option is collected as a list of its texts
+  local orig, bench_of, as_lists = {}, {}, {}
+  local function collect(o, owner)
+    if options.typeof(o) == "bool" then as_lists[#as_lists + 1] = o return end
+    local k = options.key(o.name)
+    if not orig[k] then
+      orig[k] = o
+      as_lists[#as_lists + 1] = { name = o.name, type = "list" }
+    end
+    if owner then bench_of[k] = bench_of[k] or {} table.insert(bench_of[k], owner) end
+  end
+  for _, o in ipairs(runner.host_options) do collect(o) end
+  for _, s in ipairs(specs) do for _, o in ipairs(s.options or {}) do collect(o, s) end end
+  local values, positional = options.parse(argv, first, { M.options, as_lists })
+  if not values then return nil, positional end
+  local flags = {}
+  for _, o in ipairs(M.options) do flags[options.key(o.name)] = values[options.key(o.name)] end
+  local out = { flags = flags, help = values.help, quiet = values.quiet }
+  if #positional > 1 then return nil, string.format("unexpected argument '%s'", positional[2]) end
+  out.file = positional[1]
+  if out.help then return out end
+
+  -- each given value: comma lists for numbers, choices and models
+  local given, order = {}, {}
+  for _, o in ipairs(runner.host_options) do order[#order + 1] = options.key(o.name) end
+  for _, s in ipairs(specs) do for _, o in ipairs(s.options or {}) do order[#order + 1] = options.key(o.name) end end
+  for _, k in ipairs(order) do
+    local o, texts = orig[k], orig[k] and values[k]
+    if o and #texts > 0 and not given[k] then
+      local t, vals = options.typeof(o), {}
+      for _, text in ipairs(texts) do
+        local parts = (t == "int" or t == "number" or o.choices or k == "model") and split_commas(text) or { text }
+        for _, p in ipairs(parts) do
+          local v, err = options.convert(o, p, "--" .. o.name)
+          if v == nil then return nil, err end
+          vals[#vals + 1] = v
+        end
+      end
+      given[k] = t == "list" and { json.array(vals) } or vals
+    end
+  end
+  if out.file then
+    local extra = #names > 0 and "benchmark" or nil
+    for _, k in ipairs(order) do extra = extra or (given[k] and k) end
+    if extra then
+      return nil, string.format("--%s: with a sweep file, models, settings, benchmarks and options come from the file", (extra:gsub("_", "-")))
+    end
+    return out
+  end
+
+  -- the command-line form: the same table a sweep file returns
+  local t = { models = given.model, settings = { {} }, benchmarks = {}, options = {} }
+  if not t.models then return nil, "sweep: --model PATH (repeatable) or a sweep FILE is required" end
+  if #names == 0 then return nil, "sweep: --benchmark NAME (repeatable) is required" end
+  if given.results then t.results = given.results[1] end
+  if values.quiet then t.options.quiet = true end
+  for _, k in ipairs(order) do
+    local vals = given[k]
+    if vals and k ~= "model" and k ~= "results" and not bench_of[k] then
+      if #vals == 1 then
+        t.options[k] = vals[1]
+      else
+        local nxt = {}
+        for _, s in ipairs(t.settings) do
+          for _, v in ipairs(vals) do
+            local c = { [k] = v }
+            for kk, vv in pairs(s) do c[kk] = vv end
+            nxt[#nxt + 1] = c
+          end
+        end
+        t.settings = nxt
+      end
+    end
+  end
+  for bi, s in ipairs(specs) do
+    local b = { names[bi] }
+    for k, owners in pairs(bench_of) do
+      if given[k] then
+        if #given[k] > 1 then return nil, string.format("--%s: a benchmark option takes one value in a sweep", orig[k].name) end
+        for _, bs in ipairs(owners) do if bs == s then b[k] = given[k][1] end end
+      end
+    end
+    t.benchmarks[bi] = b
+  end
+  out.table = t
+  return out
+end
+
+-- ---------------------------------------------------------------------------
+
+M.usage = [[
+usage: benchlua sweep FILE [--resume] [--dry-run] [--cell N] [--results-dir DIR]
+       benchlua sweep FILE --slurm [--slurm-arg ARG]... [--wait]
+       benchlua sweep --model A --model B --gpu-layers 40,99 --benchmark NAME... [options]
+
+Runs every benchmark on every (model, setting): one server start per cell.
+A sweep FILE is a Lua file returning
+  { models = {...}, settings = {{gpu_layers = 40}, ...}, benchmarks = {"throughput", {"human_eval", limit = 20}},
+    options = {server_bin = "..."}, results = "sweep_results.json" }
+]]
+
+--- `benchlua sweep ...` -> exit code
+function M.main(argv)
+  local parsed, perr = M.parse_argv(argv, 2)
+  if not parsed then io.stderr:write("benchlua: " .. perr .. "\n") return 2 end
+  if parsed.help then
+    io.stdout:write(M.usage, "\nsweep options:\n", options.help(M.options), "\n\nsettings and options: the common options (benchlua --help)\n")
+    return 0
+  end
+  local sw, err
+  if parsed.file then
+    sw, err = M.load(parsed.file)
+  else
+    sw, err = M.validate(parsed.table, "command line")
+  end
+  if not sw then io.stderr:write("benchlua: " .. err .. "\n") return 2 end
+  if parsed.quiet then sw.options.quiet = true end
+  local flags = parsed.flags
+  if flags.wait and not flags.slurm then io.stderr:write("benchlua: --wait goes with --slurm\n") return 2 end
+  if #flags.slurm_arg > 0 and not flags.slurm then io.stderr:write("benchlua: --slurm-arg goes with --slurm\n") return 2 end
+  if flags.dry_run then
+    local done
+    if flags.resume then
+      local d, derr = done_set(sw, flags)
+      if not d then io.stderr:write("benchlua: " .. derr .. "\n") return 2 end
+      done = d
+    end
+    M.list(sw, done)
+    return 0
+  end
+  if flags.slurm then
+    if flags.cell then io.stderr:write("benchlua: --cell and --slurm do not go together\n") return 2 end
+    local okm, slurm = pcall(require, "benchlua.slurm")
+    if not okm then io.stderr:write("benchlua: --slurm is not available in this build yet\n") return 2 end
+    return slurm.submit(sw, flags)
+  end
+  return M.run(sw, flags)
+end
+
+return M

@@ -1,0 +1,84 @@
+benchlua sweep: a sweep file is validated fully before anything starts; every
+mistake is one line naming the file and the field. Run by tests/cram.py.
+
+  $ printf 'return {\n  models = { "a.gguf", "b.gguf" },\n  settings = { { gpu_layers = 40, parallel = 4 }, { gpu_layers = 99, parallel = 4 } },\n  benchmarks = { { "throughput", requests = 8 }, "human_eval" },\n  options = { timeout = 60 },\n  results = "out/r.json",\n}\n' > sweep.lua
+  $ benchlua sweep sweep.lua --dry-run
+  sweep.lua: 2 models x 2 settings = 4 cells, 2 benchmarks each \(8 runs\); results in .*/out/r.json (re)
+  cell 1: a.gguf gpu_layers=40 parallel=4: throughput requests=8, human_eval
+  cell 2: a.gguf gpu_layers=99 parallel=4: throughput requests=8, human_eval
+  cell 3: b.gguf gpu_layers=40 parallel=4: throughput requests=8, human_eval
+  cell 4: b.gguf gpu_layers=99 parallel=4: throughput requests=8, human_eval
+  $ ls out
+  ls: cannot access 'out': No such file or directory
+  [2]
+  $ benchlua sweep missing.lua
+  benchlua: sweep file 'missing.lua' not found
+  [2]
+  $ printf 'return { models = { "a" }, benchmarks = { "nosuch" } }\n' > v.lua; benchlua sweep v.lua
+  benchlua: v.lua: benchmarks\[1\]: no benchmark named 'nosuch' \(looked in .*\) (re)
+  [2]
+  $ printf 'return { models = { "a" }, benchmarks = { "throughput" }, setings = {} }\n' > v.lua; benchlua sweep v.lua
+  benchlua: v.lua: setings: unknown field (a sweep has models, settings, benchmarks, options, results)
+  [2]
+  $ printf 'return { models = { "a" }, benchmarks = { "throughput" }, settings = { { gpu_layer = 40 } } }\n' > v.lua; benchlua sweep v.lua
+  benchlua: v.lua: settings[1].gpu_layer: unknown option
+  [2]
+  $ printf 'return { models = { "a" }, benchmarks = { "throughput" }, settings = { {}, { gpu_layers = "40" } } }\n' > v.lua; benchlua sweep v.lua
+  benchlua: v.lua: settings[2].gpu_layers: expected an integer, got string "40"
+  [2]
+  $ printf 'return { models = { "a" }, benchmarks = { "throughput" }, options = { sandbox = "maybe" } }\n' > v.lua; benchlua sweep v.lua
+  benchlua: v.lua: options.sandbox: must be one of auto, strict, off, got "maybe"
+  [2]
+  $ printf 'return { models = { "a" }, benchmarks = { "throughput" }, options = { endpoint = "http://x" } }\n' > v.lua; benchlua sweep v.lua
+  benchlua: v.lua: options.endpoint: not allowed in a sweep (a sweep starts its own servers)
+  [2]
+  $ printf 'return { models = { "a" }, benchmarks = { { "throughput", limit = 3 } } }\n' > v.lua; benchlua sweep v.lua
+  benchlua: v.lua: benchmarks[1].limit: benchmark 'throughput' has no option 'limit'
+  [2]
+  $ printf 'return { models = { "a" }, benchmarks = { { "throughput", gpu_layers = 3 } } }\n' > v.lua; benchlua sweep v.lua
+  benchlua: v.lua: benchmarks[1].gpu_layers: a server setting cannot change per benchmark; put it in settings
+  [2]
+  $ printf 'return { models = {}, benchmarks = { "throughput" } }\n' > v.lua; benchlua sweep v.lua
+  benchlua: v.lua: models: expected a non-empty list of model paths
+  [2]
+  $ printf 'return { models = { "a" }, benchmarks = { "throughput" }, results = 3 }\n' > v.lua; benchlua sweep v.lua
+  benchlua: v.lua: results: expected a file name
+  [2]
+  $ printf 'return { models = { "a" },\n  benchmarks = { "throughput" }, options = { x = y } }\n' > v.lua; benchlua sweep v.lua
+  benchlua: v.lua:2: undefined global 'y'
+  [2]
+  $ printf 'return 42\n' > v.lua; benchlua sweep v.lua
+  benchlua: v.lua: a sweep file must return a table (models, settings, benchmarks, options, results)
+  [2]
+
+The command-line form: repeated options and comma lists form the product.
+
+  $ benchlua sweep --model a.gguf --model b.gguf --gpu-layers 40,99 --benchmark throughput --benchmark human_eval --limit 5 --dry-run
+  sweep: 2 models x 2 settings = 4 cells, 2 benchmarks each \(8 runs\); results in .*/benchmark_results.json (re)
+  cell 1: a.gguf gpu_layers=40: throughput, human_eval limit=5
+  cell 2: a.gguf gpu_layers=99: throughput, human_eval limit=5
+  cell 3: b.gguf gpu_layers=40: throughput, human_eval limit=5
+  cell 4: b.gguf gpu_layers=99: throughput, human_eval limit=5
+  $ benchlua sweep --model a.gguf,b.gguf --parallel 2 --ctx 4096,8192 --benchmark throughput --dry-run | tail -n 4
+  cell 1: a.gguf ctx=4096: throughput
+  cell 2: a.gguf ctx=8192: throughput
+  cell 3: b.gguf ctx=4096: throughput
+  cell 4: b.gguf ctx=8192: throughput
+  $ benchlua sweep --model a.gguf --gpu-layers 40,x --benchmark throughput
+  benchlua: --gpu-layers expects an integer, got 'x'
+  [2]
+  $ benchlua sweep --model a.gguf --benchmark throughput --limit 5
+  benchlua: unknown option '--limit' (see --help)
+  [2]
+  $ benchlua sweep --model a.gguf
+  benchlua: sweep: --benchmark NAME (repeatable) is required
+  [2]
+  $ benchlua sweep --benchmark throughput
+  benchlua: sweep: --model PATH (repeatable) or a sweep FILE is required
+  [2]
+  $ benchlua sweep sweep.lua --gpu-layers 3
+  benchlua: --gpu-layers: with a sweep file, models, settings, benchmarks and options come from the file
+  [2]
+  $ benchlua sweep sweep.lua --wait
+  benchlua: --wait goes with --slurm
+  [2]
