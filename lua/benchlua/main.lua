@@ -11,6 +11,9 @@ usage: benchlua BENCHMARK [options]          run a benchmark (a .lua file or a s
                                              run an external benchmark script against the server
        benchlua sweep FILE | --model A --model B --benchmark NAME...
                                              every benchmark on every (model, setting)
+       benchlua results [FILE] [--format table|md|csv|json|jsonl]
+                                             the recorded runs, numbered from 1
+       benchlua compare [A B]                run B against run A: delta, interval, paired test, flips
        benchlua list                         shipped benchmarks
        benchlua test FILE...                 run Lua test files (see tests/lua)
        benchlua --version
@@ -26,6 +29,7 @@ local script_options = {
   { name = "script", type = "string", metavar = "SCRIPT", help = "the script to run (.venv/bin/python if present, else python3)" },
   { name = "script-arg", type = "list", metavar = "ARG", help = "extra argument for the script" },
 }
+runner.script_options = script_options
 
 local function fail(msg)
   io.stderr:write("benchlua: " .. msg .. "\n")
@@ -61,6 +65,9 @@ return function(argv)
   end
   if first == "list" then return list() end
   if first == "sweep" then return require("benchlua.sweep").main(argv) end
+  if first == "results" or first == "compare" then
+    return require("benchlua.readback")[first](argv)
+  end
   if first == "test" then
     local files, filter = {}, os.getenv("BENCHLUA_TEST_FILTER")
     for i = 2, #argv do files[#files + 1] = argv[i] end

@@ -62,7 +62,7 @@ function M.parse(argv, first, specs)
   for _, spec in ipairs(specs) do
     for _, o in ipairs(spec) do byname[o.name] = o end
   end
-  local values, positional = {}, {}
+  local values, positional, given = {}, {}, {}
   for _, o in pairs(byname) do
     if typeof(o) == "list" then values[key(o.name)] = {} else values[key(o.name)] = o.default end
   end
@@ -85,6 +85,14 @@ function M.parse(argv, first, specs)
       end
       if not o then return nil, string.format("unknown option '--%s' (see --help)", name) end
       local t = typeof(o)
+      if t ~= "list" then -- a single-valued option given twice is a mistake, not last-one-wins
+        local as = a:match("^[^=]*")
+        if given[o.name] then
+          return nil, string.format("option '--%s' given twice%s; it takes one value", o.name,
+            given[o.name] ~= as and string.format(" (%s and %s)", given[o.name], as) or "")
+        end
+        given[o.name] = as
+      end
       if t == "bool" then
         if val ~= nil then
           if val == "true" or val == "1" or val == "yes" then values[key(o.name)] = not neg

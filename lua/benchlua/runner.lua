@@ -7,6 +7,8 @@ local server_mod = require("benchlua.server")
 local results = require("benchlua.results")
 local llm = require("benchlua.llm")
 local cjson = require("cjson.safe")
+local resume = require("benchlua.resume")
+local progress = require("benchlua.progress")
 local M = {}
 
 M.host_options = {
@@ -27,6 +29,7 @@ M.host_options = {
   { name = "sandbox", default = "auto", choices = { "auto", "strict", "off" }, help = "how model-written code is isolated (auto, strict, off)" },
   { name = "seed", default = 1234, help = "run seed (per-sample seeds derive from it)" },
   { name = "quiet", default = false, help = "no progress lines" },
+  { name = "resume", default = false, help = "continue the latest interrupted run of this benchmark, model and settings" },
   { name = "help", default = false, help = "show this help" },
 }
 
@@ -98,17 +101,6 @@ end
 
 local function dirname(p) return p:match("^(.*)/[^/]*$") or "." end
 
-local function progress_printer(name, quiet)
-  local last = 0
-  return function(done, total, extra)
-    if quiet then return end
-    local now = bench.now()
-    if done < total and now - last < 2 then return end
-    last = now
-    io.stderr:write(string.format("%s: %d/%d%s\n", name, done, total, extra and ("  " .. extra) or ""))
-  end
-end
-
 -- The context handed to a benchmark's run(ctx).
 local function make_ctx(spec, opts, server, info, run_dir)
   local ctx = {
@@ -118,7 +110,11 @@ local function make_ctx(spec, opts, server, info, run_dir)
     seed = opts.seed, sandbox = opts.sandbox ~= "off" and opts.sandbox or false,
   }
   ctx.samples_path = run_dir .. "/samples.jsonl"
-  ctx.progress = progress_printer(spec.name, opts.quiet)
+  -- what the sample log holds so far (a resumed run's kept samples included):
+  -- per-problem counts for the progress line, an interrupted run's record and
+  -- the score's interval
+  ctx.live = { start = bench.now(), base = 0, samples = 0, n = {}, c = {}, ids = {}, outcomes = {} }
+  ctx.progress = progress.new{ name = spec.name, quiet = opts.quiet, stats = ctx.stats, live = ctx.live }
 
   -- every request goes through here: counts, and stops at once if the server died
   local function call(fn, params)
@@ -141,6 +137,7 @@ local function make_ctx(spec, opts, server, info, run_dir)
   function ctx.log_sample(t)
     local line = assert(cjson.encode(t))
     assert(bench.fs.append(ctx.samples_path, line .. "\n"))
+    resume.count_sample(ctx, t)
   end
 
   --- ctx.check_fit(items, max_tokens): items = {{id=, prompt=}...}; raises one
@@ -203,6 +200,7 @@ local function watch(server, ctx)
   return bench.spawn(function()
     local r = server:wait_exit()
     if not server.stopping then
+      ctx.server_died = true
       ctx.failed = string.format("the server %s during the run\n--- last lines of %s ---\n%s",
         server:exit_message(r), server.log, server:log_tail(15))
       bench.http.abort_all(ctx.failed)
@@ -249,45 +247,85 @@ function M.run(spec, opts, mode, shared)
     io.stderr:write("benchlua: --model PATH is required (or --endpoint URL for a running server)\n")
     return 2
   end
+  -- runs whose benchlua was killed are recorded first; --resume finds its run
+  resume.recover_orphans(opts.results, opts.runs_dir)
+  -- script mode: the benchmark's own options do not apply, the script's do
+  local identity = resume.identity(spec, opts, M.host_options, mode == "script" and M.script_options or nil)
+  local prev
+  if opts.resume then
+    local perr
+    prev, perr = resume.find(opts.results, spec, identity)
+    if not prev then
+      io.stderr:write("benchlua: " .. perr .. "\n")
+      return 2
+    end
+  end
   local run_dir, derr = make_run_dir(opts, spec.name)
   if not run_dir then return fail(derr) end
+
+  local run = {
+    benchmark = spec.name,
+    model = opts.model and opts.model:match("([^/]+)$") or opts.endpoint,
+    config = base_config(opts, nil),
+    results = {},
+    reproducibility = { benchlua_version = bench.version, seed = opts.seed },
+    run_dir = run_dir,
+    timestamp = results.iso_time(bench.time()),
+    slurm = M.slurm_env(),
+  }
+  run.config.options = identity
+  if shared then run.sweep = shared.sweep end
+  local state <close> = resume.begin(run, opts.results)
 
   local server, info
   if needs_server and shared and shared.server then
     server, info = shared.server, shared.info
+    if server.log then run.server_log = server.log end
   elseif needs_server then
     server, info = start_server(opts, run_dir)
-    if not server then return fail(info) end
+    if not server then
+      state.finish()
+      return fail(info)
+    end
+  end
+  if info then
+    run.model = opts.model and run.model or info.model or opts.endpoint
+    run.config = base_config(opts, info)
+    run.config.options = identity
+    run.reproducibility.server_build = info.build
+    state.update(run)
   end
   local ctx = make_ctx(spec, opts, server, info, run_dir)
+  if prev then resume.attach(ctx, prev, run) end
   local watcher = server and watch(server, ctx)
 
-  local run = {
-    benchmark = spec.name,
-    model = opts.model and opts.model:match("([^/]+)$") or (info and info.model) or opts.endpoint,
-    config = base_config(opts, info),
-    results = {},
-    reproducibility = {
-      benchlua_version = bench.version, server_build = info and info.build, seed = opts.seed,
-    },
-    run_dir = run_dir,
-    slurm = M.slurm_env(),
-  }
-  if shared then
-    run.sweep = shared.sweep
-    if server and server.log then run.server_log = server.log end
+  -- the benchmark runs in a task of its own, so that Ctrl-C (which cancels
+  -- this main task's wait) can stop its requests and give it a moment to
+  -- wind down before it is cancelled too
+  local body = bench.spawn(function()
+    if mode == "script" then return xpcall(M.script_mode, debug.traceback, spec, opts, server, run) end
+    return xpcall(spec.run, debug.traceback, ctx)
+  end)
+  local pok, jok, ok, res = pcall(bench.join, body)
+  local interrupted
+  if not pok then -- Ctrl-C or SIGTERM: stop every request, then the benchmark
+    interrupted = tostring(jok)
+    ctx.failed = ctx.failed or ("the run was " .. interrupted)
+    bench.http.abort_all(ctx.failed)
+    local timer = bench.spawn(function() bench.sleep(0.5) body:cancel(ctx.failed) end)
+    bench.join(body)
+    timer:cancel()
+    bench.join(timer)
+    ok, res = false, ctx.failed
+  elseif not jok then
+    ok, res = false, tostring(ok)
   end
-  local ok, res
-  if mode == "script" then
-    ok, res = xpcall(M.script_mode, debug.traceback, spec, opts, server, run)
-  else
-    ok, res = xpcall(spec.run, debug.traceback, ctx)
-  end
+  ctx.progress.finish()
   local failed = ctx.failed
   if shared and shared.server then
     if watcher then watcher:cancel("the run ended") bench.join(watcher) end
   else
-    if server then server:stop() end
+    if server then server:stop(interrupted and 0.3 or nil) end
     if watcher then bench.join(watcher) end
   end
 
@@ -300,7 +338,10 @@ function M.run(spec, opts, mode, shared)
       end
     end
   end
-  if not ok or failed then
+  if interrupted or ctx.server_died then -- resumable: benchlua ... --resume
+    run.status = "interrupted"
+    run.error = failed or tostring(res)
+  elseif not ok or failed then
     run.status = "failed"
     run.error = failed or tostring(res)
   elseif run.results.score == nil and mode == "script" then
@@ -317,9 +358,16 @@ function M.run(spec, opts, mode, shared)
   run.results.requests = ctx.stats.requests
   run.results.failed_requests = ctx.stats.failed_requests
   if ctx.stats.tokens > 0 then run.results.tokens_generated = ctx.stats.tokens end
+  resume.complete(ctx, run)
   local rok, rerr = results.record(run, { results = opts.results })
   if not rok then return fail(rerr), run end
-  if run.status ~= "ok" then
+  state.recorded = true
+  if run.status == "interrupted" then
+    io.stderr:write("benchlua: run interrupted: " .. run.error .. "\n")
+    io.stderr:write(string.format("benchlua: recorded the interrupted run in %s with %d samples done (logs in %s); continue it with --resume\n",
+      opts.results, run.results.samples_done or 0, run_dir))
+    return 1, run
+  elseif run.status ~= "ok" then
     io.stderr:write("benchlua: run failed: " .. run.error .. "\n")
     io.stderr:write("benchlua: recorded the failed run in " .. opts.results .. " (logs in " .. run_dir .. ")\n")
     return 1, run

@@ -1,0 +1,322 @@
+-- readback.lua: the commands that read the results file back:
+--   benchlua results [FILE] [--format table|md|csv|json|jsonl] [filters]
+--   benchlua compare [A B] [--results FILE] [--format text|json]
+--   benchlua report [FILE] -o report.html
+-- Each returns the exit code: 0, 1 for a file it cannot use, 2 for usage.
+local options = require("benchlua.options")
+local runs_mod = require("benchlua.runs")
+local json = require("benchlua.json")
+local M = {}
+
+local FILE_OPT = { name = "results", default = "benchmark_results.json", metavar = "FILE", help = "results file" }
+local HELP_OPT = { name = "help", default = false, help = "show this help" }
+
+M.specs = {
+  results = {
+    FILE_OPT,
+    { name = "format", default = "table", choices = { "table", "md", "csv", "json", "jsonl" }, help = "output format" },
+    { name = "benchmark", type = "string", metavar = "NAME", help = "only runs of this benchmark" },
+    { name = "model", type = "string", metavar = "GLOB", help = "only runs whose model file name matches (shell glob)" },
+    { name = "status", type = "string", metavar = "STATUS", help = "only runs with this status (ok, failed, interrupted, superseded)" },
+    { name = "last", type = "int", min = 1, metavar = "N", help = "only the last N runs (after the other filters)" },
+    HELP_OPT,
+  },
+  compare = {
+    FILE_OPT,
+    { name = "format", default = "text", choices = { "text", "json" }, help = "output format" },
+    HELP_OPT,
+  },
+  report = {
+    FILE_OPT,
+    { name = "output", default = "report.html", metavar = "FILE", help = "the HTML file to write (-o)" },
+    { name = "samples", default = true, help = "embed every run's per-sample detail (--no-samples: scores only)" },
+    HELP_OPT,
+  },
+}
+
+M.usage = {
+  results = "usage: benchlua results [FILE] [options]   the runs in a results file, one per line",
+  compare = "usage: benchlua compare [A B] [options]    run B against run A (numbers as `benchlua results` shows them;\n" ..
+            "                                          default: the last two runs of the last run's benchmark)",
+  report = "usage: benchlua report [FILE] -o report.html   one self-contained HTML page of every run",
+}
+
+local function fail(msg, code)
+  io.stderr:write("benchlua: " .. msg .. "\n")
+  return code or 1
+end
+M.fail = fail
+
+-- formatting ---------------------------------------------------------------
+
+local function num(x, digits)
+  if type(x) ~= "number" then return "-" end
+  if x ~= x then return "nan" end
+  if digits then return string.format("%." .. digits .. "f", x) end
+  if math.type(x) == "integer" then return tostring(x) end
+  return string.format("%.4g", x)
+end
+
+function M.fmt_score(x)
+  if type(x) ~= "number" then return "-" end
+  if x >= 0 and x <= 1 then return string.format("%.3f", x) end
+  return string.format("%.1f", x)
+end
+
+function M.fmt_ci(ci)
+  if not ci then return "-" end
+  return string.format("%.3f-%.3f", ci[1], ci[2])
+end
+
+function M.fmt_duration(s)
+  if type(s) ~= "number" then return "-" end
+  if s < 60 then return string.format("%.1fs", s) end
+  if s < 3600 then return string.format("%dm%02ds", s // 60, math.floor(s % 60)) end
+  return string.format("%dh%02dm", s // 3600, math.floor(s % 3600 / 60))
+end
+
+local function fmt_setting(v)
+  if v == nil then return "-" end
+  if type(v) == "number" then return num(v) end
+  return tostring(v)
+end
+
+-- preferred order of the settings columns; the rest alphabetically
+local ORDER = { "ngl", "ctx", "np", "conc", "mode", "chat", "n", "temp", "top_p", "max_tok", "seed", "limit" }
+local RANK = {}
+for i, k in ipairs(ORDER) do RANK[k] = i end
+
+--- differing(views) -> setting names whose values differ between the views
+function M.differing(views)
+  local names, seen = {}, {}
+  for _, v in ipairs(views) do
+    for k in pairs(v.settings) do if not seen[k] then seen[k] = true; names[#names + 1] = k end end
+  end
+  local out = {}
+  for _, k in ipairs(names) do
+    local first, differs = nil, false
+    for i, v in ipairs(views) do
+      local s = fmt_setting(v.settings[k])
+      if i == 1 then first = s elseif s ~= first then differs = true break end
+    end
+    if differs then out[#out + 1] = k end
+  end
+  table.sort(out, function(a, b)
+    local ra, rb = RANK[a] or 1000, RANK[b] or 1000
+    if ra ~= rb then return ra < rb end
+    return a < b
+  end)
+  return out
+end
+
+-- the columns of the text formats: {header, function(view) -> text, right-aligned?}
+local function columns(views)
+  local cols = {
+    { "#", function(v) return tostring(v.num) end, true },
+    { "date", function(v) return v.date end },
+    { "benchmark", function(v) return v.benchmark end },
+    { "model", function(v) return v.model end },
+  }
+  for _, f in ipairs({ { "quant", "quant" }, { "size", "size" }, { "params", "params" } }) do
+    for _, v in ipairs(views) do
+      if v[f[2]] then cols[#cols + 1] = { f[1], function(w) return w[f[2]] or "-" end } break end
+    end
+  end
+  for _, k in ipairs(M.differing(views)) do
+    local numeric = true
+    for _, v in ipairs(views) do
+      local x = v.settings[k]
+      if x ~= nil and type(x) ~= "number" then numeric = false break end
+    end
+    cols[#cols + 1] = { k, function(v) return fmt_setting(v.settings[k]) end, numeric }
+  end
+  cols[#cols + 1] = { "score", function(v) return M.fmt_score(v.score) end, true }
+  cols[#cols + 1] = { "95% CI", function(v) return M.fmt_ci(v.ci95) end, true }
+  cols[#cols + 1] = { "tok/s", function(v) return num(v.tokens_per_s, 1) end, true }
+  cols[#cols + 1] = { "time", function(v) return M.fmt_duration(v.duration) end, true }
+  cols[#cols + 1] = { "status", function(v) return v.status .. (v.superseded_by and (" by #" .. v.superseded_by) or "") end }
+  return cols
+end
+
+local function cells(views, cols)
+  local rows = {}
+  for i, v in ipairs(views) do
+    local row = {}
+    for j, c in ipairs(cols) do row[j] = c[2](v) end
+    rows[i] = row
+  end
+  return rows
+end
+
+local function utf8len(s) return utf8.len(s) or #s end
+
+local function table_text(views)
+  local cols = columns(views)
+  local rows = cells(views, cols)
+  local width = {}
+  for j, c in ipairs(cols) do
+    local w = utf8len(c[1])
+    for _, r in ipairs(rows) do local l = utf8len(r[j]) if l > w then w = l end end
+    width[j] = w
+  end
+  local out = {}
+  local function line(r)
+    local parts = {}
+    for j, c in ipairs(cols) do
+      local pad = string.rep(" ", width[j] - utf8len(r[j]))
+      parts[j] = c[3] and (pad .. r[j]) or (j == #cols and r[j] or (r[j] .. pad))
+    end
+    out[#out + 1] = table.concat(parts, "  ")
+  end
+  local head = {}
+  for j, c in ipairs(cols) do head[j] = c[1] end
+  line(head)
+  for _, r in ipairs(rows) do line(r) end
+  return out
+end
+
+local function md_text(views)
+  local cols = columns(views)
+  local out, head, sep = {}, {}, {}
+  for j, c in ipairs(cols) do head[j] = c[1]; sep[j] = c[3] and "---:" or "---" end
+  out[1] = "| " .. table.concat(head, " | ") .. " |"
+  out[2] = "| " .. table.concat(sep, " | ") .. " |"
+  for _, r in ipairs(cells(views, cols)) do
+    for j = 1, #r do r[j] = r[j]:gsub("|", "\\|") end
+    out[#out + 1] = "| " .. table.concat(r, " | ") .. " |"
+  end
+  return out
+end
+
+local function shortest(x)
+  for _, f in ipairs({ "%.15g", "%.16g", "%.17g" }) do
+    local t = string.format(f, x)
+    if tonumber(t) == x then return t end
+  end
+end
+
+local function csv_field(s)
+  s = tostring(s == nil and "" or s)
+  if s:find('[,"\n\r]') then return '"' .. s:gsub('"', '""') .. '"' end
+  return s
+end
+
+-- csv: machine-readable, so numbers unrounded and the interval in two columns
+local function csv_text(views)
+  local diff = M.differing(views)
+  local head = { "run", "timestamp", "benchmark", "model", "quant", "model_size", "n_params" }
+  for _, k in ipairs(diff) do head[#head + 1] = k end
+  for _, k in ipairs({ "score", "ci95_lo", "ci95_hi", "tokens_per_s", "duration_s", "status" }) do head[#head + 1] = k end
+  local out = { table.concat(head, ",") }
+  for _, v in ipairs(views) do
+    local row = { v.num, v.timestamp, v.benchmark, v.model, v.quant, v.model_size, v.n_params }
+    local n = #head - #diff - 6
+    for i, k in ipairs(diff) do row[n + i] = v.settings[k] end
+    local base = n + #diff
+    row[base + 1], row[base + 2], row[base + 3] = v.score, v.ci95 and v.ci95[1], v.ci95 and v.ci95[2]
+    row[base + 4], row[base + 5], row[base + 6] = v.tokens_per_s, v.duration, v.status
+    for i = 1, #head do
+      local x = row[i]
+      if type(x) == "number" and math.type(x) == "float" then x = shortest(x) end
+      row[i] = csv_field(x)
+    end
+    out[#out + 1] = table.concat(row, ",", 1, #head)
+  end
+  return out
+end
+
+--- the object a run is in the json formats
+function M.json_view(v)
+  local null = json.null
+  return {
+    run = v.num, timestamp = v.timestamp or null, benchmark = v.benchmark, model = v.model, quant = v.quant or null,
+    model_size = v.model_size or null, n_params = v.n_params or null, settings = v.settings, score = v.score or null,
+    ci95 = v.ci95 and json.array({ v.ci95[1], v.ci95[2] }) or null, ci_method = v.ci_method or null,
+    tokens_per_s = v.tokens_per_s or null, duration_s = v.duration or null, status = v.status, error = v.error,
+    run_dir = v.run_dir, superseded_by = v.superseded_by,
+  }
+end
+
+-- reading the file -------------------------------------------------------------
+
+-- Parse a command's options: `-o X` is `--output X`; positional FILE for
+-- results and report. -> opts, positional | nil, exitcode
+local function parse(cmd, argv)
+  local args = {}
+  for i = 2, #argv do args[#args + 1] = argv[i] == "-o" and "--output" or argv[i] end
+  local opts, pos = options.parse(args, 1, { M.specs[cmd] })
+  if not opts then return nil, fail(pos, 2) end
+  if opts.help then
+    io.stdout:write(M.usage[cmd], "\n\noptions:\n", options.help(M.specs[cmd]), "\n")
+    return nil, 0
+  end
+  if cmd ~= "compare" then
+    if #pos > 1 then return nil, fail(string.format("%s: unexpected argument '%s'", cmd, pos[2]), 2) end
+    if pos[1] then
+      if opts.results ~= "benchmark_results.json" and opts.results ~= pos[1] then
+        return nil, fail(string.format("%s: the results file is given twice ('%s' and --results %s)", cmd, pos[1], opts.results), 2)
+      end
+      opts.results = pos[1]
+    end
+  end
+  return opts, pos
+end
+
+--- load(path) -> runs | nil, exitcode: records orphaned runs first (their
+-- benchlua was killed), then reads the file.
+function M.load(path)
+  require("benchlua.resume").recover_orphans(path)
+  local runs, err = runs_mod.load(path)
+  if not runs then return nil, fail(err) end
+  return runs
+end
+
+-- commands ---------------------------------------------------------------------
+
+function M.results(argv)
+  local o, code = parse("results", argv)
+  if not o then return code end
+  local all
+  all, code = M.load(o.results)
+  if not all then return code end
+  local pat = o.model and runs_mod.glob(o.model)
+  local views = {}
+  for _, r in ipairs(all) do
+    local v = runs_mod.view(r)
+    if (not o.benchmark or v.benchmark == o.benchmark) and (not pat or v.model:match(pat))
+      and (not o.status or v.status == o.status) then
+      views[#views + 1] = v
+    end
+  end
+  if o.last and #views > o.last then views = table.move(views, #views - o.last + 1, #views, 1, {}) end
+  local out
+  if o.format == "json" then
+    local list = json.array()
+    for i, v in ipairs(views) do list[i] = M.json_view(v) end
+    out = { json.encode(list, "  ") }
+  elseif o.format == "jsonl" then
+    out = {}
+    for i, v in ipairs(views) do out[i] = json.encode(M.json_view(v)) end
+  elseif #views == 0 then
+    io.stderr:write(string.format("benchlua: no runs%s in %s\n", #all > 0 and " match" or "", o.results))
+    return 0
+  elseif o.format == "md" then out = md_text(views)
+  elseif o.format == "csv" then out = csv_text(views)
+  else out = table_text(views) end
+  if #out > 0 then io.stdout:write(table.concat(out, "\n"), "\n") end
+  return 0
+end
+
+function M.compare(argv)
+  local o, pos = parse("compare", argv)
+  if not o then return pos end
+  return require("benchlua.compare").command(o, pos)
+end
+
+function M.report(argv)
+  local o, code = parse("report", argv)
+  if not o then return code end
+  return require("benchlua.report").command(o)
+end
+
+return M

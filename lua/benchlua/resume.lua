@@ -1,0 +1,309 @@
+-- resume.lua: interrupted runs, found and continued.
+--
+-- While a run is going, its directory holds state.json (the run as it would
+-- be recorded, with the results file it belongs to) and state.lock, which the
+-- running benchlua holds locked. When the run is recorded (whatever its
+-- status) state.json is removed. A state.json whose lock can be taken belongs
+-- to a benchlua that was killed (kill -9, a second Ctrl-C): the next command
+-- that touches the results file (a run, results, compare, report) records it
+-- as "interrupted" with what its sample log holds (recover_orphans).
+--
+-- `--resume` (find) picks the latest interrupted run of the same benchmark
+-- and model that no later run superseded, refuses it when a setting or the
+-- dataset differs (naming the difference), and loads its sample log: the
+-- completed samples go to ctx.done_samples (key task_id .. "\0" .. index,
+-- value the sample-log record) and are copied into the new run's log, so the
+-- benchmark generates only the missing ones. The new run is recorded once,
+-- complete, with `resumed_from` naming the interrupted one; readers show the
+-- interrupted record as "superseded" (the results file stays append-only).
+local json = require("benchlua.json")
+local samplelog = require("benchlua.samplelog")
+local runs_mod = require("benchlua.runs")
+local M = {}
+
+local function dirname(p) return p:match("^(.*)/[^/]*$") or "." end
+
+--- abspath(p): p made absolute against $PWD, "." and ".." segments removed
+function M.abspath(p)
+  if p:sub(1, 1) ~= "/" then p = (os.getenv("PWD") or ".") .. "/" .. p end
+  local parts = {}
+  for seg in p:gmatch("[^/]+") do
+    if seg == ".." then parts[#parts] = nil elseif seg ~= "." then parts[#parts + 1] = seg end
+  end
+  return "/" .. table.concat(parts, "/")
+end
+
+-- options that do not change what a run computes (so --resume ignores them)
+local NOT_IDENTITY = {
+  results = true, runs_dir = true, quiet = true, help = true, timeout = true, ready_timeout = true,
+  concurrency = true, port = true, host = true, server_bin = true, resume = true, workers = true,
+  generate_only = false,
+}
+
+--- identity(spec, opts) -> the settings a resumed run must share, as they
+-- were given (recorded as config.options). A benchmark option declared with
+-- `identity = false` is left out.
+function M.identity(spec, opts, host_options, extra_options)
+  local out = {}
+  local function add(o)
+    local k = o.name:gsub("-", "_")
+    if NOT_IDENTITY[k] or o.identity == false then return end
+    local v = opts[k]
+    if type(v) == "table" then v = json.array(table.move(v, 1, #v, 1, {})) end
+    out[k] = v
+  end
+  for _, o in ipairs(host_options) do add(o) end
+  for _, o in ipairs(extra_options or spec.options or {}) do add(o) end
+  return out
+end
+
+local function show(v)
+  v = runs_mod.val(v)
+  if v == nil then return "unset" end
+  if type(v) == "table" then
+    local parts = {}
+    for i, x in ipairs(v) do parts[i] = tostring(x) end
+    return "[" .. table.concat(parts, " ") .. "]"
+  end
+  if type(v) == "number" and math.type(v) == "float" and v == math.floor(v) then return string.format("%d", v) end
+  return tostring(v)
+end
+
+--- differences(old, new) -> list of "--name OLD (now NEW)", sorted
+function M.differences(old, new)
+  local keys, seen, out = {}, {}, {}
+  for k in pairs(old) do if not seen[k] then seen[k] = true; keys[#keys + 1] = k end end
+  for k in pairs(new) do if not seen[k] then seen[k] = true; keys[#keys + 1] = k end end
+  table.sort(keys)
+  for _, k in ipairs(keys) do
+    local a, b = show(old[k]), show(new[k])
+    if a ~= b then out[#out + 1] = string.format("--%s %s (now %s)", k:gsub("_", "-"), a, b) end
+  end
+  return out
+end
+
+-- state.json -------------------------------------------------------------------
+
+--- begin(run, results_path) -> handle: writes RUN_DIR/state.json and holds
+-- RUN_DIR/state.lock until handle:finish() (or the process dies).
+function M.begin(run, results_path)
+  local h = { dir = run.run_dir, results = M.abspath(results_path) }
+  h.lock = bench.fs.trylock(run.run_dir .. "/state.lock")
+  function h.update(r)
+    local state = { run = r, results_file = h.results, pid = bench.fs.getpid(), started = r.timestamp }
+    bench.fs.write_atomic(h.dir .. "/state.json", json.encode(state, "  ") .. "\n")
+  end
+  function h.finish()
+    bench.fs.remove(h.dir .. "/state.json")
+    bench.fs.remove(h.dir .. "/state.lock")
+    if h.lock then h.lock:close() h.lock = nil end
+  end
+  h.update(run)
+  -- as a <close> variable: the state goes once the run is recorded; a run
+  -- that could not be recorded stays for a later command to record
+  return setmetatable(h, { __close = function()
+    if h.recorded then h.finish() elseif h.lock then h.lock:close() h.lock = nil end
+  end })
+end
+
+--- count_sample(ctx, rec): keeps ctx.live current as the sample log grows
+function M.count_sample(ctx, rec)
+  local live = ctx.live
+  live.samples = live.samples + 1
+  local id, passed = rec.task_id, rec.passed
+  if type(rec.outcome) == "string" then live.outcomes[rec.outcome] = (live.outcomes[rec.outcome] or 0) + 1 end
+  if type(id) == "string" and type(passed) == "boolean" then
+    if ctx.done_samples and math.tointeger(rec.sample) and ctx.done_samples[samplelog.key(id, math.tointeger(rec.sample))] then
+      ctx.live.redone = (ctx.live.redone or 0) + 1
+    end
+    if not live.n[id] then live.ids[#live.ids + 1] = id; live.n[id] = 0; live.c[id] = 0 end
+    live.n[id] = live.n[id] + 1
+    if passed then live.c[id] = live.c[id] + 1 end
+    live.passed = (live.passed or 0) + (passed and 1 or 0)
+  end
+end
+
+--- attach(ctx, prev, run): a resumed run starts from prev's completed samples
+function M.attach(ctx, prev, run)
+  ctx.done_samples = prev.done
+  if #prev.lines > 0 then
+    assert(bench.fs.append(ctx.samples_path, table.concat(prev.lines, "\n") .. "\n"))
+  end
+  for _, line in ipairs(prev.lines) do M.count_sample({ live = ctx.live }, require("cjson.safe").decode(line)) end
+  ctx.live.base = prev.count
+  local r = prev.run
+  run.resumed_from = { run = r.num, run_dir = r.run_dir, timestamp = r.timestamp, samples_kept = prev.count }
+  io.stderr:write(string.format("benchlua: resuming run #%d: %d samples kept from %s\n", r.num, prev.count, tostring(r.run_dir)))
+end
+
+--- complete(ctx, run): before recording. An interrupted or failed run gets
+-- what its sample log holds; a complete one the 95% interval of its score.
+function M.complete(ctx, run)
+  local live, res = ctx.live, run.results
+  if (live.redone or 0) > 0 then
+    io.stderr:write(string.format("benchlua: warning: %s generated %d samples again that the resumed run had done (it ignores ctx.done_samples)\n",
+      run.benchmark, live.redone))
+    res.resume_redone = live.redone
+  end
+  if run.status ~= "ok" then
+    local n = tonumber(run.config.options and run.config.options.n) or 1
+    local done, passed = 0, 0
+    for _, id in ipairs(live.ids) do
+      if live.n[id] >= n then done = done + 1 end
+      passed = passed + live.c[id]
+    end
+    res.samples_done = res.samples_done or live.samples
+    if #live.ids > 0 then
+      res.problems_done = res.problems_done or done
+      res.problems_started = res.problems_started or #live.ids
+      res.passed = res.passed or passed
+    end
+    if res.outcomes == nil and next(live.outcomes) then res.outcomes = live.outcomes end
+    return
+  end
+  if type(res.score) == "number" and #live.ids > 0 and res.ci95 == nil then
+    local rates, sum = {}, 0
+    for i, id in ipairs(live.ids) do rates[i] = live.c[id] / live.n[id]; sum = sum + rates[i] end
+    if math.abs(sum / #rates - res.score) < 1e-9 then -- the score is the mean pass rate (pass@1)
+      local stats = require("benchlua.stats")
+      local lo, hi, method = stats.score_interval(rates)
+      res.ci95, res.ci_method = json.array({ lo, hi }), method
+    end
+  end
+end
+
+--- summary(run_dir, n) -> results of what the sample log holds: samples,
+-- problems done (all n samples), outcomes, passed. nil when there is no log.
+function M.summary(run_dir, n)
+  local outcomes, any = {}, false
+  local per = samplelog.read(run_dir .. "/samples.jsonl", function(rec)
+    if type(rec.outcome) == "string" then
+      outcomes[rec.outcome] = (outcomes[rec.outcome] or 0) + 1
+      any = true
+    end
+  end)
+  if not per then return nil end
+  local done, passed = 0, 0
+  for _, id in ipairs(per.ids) do
+    if per.n[id] >= (n or 1) then done = done + 1 end
+    passed = passed + per.c[id]
+  end
+  return { samples_done = per.lines, problems_started = #per.ids, problems_done = done, passed = passed,
+    outcomes = any and outcomes or nil }
+end
+
+local function shell_quote(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
+
+--- recover_orphans(results_path, [runs_dir]) -> count recorded
+-- Records every run whose benchlua died without recording it.
+function M.recover_orphans(results_path, runs_dir)
+  local abs = M.abspath(results_path)
+  local dirs = { runs_dir or (dirname(results_path) .. "/benchlua-runs") }
+  local count = 0
+  for _, d in ipairs(dirs) do
+    local st = bench.fs.stat(d)
+    if st and st.type == "dir" then
+      local p = io.popen("ls -d -- " .. shell_quote(d) .. "/*/state.json 2>/dev/null")
+      local found = {}
+      for f in p:lines() do found[#found + 1] = f end
+      p:close()
+      for _, f in ipairs(found) do
+        if M.recover_one(dirname(f), abs) then count = count + 1 end
+      end
+    end
+  end
+  return count
+end
+
+function M.recover_one(dir, abs_results)
+  local text = bench.fs.read(dir .. "/state.json")
+  local state = text and require("cjson.safe").decode(text)
+  if type(state) ~= "table" or type(state.run) ~= "table" or state.results_file ~= abs_results then return false end
+  local lock = bench.fs.trylock(dir .. "/state.lock")
+  if not lock then return false end -- its benchlua is alive
+  -- re-read under the lock: another command may have recorded it meanwhile
+  if not bench.fs.stat(dir .. "/state.json") then lock:close() return false end
+  local run = state.run
+  local opts = type(run.config) == "table" and type(run.config.options) == "table" and run.config.options or {}
+  run.status = "interrupted"
+  run.error = string.format("benchlua (pid %s) was killed during the run; recorded by a later command", tostring(math.tointeger(state.pid) or state.pid))
+  run.results = type(run.results) == "table" and run.results or {}
+  for k, v in pairs(M.summary(dir, tonumber(opts.n)) or {}) do run.results[k] = v end
+  local ok = require("benchlua.results").record(run, { results = abs_results })
+  if ok then
+    bench.fs.remove(dir .. "/state.json")
+    bench.fs.remove(dir .. "/state.lock")
+    io.stderr:write(string.format("benchlua: recorded an interrupted %s run from %s (its benchlua was killed)\n",
+      tostring(run.benchmark), dir))
+  end
+  lock:close()
+  return ok
+end
+
+-- --resume ---------------------------------------------------------------------
+
+--- find(results_path, spec, identity) -> {run=, done=, lines=, count=} | nil, err
+function M.find(results_path, spec, identity)
+  local all, err = runs_mod.load(results_path)
+  if not all then return nil, "--resume: " .. err end
+  local model = identity.model or identity.endpoint
+  local other
+  for i = #all, 1, -1 do
+    local r = all[i]
+    if r.benchmark == spec.name and runs_mod.status(r) == "interrupted" then
+      local cfg = type(r.config) == "table" and r.config or {}
+      local old = type(cfg.options) == "table" and cfg.options or nil
+      local rmodel = old and (runs_mod.val(old.model) or runs_mod.val(old.endpoint)) or runs_mod.val(cfg.path)
+      if rmodel == model then
+        if not old then return nil, string.format("--resume: run #%d was recorded without its settings (an older benchlua); it cannot be resumed", r.num) end
+        local diff = M.differences(old, identity)
+        if #diff > 0 then
+          return nil, string.format("--resume: run #%d (the latest interrupted %s run of %s) had different settings: %s",
+            r.num, spec.name, tostring(model), table.concat(diff, ", "))
+        end
+        return M.load_done(r)
+      end
+      other = other or r
+    end
+  end
+  if other then
+    return nil, string.format("--resume: no interrupted %s run of %s in %s (the latest interrupted one, #%d, is of %s)",
+      spec.name, tostring(model), results_path, other.num, tostring(runs_mod.val(other.model)))
+  end
+  return nil, string.format("--resume: no interrupted %s run in %s", spec.name, results_path)
+end
+
+--- load_done(run) -> {run=, done=, lines=, count=}: its completed samples
+function M.load_done(r)
+  local dir = runs_mod.val(r.run_dir)
+  local done, lines, count = {}, {}, 0
+  local opts = r.config.options
+  -- the dataset must be the same bytes
+  local digest = type(r.reproducibility) == "table" and runs_mod.val(r.reproducibility.dataset_sha256)
+  local ds = runs_mod.val(opts.dataset)
+  if type(digest) == "string" and type(ds) == "string" then
+    local data = bench.fs.read(ds)
+    local now = data and bench.fs.sha256(data)
+    if now ~= digest then
+      return nil, string.format("--resume: run #%d used dataset %s with sha256 %s; it is now %s", r.num, ds,
+        digest:sub(1, 12), now and now:sub(1, 12) or "missing")
+    end
+  end
+  if type(dir) == "string" then
+    samplelog.read(dir .. "/samples.jsonl", function(rec, line)
+      local id, s = rec.task_id, math.tointeger(rec.sample)
+      if type(id) == "string" and s and type(rec.passed) == "boolean" and rec.outcome ~= "server_error"
+        and runs_mod.val(rec.error) == nil then
+        local k = samplelog.key(id, s)
+        if not done[k] then
+          done[k] = rec
+          lines[#lines + 1] = line
+          count = count + 1
+        end
+      end
+    end)
+  end
+  return { run = r, done = done, lines = lines, count = count }
+end
+
+return M
