@@ -7,6 +7,10 @@
 --   local pool <close> = codeexec.pool{size = 2, sandbox = "auto"}
 --   local r = pool:run(program, 3.0) -- {result = "passed" | "failed: ..." |
 --                                    --  "timed out", exc = NAME, time = S, detail = ...}
+--
+-- Another executor (harness = an embedded .py, modules = embedded .py files
+-- it imports) speaks its own JSON lines through pool:acquire, pool:request,
+-- pool:readline and pool:release (lua/benchlua/evalplus.lua does).
 local cjson = require("cjson.safe")
 local script = require("benchlua.script")
 local M = {}
@@ -39,7 +43,7 @@ Pool.__index = Pool
 local function stop(z, hard)
   if not z.p then return end
   local p = z.p
-  z.p = nil
+  z.p, z.state = nil, nil
   p:close_stdin()
   if hard then p:kill("KILL") end
   if not p:wait(2) then
@@ -57,7 +61,7 @@ local function start(pool, z)
   local p, err = bench.proc.spawn{
     argv = argv, sandbox = pool.sandbox or nil, workdir = pool.sandbox and z.dir or nil,
     cwd = not pool.sandbox and z.dir or nil, env = pool.sandbox and { TMPDIR = "/tmp" } or nil,
-    stdin = { pipe = true }, stdout = "stream", stderr = "capture", max_output = 64 << 20,
+    stdin = { pipe = true }, stdout = "stream", stderr = "capture", max_output = pool.max_output,
     rlimits = pool.sandbox and { cpu = 1 << 30, nofile = 1024 }
       or { cpu = 1 << 30, nofile = 1024, as = 4 << 30, fsize = 64 << 20 },
   }
@@ -72,21 +76,42 @@ local function start(pool, z)
     return nil, string.format("the code executor (%s) did not start: %s%s", pool.python,
       line and ("said '" .. line:sub(1, 200) .. "'") or tostring(rerr), why ~= "" and ("\n" .. why) or "")
   end
-  z.p, z.info = p, ready
+  z.p, z.info, z.state = p, ready, {}
   pool.info = pool.info or ready
   return true
 end
 
+-- The -c program: each module of o.modules installed in sys.modules under
+-- its base name (so the harness can import it), then the harness.
+local function program_text(harness, modules)
+  local parts = { "import sys as _s, types as _t\n" }
+  for _, name in ipairs(modules or {}) do
+    local src = bench.embedded(name)
+    if not src then error("codeexec: " .. name .. " is not embedded in this benchlua", 3) end
+    local mod = name:match("([^/]+)%.py$")
+    parts[#parts + 1] = string.format(
+      "_m = _t.ModuleType(%q); _m.__file__ = %q; _s.modules[%q] = _m\n"
+        .. "exec(compile(b'%s'.decode('utf-8'), %q, 'exec'), _m.__dict__)\n",
+      mod, name, mod, src:gsub("[%c\\'\128-\255]", function(c) return string.format("\\x%02x", c:byte()) end), name)
+  end
+  parts[#parts + 1] = harness
+  return table.concat(parts)
+end
+
 --- codeexec.pool{size = N (default: CPUs), sandbox = "auto" | "strict" | false,
---   python = PATH} -> pool | nil, err. Starts every executor now. Yields.
+--   python = PATH, harness = embedded .py (humaneval_exec.py), modules = {embedded
+--   .py the harness imports}, max_output = bytes of reply lines buffered (64 MiB)}
+--   -> pool | nil, err. Starts every executor now. Yields.
 -- Close it with pool:close() or a <close> variable.
 function M.pool(o)
   o = o or {}
-  local harness = bench.embedded(HARNESS)
-  if not harness then error("codeexec: " .. HARNESS .. " is not embedded in this benchlua", 2) end
+  local name = o.harness or HARNESS
+  local harness = bench.embedded(name)
+  if not harness then error("codeexec: " .. name .. " is not embedded in this benchlua", 2) end
   local pool = setmetatable({
     size = o.size or M.cpus(), sandbox = o.sandbox, python = o.python or M.python(),
-    harness = harness, idle = {}, waiters = {}, all = {}, restarts = 0,
+    harness = program_text(harness, o.modules), idle = {}, waiters = {}, all = {}, restarts = 0,
+    max_output = o.max_output or (64 << 20),
   }, Pool)
   if pool.sandbox == true then pool.sandbox = "auto" end
   if pool.sandbox then
@@ -116,9 +141,11 @@ function M.pool(o)
   return pool
 end
 
--- Wait for an idle executor: each waiter parks in a task that sleeps until
--- a release cancels it.
-function Pool:acquire()
+--- pool:acquire([prefer]) -> z: waits for an idle executor; with prefer, an
+-- idle one for which prefer(z) is true is taken first. Give it back with
+-- pool:release(z). Each waiter parks in a task that sleeps until a release
+-- cancels it.
+function Pool:acquire(prefer)
   while #self.idle == 0 do
     if self.closed then error("codeexec: the pool is closed", 2) end
     local t = bench.spawn(bench.sleep, 1e9)
@@ -128,6 +155,11 @@ function Pool:acquire()
       for i, w in ipairs(self.waiters) do if w == t then table.remove(self.waiters, i) break end end
     end })
     bench.join(t)
+  end
+  if prefer then
+    for i = #self.idle, 1, -1 do
+      if self.idle[i].state and prefer(self.idle[i]) then return table.remove(self.idle, i) end
+    end
   end
   return table.remove(self.idle)
 end
@@ -174,6 +206,34 @@ function Pool:run(program, timeout)
   self:release(z)
   if not ok then error(r, 0) end
   return r
+end
+
+--- pool:request(z, req, payload, timeout) -> reply | nil, why
+-- Sends req (a table, one JSON line) and payload (bytes after it, if any)
+-- to executor z (started again if it had died) and reads one JSON line back.
+-- z.state is a table the caller may keep things in while z lives. An
+-- executor that does not answer within timeout, dies or says garbage is
+-- stopped (restarted on the next request): nil, why. Raises only when it
+-- cannot be (re)started.
+function Pool:request(z, req, payload, timeout)
+  if self.closed then error("codeexec: the pool is closed", 2) end
+  if not z.p then
+    local ok, err = start(self, z)
+    if not ok then error(err, 0) end
+  end
+  z.p:write(assert(cjson.encode(req)) .. "\n")
+  if payload then z.p:write(payload) end
+  return self:readline(z, timeout)
+end
+
+--- pool:readline(z, timeout) -> the next JSON line of z as a table | nil, why
+function Pool:readline(z, timeout)
+  local line, err = z.p:readline(timeout)
+  local r = line and cjson.decode(line)
+  if type(r) == "table" then return r end
+  stop(z, true)
+  self.restarts = self.restarts + 1
+  return nil, err == "timeout" and "the executor did not answer; restarted" or "the executor died; restarted"
 end
 
 --- pool:close(): stops every executor and removes their directories. Idempotent.
