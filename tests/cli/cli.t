@@ -128,7 +128,7 @@ and --sandbox strict refuses to run.
   $ python3 -c "import json; r=json.load(open('fb.json'))['runs'][-1]; print(r['status'], round(r['results']['score'], 9), r['config']['isolation'])"
   ok 0.5 rlimits and process group only: disabled by BENCHLUA_NO_NAMESPACES
   $ BENCHLUA_NO_NAMESPACES=1 benchlua human_eval --samples samples.jsonl --dataset "$SRC/../shared/data/example_problem.jsonl" --sandbox strict --quiet --results fb.json 2>&1 | grep -o 'run failed: .*strict: the namespace sandbox is not available here.*'
-  run failed: .*human_eval.lua:\d+: --sandbox strict: the namespace sandbox is not available here \(disabled by BENCHLUA_NO_NAMESPACES\) (re)
+  run failed: --sandbox strict: the namespace sandbox is not available here \(disabled by BENCHLUA_NO_NAMESPACES\) (re)
   $ benchlua human_eval --samples samples.jsonl --dataset "$SRC/../shared/data/example_problem.jsonl" --quiet --results ns.json > /dev/null 2>&1; python3 -c "import json; print(json.load(open('ns.json'))['runs'][-1]['config']['isolation'])"
   namespaces
 
