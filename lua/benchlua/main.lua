@@ -14,6 +14,7 @@ usage: benchlua BENCHMARK [options]          run a benchmark (a .lua file or a s
        benchlua results [FILE] [--format table|md|csv|json|jsonl]
                                              the recorded runs, numbered from 1
        benchlua compare [A B]                run B against run A: delta, interval, paired test, flips
+       benchlua report [FILE] -o report.html one self-contained HTML page of the runs
        benchlua list                         shipped benchmarks
        benchlua test FILE...                 run Lua test files (see tests/lua)
        benchlua --version
@@ -65,7 +66,7 @@ return function(argv)
   end
   if first == "list" then return list() end
   if first == "sweep" then return require("benchlua.sweep").main(argv) end
-  if first == "results" or first == "compare" then
+  if first == "results" or first == "compare" or first == "report" then
     return require("benchlua.readback")[first](argv)
   end
   if first == "test" then

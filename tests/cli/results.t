@@ -222,3 +222,17 @@ Errors: one line, exit 2 for usage, 1 for a file that cannot be used.
   $ benchlua throughput --model a.gguf --model b.gguf
   benchlua: option '--model' given twice; it takes one value
   [2]
+
+`report`: one HTML file (checked in Chromium by tests/e2e/test_report.sh).
+
+  $ benchlua report -o out.html
+  report: 8 runs from benchmark_results.json written to out.html \(\d+ KB\) (re)
+  $ grep -c '<svg class="chart' out.html; grep -Eo '(src|href)="[^"#][^"]*"' out.html
+  3
+  href="data:,"
+  $ benchlua report benchmark_results.json --output /nonexistent/r.html
+  benchlua: cannot create '/nonexistent/r.html.tmp.\d+': No such file or directory (re)
+  [1]
+  $ benchlua report a.json b.json
+  benchlua: report: unexpected argument 'b.json'
+  [2]
