@@ -21,3 +21,7 @@ echo "== sandbox: cost per program"
 echo "== human_eval: scoring 164 canonical solutions; full run against generation and scoring alone"
 "$BIN" bench/humaneval_score.lua --results "$OUT/r.json" --model "$BENCHLUA_TEST_MODEL" \
   --server-bin "$BENCHLUA_SERVER_BIN" --parallel 4 --ctx 16384
+echo "== results: benchlua results on 10,000 runs against python3 json.load"
+bench/results_read.sh "$BIN"
+echo "== compare: two runs of 1,000 problems x 20 samples"
+bench/compare.sh "$BIN"

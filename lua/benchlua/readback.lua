@@ -49,10 +49,11 @@ M.fail = fail
 
 -- formatting ---------------------------------------------------------------
 
+local FIXED = { [0] = "%.0f", "%.1f", "%.2f", "%.3f", "%.4f" }
 local function num(x, digits)
   if type(x) ~= "number" then return "-" end
   if x ~= x then return "nan" end
-  if digits then return string.format("%." .. digits .. "f", x) end
+  if digits then return string.format(FIXED[digits] or ("%." .. digits .. "f"), x) end
   if math.type(x) == "integer" then return tostring(x) end
   return string.format("%.4g", x)
 end
@@ -93,13 +94,11 @@ function M.differing(views)
     for k in pairs(v.settings) do if not seen[k] then seen[k] = true; names[#names + 1] = k end end
   end
   local out = {}
-  for _, k in ipairs(names) do
-    local first, differs = nil, false
-    for i, v in ipairs(views) do
-      local s = fmt_setting(v.settings[k])
-      if i == 1 then first = s elseif s ~= first then differs = true break end
+  for _, k in ipairs(names) do -- values are scalars (runs.settings): == compares them
+    local first = views[1].settings[k]
+    for i = 2, #views do
+      if views[i].settings[k] ~= first then out[#out + 1] = k break end
     end
-    if differs then out[#out + 1] = k end
   end
   table.sort(out, function(a, b)
     local ra, rb = RANK[a] or 1000, RANK[b] or 1000
@@ -134,44 +133,58 @@ local function columns(views)
   cols[#cols + 1] = { "95% CI", function(v) return M.fmt_ci(v.ci95) end, true }
   cols[#cols + 1] = { "tok/s", function(v) return num(v.tokens_per_s, 1) end, true }
   cols[#cols + 1] = { "time", function(v) return M.fmt_duration(v.duration) end, true }
-  cols[#cols + 1] = { "status", function(v) return v.status .. (v.superseded_by and (" by #" .. v.superseded_by) or "") end }
+  cols[#cols + 1] = { "status", function(v) return v.superseded_by and (v.status .. " by #" .. v.superseded_by) or v.status end }
   return cols
 end
 
 local function cells(views, cols)
-  local rows = {}
+  local rows, ncol = {}, #cols
   for i, v in ipairs(views) do
     local row = {}
-    for j, c in ipairs(cols) do row[j] = c[2](v) end
+    for j = 1, ncol do row[j] = cols[j][2](v) end
     rows[i] = row
   end
   return rows
 end
 
-local function utf8len(s) return utf8.len(s) or #s end
+local ulen = utf8.len
+local pads = setmetatable({}, { __index = function(t, n) local p = string.rep(" ", n) t[n] = p return p end })
 
 local function table_text(views)
   local cols = columns(views)
   local rows = cells(views, cols)
-  local width = {}
-  for j, c in ipairs(cols) do
-    local w = utf8len(c[1])
-    for _, r in ipairs(rows) do local l = utf8len(r[j]) if l > w then w = l end end
-    width[j] = w
-  end
-  local out = {}
-  local function line(r)
-    local parts = {}
-    for j, c in ipairs(cols) do
-      local pad = string.rep(" ", width[j] - utf8len(r[j]))
-      parts[j] = c[3] and (pad .. r[j]) or (j == #cols and r[j] or (r[j] .. pad))
-    end
-    out[#out + 1] = table.concat(parts, "  ")
-  end
+  local ncol, nrow = #cols, #rows
   local head = {}
   for j, c in ipairs(cols) do head[j] = c[1] end
-  line(head)
-  for _, r in ipairs(rows) do line(r) end
+  -- cell widths in characters, once
+  local lens, width = {}, {}
+  for j = 1, ncol do width[j] = ulen(head[j]) end
+  for i = 1, nrow do
+    local r, l = rows[i], {}
+    for j = 1, ncol do
+      local s = r[j]
+      local n = ulen(s) or #s
+      l[j] = n
+      if n > width[j] then width[j] = n end
+    end
+    lens[i] = l
+  end
+  local right = {}
+  for j = 1, ncol do right[j] = cols[j][3] end
+  local out, parts = {}, {}
+  local function line(r, l)
+    for j = 1, ncol do
+      local pad = pads[width[j] - l[j]]
+      if right[j] then parts[j] = pad .. r[j]
+      elseif j == ncol then parts[j] = r[j]
+      else parts[j] = r[j] .. pad end
+    end
+    out[#out + 1] = table.concat(parts, "  ", 1, ncol)
+  end
+  local hl = {}
+  for j = 1, ncol do hl[j] = ulen(head[j]) end
+  line(head, hl)
+  for i = 1, nrow do line(rows[i], lens[i]) end
   return out
 end
 
@@ -274,6 +287,7 @@ end
 -- commands ---------------------------------------------------------------------
 
 function M.results(argv)
+  collectgarbage("generational") -- many small tables that all live to the end
   local o, code = parse("results", argv)
   if not o then return code end
   local all

@@ -45,39 +45,55 @@ function M.load(path)
 end
 
 -- quantisation from the file name, as llama.cpp names them (Q4_K_M, Q8_0, IQ4_XS, F16, BF16)
+local quant_memo = {}
 local function quant_of(name)
   if type(name) ~= "string" then return nil end
-  local u = name:upper()
-  return u:match("[%-%._](I?Q%d[%w_]-)%.GGUF$") or u:match("[%-%._](B?F%d%d)%.GGUF$")
+  local q = quant_memo[name]
+  if q == nil then
+    local u = name:upper()
+    q = u:match("[%-%._](I?Q%d[%w_]-)%.GGUF$") or u:match("[%-%._](B?F%d%d)%.GGUF$") or false
+    quant_memo[name] = q
+  end
+  return q or nil
 end
 M.quant_of = quant_of
 
+local SI = { { 1e12, "T" }, { 1e9, "G" }, { 1e6, "M" }, { 1e3, "k" } }
+local si_memo = { B = {}, [""] = {} }
 local function si(n, unit)
   if type(n) ~= "number" then return nil end
-  for _, s in ipairs({ { 1e12, "T" }, { 1e9, "G" }, { 1e6, "M" }, { 1e3, "k" } }) do
-    if n >= s[1] then return string.format("%.1f%s%s", n / s[1], s[2], unit) end
+  local memo = si_memo[unit]
+  local m = memo[n]
+  if m then return m end
+  m = string.format("%d%s", n, unit)
+  for _, s in ipairs(SI) do
+    if n >= s[1] then m = string.format("%.1f%s%s", n / s[1], s[2], unit) break end
   end
-  return string.format("%d%s", n, unit)
+  memo[n] = m
+  return m
 end
 
 -- setting name -> column name
 local SHORT = { gpu_layers = "ngl", parallel = "np", concurrency = "conc", temperature = "temp",
   max_tokens = "max_tok", server_args = "server_args", server_build = "build", dataset_sha256 = "dataset_sha" }
+-- options shown in columns of their own
+local SHOWN_ELSEWHERE = { model = true, server_arg = true, benchmark = true }
 -- config keys that are not settings (the model, what the server said, long text)
 local NOT_SETTING = { path = true, server = true, isolation = true, options = true, sampling = true, stop = true }
 
+local tointeger = math.tointeger
+-- a setting's value as shown: lists joined, whole floats as integers
 local function scalar(v)
-  v = val(v)
-  if type(v) == "table" then
+  local t = type(v)
+  if t == "string" or t == "boolean" then return v end
+  if t == "number" then return tointeger(v) or v end
+  if t == "table" then
     local parts = {}
     for i, x in ipairs(v) do parts[i] = tostring(val(x)) end
     if #parts == 0 and next(v) ~= nil then return nil end
     return table.concat(parts, " ")
   end
-  if type(v) == "number" and math.type(v) == "float" and v == math.floor(v) and math.abs(v) < 2^53 then
-    return math.tointeger(v)
-  end
-  return v
+  return nil -- null
 end
 
 --- settings(run) -> {name -> value}: every server, sampling and benchmark
@@ -86,22 +102,48 @@ function M.settings(run)
   local s = {}
   local cfg, rep = type(run.config) == "table" and run.config or {}, type(run.reproducibility) == "table" and run.reproducibility or {}
   local function put(k, v)
-    v = scalar(v)
-    if v ~= nil and v ~= "" then
-      local name = SHORT[k] or k
-      if s[name] == nil then s[name] = v end
+    local name = SHORT[k] or k
+    if s[name] == nil then
+      v = scalar(v)
+      if v ~= "" then s[name] = v end
     end
   end
-  for k, v in pairs(cfg) do if not NOT_SETTING[k] then put(k, v) end end
-  if type(cfg.sampling) == "table" then
-    for k, v in pairs(cfg.sampling) do if k ~= "stop" and k ~= "seed" then put(k, v) end end
+  -- (the loops inline put's fast path: this runs for every run of a large file)
+  for k, v in pairs(cfg) do
+    if not NOT_SETTING[k] then
+      local name = SHORT[k] or k
+      local t = type(v)
+      if t == "string" or t == "boolean" then if v ~= "" then s[name] = v end
+      elseif t == "number" then s[name] = tointeger(v) or v
+      else put(k, v) end
+    end
+  end
+  local sampling = cfg.sampling
+  if type(sampling) == "table" then
+    for k, v in pairs(sampling) do
+      if k ~= "stop" and k ~= "seed" then
+        local name = SHORT[k] or k
+        if s[name] == nil then
+          local t = type(v)
+          if t == "number" then s[name] = tointeger(v) or v
+          elseif t == "string" or t == "boolean" then if v ~= "" then s[name] = v end
+          else put(k, v) end
+        end
+      end
+    end
   end
   put("seed", rep.seed)
   put("server_build", rep.server_build)
   if type(val(rep.dataset_sha256)) == "string" then put("dataset_sha256", rep.dataset_sha256:sub(1, 12)) end
   if type(cfg.options) == "table" then
     for k, v in pairs(cfg.options) do
-      if k ~= "model" and k ~= "server_arg" and k ~= "benchmark" then put(k, v) end -- shown elsewhere
+      local name = SHORT[k] or k
+      if s[name] == nil and not SHOWN_ELSEWHERE[k] then
+        local t = type(v)
+        if t == "number" then s[name] = tointeger(v) or v
+        elseif t == "string" or t == "boolean" then if v ~= "" then s[name] = v end
+        else put(k, v) end
+      end
     end
   end
   return s
@@ -147,7 +189,7 @@ function M.view(run)
   local tps = val(res.tokens_per_s) or val(metrics.tokens_per_s)
   return {
     num = run.num, timestamp = type(ts) == "string" and ts or nil,
-    date = type(ts) == "string" and (ts:gsub("^(%d+%-%d+%-%d+)T(%d+:%d+).*$", "%1 %2")) or "-",
+    date = type(ts) == "string" and (ts:sub(11, 11) == "T" and (ts:sub(1, 10) .. " " .. ts:sub(12, 16)) or ts) or "-",
     benchmark = tostring(val(run.benchmark) or "-"), model = model,
     quant = quant_of(model) or quant_of(val(cfg.path)),
     size = si(val(srv.model_size), "B"), params = si(val(srv.n_params), ""),
