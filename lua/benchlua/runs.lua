@@ -78,6 +78,7 @@ local SHORT = { gpu_layers = "ngl", parallel = "np", concurrency = "conc", tempe
   max_tokens = "max_tok", server_args = "server_args", server_build = "build", dataset_sha256 = "dataset_sha" }
 -- options shown in columns of their own
 local SHOWN_ELSEWHERE = { model = true, server_arg = true, benchmark = true }
+local NOT_SAMPLING = { stop = true, seed = true } -- the seed is the run's, shown once
 -- config keys that are not settings (the model, what the server said, long text)
 local NOT_SETTING = { path = true, server = true, isolation = true, options = true, sampling = true, stop = true }
 
@@ -118,34 +119,23 @@ function M.settings(run)
       else put(k, v) end
     end
   end
-  local sampling = cfg.sampling
-  if type(sampling) == "table" then
-    for k, v in pairs(sampling) do
-      if k ~= "stop" and k ~= "seed" then
-        local name = SHORT[k] or k
-        if s[name] == nil then
-          local t = type(v)
-          if t == "number" then s[name] = tointeger(v) or v
-          elseif t == "string" or t == "boolean" then if v ~= "" then s[name] = v end
-          else put(k, v) end
-        end
-      end
-    end
-  end
-  put("seed", rep.seed)
-  put("server_build", rep.server_build)
-  if type(val(rep.dataset_sha256)) == "string" then put("dataset_sha256", rep.dataset_sha256:sub(1, 12)) end
-  if type(cfg.options) == "table" then
-    for k, v in pairs(cfg.options) do
+  -- a table's keys that are not set yet and not skipped (one call per table)
+  local function add_all(t, skip)
+    for k, v in pairs(t) do
       local name = SHORT[k] or k
-      if s[name] == nil and not SHOWN_ELSEWHERE[k] then
-        local t = type(v)
-        if t == "number" then s[name] = tointeger(v) or v
-        elseif t == "string" or t == "boolean" then if v ~= "" then s[name] = v end
+      if s[name] == nil and not skip[k] then
+        local ty = type(v)
+        if ty == "number" then s[name] = tointeger(v) or v
+        elseif ty == "string" or ty == "boolean" then if v ~= "" then s[name] = v end
         else put(k, v) end
       end
     end
   end
+  if type(cfg.sampling) == "table" then add_all(cfg.sampling, NOT_SAMPLING) end
+  put("seed", rep.seed)
+  put("server_build", rep.server_build)
+  if type(val(rep.dataset_sha256)) == "string" then put("dataset_sha256", rep.dataset_sha256:sub(1, 12)) end
+  if type(cfg.options) == "table" then add_all(cfg.options, SHOWN_ELSEWHERE) end
   return s
 end
 

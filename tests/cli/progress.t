@@ -16,7 +16,7 @@ the pty): every update starts with \r and ends with ESC [K, on one line.
   0
   [1]
   $ tr '\r' '\n' < tty.txt | grep -v '^$' | head -n 1 | cat -v
-  human_eval 1/40   2%  \d+\.\d/s  ETA \d+:\d\d  passed 1\^\[\[K (re)
+  human_eval 1/40   2%  \d+\.\d/s  ETA \d+:\d\d  passed [01]\^\[\[K (re)
   $ tr '\r' '\n' < tty.txt | grep -v '^$' | tail -n 1 | cat -v
   human_eval 40/40 100%  \d+\.\d/s  passed 20\^\[\[K (re)
   $ script -qec "benchlua human_eval --samples a.jsonl --dataset he.jsonl.gz --limit 40 --quiet >/dev/null" /dev/null | wc -c
