@@ -1,6 +1,6 @@
 # benchlua: plain Makefile, pkg-config for every dependency, objects under build/.
 #   make            build ./benchlua
-#   make check      run every test tier (ends with "N passed, N failed")
+#   make check      run every test tier (ends with "N passed, N failed, N skipped")
 #   make format     reformat the C sources with clang-format (.clang-format)
 #   make format-check  fail when a C file is not formatted (part of make check)
 #   make asan       build ./build/asan/benchlua with AddressSanitizer + UBSan

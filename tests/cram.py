@@ -2,9 +2,12 @@
 """CLI transcripts, in the style of cram/sysbench's tests/t: a .t file holds
 commands ("  $ cmd", continued by "  > more") with their exact expected output
 (two-space indented lines, "(re)" at the end for a regular expression) and
-"[N]" for a non-zero exit status. Each command runs in bash in a fresh
-directory shared by the file, with $BENCHLUA naming the binary, $SRC the
-repository, and the binary's directory first on PATH.
+"[N]" for a non-zero exit status. Each command runs in bash with pipefail
+(a pipeline's status is its first failing command's) in a fresh directory
+shared by the file, with $BENCHLUA naming the binary, $SRC the repository,
+and the binary's directory first on PATH. A command that expects no output
+and status 0 is setup: it is not counted as a pass, only as a failure when
+it prints something or fails.
 
 usage: cram.py BENCHLUA FILE.t...   prints "PASS file:line cmd" / "FAIL ...".
 """
@@ -43,7 +46,7 @@ def main():
                    PATH=os.path.dirname(binary) + ":" + os.environ.get("PATH", ""))
         with tempfile.TemporaryDirectory(prefix="benchlua-cram-") as d:
             for line_no, cmd, expected in parse(path):
-                p = subprocess.run(["bash", "-c", cmd], cwd=d, env=env, stdin=subprocess.DEVNULL,
+                p = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], cwd=d, env=env, stdin=subprocess.DEVNULL,
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
                 actual = p.stdout.decode("utf-8", "replace").split("\n")
                 if actual and actual[-1] == "":
@@ -52,7 +55,9 @@ def main():
                     actual.append("[%d]" % p.returncode)
                 ok = len(actual) == len(expected) and all(matches(e, a) for e, a in zip(expected, actual))
                 name = "%s:%d %s" % (os.path.basename(path), line_no, cmd.split("\n")[0][:60])
-                if ok:
+                if ok and not expected:
+                    pass  # setup, not a check
+                elif ok:
                     print("PASS " + name)
                 else:
                     failed += 1

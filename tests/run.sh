@@ -4,7 +4,8 @@
 #   2. Lua tests run by benchlua itself, with a leak check after each (tests/lua)
 #   3. CLI transcripts: help, exit codes, error text (tests/cli/*.t)
 #   4. end-to-end runs against a real llama-server and the tiny model (tests/e2e)
-# Each check prints "PASS ..." or "FAIL ..."; the last line is "N passed, N failed".
+# Each check prints "PASS ...", "FAIL ..." or "SKIP ..." (it could not run
+# here); the last line is "N passed, N failed, N skipped".
 # A real llama-server comes from $BENCHLUA_SERVER_BIN, else llama-server on PATH,
 # else the Debian sid root that tests/server/setup-root.sh builds (cached).
 set -u
@@ -17,7 +18,7 @@ LOG=$(mktemp -d /tmp/benchlua-tests-XXXXXX)
 export BENCHLUA="$BIN"
 # shipped benchmarks by name, whichever build runs (build/asan/benchlua too)
 export BENCHLUA_PATH="$PWD/benchmarks${BENCHLUA_PATH:+:$BENCHLUA_PATH}"
-passed=0 failed=0
+passed=0 failed=0 skipped=0
 
 # run NAME CMD...: run one tier, echo its lines, count them
 run() {
@@ -25,9 +26,9 @@ run() {
   echo "== $name"
   "$@" > "$LOG/out" 2> "$LOG/err"
   local rc=$?
-  grep -E '^(PASS|FAIL) ' "$LOG/out"
-  local p f
-  p=$(grep -c '^PASS ' "$LOG/out"); f=$(grep -c '^FAIL ' "$LOG/out")
+  grep -E '^(PASS|FAIL|SKIP) ' "$LOG/out"
+  local p f s
+  p=$(grep -c '^PASS ' "$LOG/out"); f=$(grep -c '^FAIL ' "$LOG/out"); s=$(grep -c '^SKIP ' "$LOG/out")
   if [ "$f" -gt 0 ]; then
     sed -n '/^FAIL /,/^PASS /p' "$LOG/out" | grep -v '^PASS ' | grep -v '^FAIL ' | head -40
     echo "--- stderr of $name (tail) ---"; tail -n 20 "$LOG/err"
@@ -37,7 +38,7 @@ run() {
     tail -n 20 "$LOG/err"
     f=1
   fi
-  passed=$((passed + p)); failed=$((failed + f))
+  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
 }
 
 # a real llama-server for the Lua and end-to-end tiers
@@ -79,5 +80,5 @@ if [ $server_ok = 1 ]; then
 fi
 
 rm -rf "$LOG"
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -2,8 +2,19 @@
 -- returns a list of {name, fn} pairs (or a table name -> fn); each test runs
 -- in its own task, then a leak check asserts that it left no tasks, child
 -- processes, HTTP transfers or loop handles behind. Prints one line per test,
--- "PASS name" or "FAIL name: message", and returns the number of failures.
+-- "PASS name", "FAIL name: message" or "SKIP name: reason", and returns the
+-- number of failures. A test that cannot run here raises testing.skip(why).
 local M = {}
+
+local Skip = { __name = "benchlua.testing.skip" }
+Skip.__index = Skip
+Skip.__tostring = function(s) return "skipped: " .. s.why end
+
+--- error(testing.skip("why")): the test cannot run here; it counts as
+-- skipped, never as passed.
+function M.skip(why)
+  return setmetatable({ why = tostring(why) }, Skip)
+end
 
 local function leaks()
   local out = {}
@@ -50,11 +61,13 @@ function M.run_files(files, filter)
           local task = bench.spawn(function() return xpcall(fn, debug.traceback) end)
           local _, ok, terr = bench.join(task)
           local leak = leaks()
-          if ok and not leak then
+          if not ok and getmetatable(terr) == Skip and not leak then
+            print("SKIP " .. short .. ": " .. name .. ": " .. terr.why)
+          elseif ok and not leak then
             print("PASS " .. short .. ": " .. name)
             passed = passed + 1
           else
-            print("FAIL " .. short .. ": " .. name .. ": " .. tostring(ok and ("leaked " .. leak) or terr))
+            print("FAIL " .. short .. ": " .. name .. ": " .. tostring(leak and ("leaked " .. leak) or terr))
             failed = failed + 1
           end
         end

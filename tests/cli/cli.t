@@ -10,7 +10,6 @@ No arguments: usage on stdout, exit status 2.
   usage: benchlua BENCHMARK [options]          run a benchmark (a .lua file or a shipped name)
          benchlua BENCHMARK --help             its options
          benchlua run --benchmark NAME --script SCRIPT [options]
-  $ benchlua > /dev/null
   [2]
   $ benchlua --help | grep -E -- '^  --(model|gpu-layers|server-arg|endpoint|results|sandbox) '
     --model PATH                GGUF model for the server
@@ -94,6 +93,7 @@ An error inside run() names the file and line, and the failed run is recorded.
   $ printf 'return {\n  name = "boom",\n  server = false,\n  run = function(ctx)\n    local t = nil\n    return t.x\n  end,\n}\n' > boom.lua
   $ benchlua boom.lua 2>&1 | head -n 1
   benchlua: run failed: boom.lua:6: attempt to index a nil value (local 't')
+  [1]
   $ python3 -c "import json; r=json.load(open('benchmark_results.json'))['runs'][-1]; print(r['benchmark'], r['status'])"
   boom failed
 
@@ -129,6 +129,7 @@ and --sandbox strict refuses to run.
   ok 0.5 rlimits and process group only: disabled by BENCHLUA_NO_NAMESPACES
   $ BENCHLUA_NO_NAMESPACES=1 benchlua human_eval --samples samples.jsonl --dataset "$SRC/../shared/data/example_problem.jsonl" --sandbox strict --quiet --results fb.json 2>&1 | grep -o 'run failed: .*strict: the namespace sandbox is not available here.*'
   run failed: --sandbox strict: the namespace sandbox is not available here \(disabled by BENCHLUA_NO_NAMESPACES\) (re)
+  [1]
   $ benchlua human_eval --samples samples.jsonl --dataset "$SRC/../shared/data/example_problem.jsonl" --quiet --results ns.json > /dev/null 2>&1; python3 -c "import json; print(json.load(open('ns.json'))['runs'][-1]['config']['isolation'])"
   namespaces
 
