@@ -6,6 +6,7 @@
 #   make asan       build ./build/asan/benchlua with AddressSanitizer + UBSan
 #   make check-asan run the tests against the sanitizer build
 #   make deps       install the Debian packages it needs (root)
+#   make man        regenerate docs/benchlua.1 from the option specs (benchlua --man)
 #   make install PREFIX=/usr/local DESTDIR=
 
 PKGS     := lua5.4 lua5.4-cjson libcurl libuv zlib nettle
@@ -105,7 +106,10 @@ install: $(BIN)
 	install -m 644 benchmarks/*.lua $(DESTDIR)$(DATADIR)/benchmarks/
 	install -m 644 docs/benchlua.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 
+man: $(BIN)
+	./$(BIN) --man > docs/benchlua.1
+
 clean:
 	rm -rf build $(BIN) $(HELPER)
 
-.PHONY: all format format-check check asan check-asan bench demo deps install clean
+.PHONY: man all format format-check check asan check-asan bench demo deps install clean

@@ -19,7 +19,7 @@ return code.benchmark{
   options = {
     { name = "dataset", type = "string", metavar = "PATH", help = "HumanEval .jsonl or .jsonl.gz (default: the official file, fetched once into ~/.cache/benchlua)" },
     { name = "samples", type = "string", metavar = "FILE", help = "score this samples file (task_id, completion) without a server; writes FILE_results.jsonl" },
-    { name = "exec-timeout", default = 3.0, min = 0.01, metavar = "SECONDS", help = "time limit per program (the reference's --timeout)" },
+    { name = "exec-timeout", default = 3.0, min = 0.01, max = 3600, metavar = "SECONDS", help = "time limit per program (the reference's --timeout)" },
     { name = "generate-only", type = "string", metavar = "FILE", help = "only generate: write the samples to FILE (reference format) and score nothing" },
   },
   dataset = { fetch = dataset.HUMAN_EVAL, read = dataset.human_eval },

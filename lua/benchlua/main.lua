@@ -18,6 +18,7 @@ usage: benchlua BENCHMARK [options]          run a benchmark (a .lua file or a s
        benchlua list                         shipped benchmarks
        benchlua test FILE...                 run Lua test files (see tests/lua)
        benchlua --version
+       benchlua --man                        the man page (roff), from the option specs
 
 examples:
   benchlua human_eval --model m.gguf --gpu-layers 80
@@ -62,6 +63,10 @@ return function(argv)
   end
   if first == "--version" then
     print("benchlua " .. bench.version .. " (" .. _VERSION .. ")")
+    return 0
+  end
+  if first == "--man" then
+    io.stdout:write(require("benchlua.manpage").render(bench.version, runner.host_options, script_options))
     return 0
   end
   if first == "list" then return list() end

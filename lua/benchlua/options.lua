@@ -1,8 +1,11 @@
 -- options.lua: command-line options declared as data. The host's options
 -- and each benchmark's `options` list share one format:
 --   { name = "gpu-layers", default = 0, help = "...", type = "int"|"number"|
---     "string"|"bool"|"list", metavar = "N" }
--- The type defaults from `default`. Parsing gives one-line errors.
+--     "string"|"bool"|"list", metavar = "N", min = 0, max = 1000,
+--     choices = {...}, check = function(value) -> true | false, why }
+-- The type defaults from `default`. Numbers are finite and within [min, max];
+-- an int without a declared range stays within a C int. Parsing gives
+-- one-line errors that name the option.
 local M = {}
 
 local function typeof(o)
@@ -31,27 +34,71 @@ function M.check_spec(spec, where)
     if not ({ int = 1, number = 1, string = 1, bool = 1, list = 1 })[t] then
       error(string.format("%s: option '%s' has unknown type '%s'", where, o.name, tostring(t)), 0)
     end
+    for _, f in ipairs({ "min", "max" }) do
+      if o[f] ~= nil and (type(o[f]) ~= "number" or o[f] ~= o[f]) then
+        error(string.format("%s: option '%s': %s must be a number", where, o.name, f), 0)
+      end
+    end
+    if o.min and o.max and o.min > o.max then
+      error(string.format("%s: option '%s': min is above max", where, o.name), 0)
+    end
+    if o.check ~= nil and type(o.check) ~= "function" then
+      error(string.format("%s: option '%s': check must be a function", where, o.name), 0)
+    end
   end
   return spec
 end
 
+local INT_MIN, INT_MAX = -(1 << 31), (1 << 31) - 1
+
+local function fmt(n)
+  return math.type(n) == "integer" and tostring(n) or string.format("%g", n)
+end
+
+-- n within the option's range? -> n | nil, err
+local function in_range(o, n, flag)
+  local lo, hi = o.min, o.max
+  if typeof(o) == "int" then
+    lo, hi = lo or INT_MIN, hi or INT_MAX
+  end
+  if n ~= n or n == math.huge or n == -math.huge then
+    return nil, string.format("%s must be a finite number, got %s", flag, fmt(n))
+  end
+  if (lo and n < lo) or (hi and n > hi) then
+    if o.min and o.max then
+      return nil, string.format("%s must be between %s and %s, got %s", flag, fmt(lo), fmt(hi), fmt(n))
+    elseif lo and n < lo then
+      return nil, string.format("%s must be at least %s, got %s", flag, fmt(lo), fmt(n))
+    end
+    return nil, string.format("%s must be at most %s, got %s", flag, fmt(hi), fmt(n))
+  end
+  return n
+end
+
 local function convert(o, v, flag)
   local t = typeof(o)
+  local out, err
   if t == "int" then
     local n = math.tointeger(tonumber(v))
     if not n then return nil, string.format("%s expects an integer, got '%s'", flag, v) end
-    if o.min and n < o.min then return nil, string.format("%s must be at least %d, got %d", flag, o.min, n) end
-    return n
+    out, err = in_range(o, n, flag)
   elseif t == "number" then
     local n = tonumber(v)
     if not n then return nil, string.format("%s expects a number, got '%s'", flag, v) end
-    if o.min and n < o.min then return nil, string.format("%s must be at least %g, got %g", flag, o.min, n) end
-    return n
+    out, err = in_range(o, n, flag)
   elseif o.choices then
-    for _, c in ipairs(o.choices) do if c == v then return v end end
-    return nil, string.format("%s must be one of %s, got '%s'", flag, table.concat(o.choices, ", "), v)
+    for _, c in ipairs(o.choices) do if c == v then out = v end end
+    if out == nil then
+      return nil, string.format("%s must be one of %s, got '%s'", flag, table.concat(o.choices, ", "), v)
+    end
+  else
+    out = v
   end
-  return v
+  if out ~= nil and o.check then
+    local ok, why = o.check(out)
+    if not ok then return nil, string.format("%s %s, got '%s'", flag, why or "is not allowed", v) end
+  end
+  return out, err
 end
 M.convert = convert -- (option, text, flag) -> value | nil, err
 

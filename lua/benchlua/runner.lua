@@ -11,23 +11,37 @@ local resume = require("benchlua.resume")
 local progress = require("benchlua.progress")
 local M = {}
 
+local function nonempty(v)
+  if v == "" then return false, "must not be empty" end
+  return true
+end
+
+local function http_url(v)
+  if not v:match("^[Hh][Tt][Tt][Pp][Ss]?://[^/%s]+") then return false, "must be an http:// or https:// URL" end
+  return true
+end
+
+local WEEK = 7 * 24 * 3600
+
 M.host_options = {
-  { name = "model", type = "string", metavar = "PATH", help = "GGUF model for the server" },
-  { name = "gpu-layers", type = "int", metavar = "N", help = "layers to offload to the GPU (-ngl)" },
-  { name = "ctx", type = "int", metavar = "N", help = "server context size, all slots together (-c)" },
-  { name = "parallel", type = "int", metavar = "N", min = 1, help = "server slots (-np)" },
-  { name = "port", default = 0, min = 0, help = "server port; 0 picks a free one" },
-  { name = "host", default = "127.0.0.1", help = "address the server listens on" },
-  { name = "server-bin", type = "string", metavar = "PATH", help = "server binary (else $BENCHLUA_SERVER_BIN, ./build/bin/llama-server, PATH)" },
+  { name = "model", type = "string", metavar = "PATH", check = nonempty, help = "GGUF model for the server" },
+  { name = "model-name", type = "string", metavar = "ID", check = nonempty, help = "model id sent with every request (default: the first id from /v1/models)" },
+  { name = "gpu-layers", type = "int", metavar = "N", min = -1, max = 100000, help = "layers to offload to the GPU (-ngl)" },
+  { name = "ctx", type = "int", metavar = "N", min = 0, max = 1 << 30, help = "server context size, all slots together (-c)" },
+  { name = "parallel", type = "int", metavar = "N", min = 1, max = 4096, help = "server slots (-np)" },
+  { name = "port", default = 0, min = 0, max = 65535, help = "server port; 0 picks a free one" },
+  { name = "host", default = "127.0.0.1", check = nonempty, help = "address the server listens on" },
+  { name = "server-bin", type = "string", metavar = "PATH", check = nonempty, help = "server binary (else $BENCHLUA_SERVER_BIN, ./build/bin/llama-server, PATH)" },
   { name = "server-arg", type = "list", metavar = "ARG", help = "extra argument passed to the server" },
-  { name = "endpoint", type = "string", metavar = "URL", help = "use this running OpenAI-compatible server instead of starting one" },
-  { name = "results", default = "benchmark_results.json", metavar = "FILE", help = "results file" },
-  { name = "runs-dir", type = "string", metavar = "DIR", help = "where per-run logs go (default: benchlua-runs/ beside the results file)" },
-  { name = "timeout", default = 600, type = "number", min = 0, metavar = "SECONDS", help = "per-request timeout (and the script's wall-clock limit in run mode)" },
-  { name = "ready-timeout", default = 300, type = "number", min = 0, metavar = "SECONDS", help = "how long the server may take to load" },
-  { name = "concurrency", type = "int", min = 1, metavar = "N", help = "requests in flight (default: the server's slot count)" },
+  { name = "endpoint", type = "string", metavar = "URL", check = http_url, help = "use this running OpenAI-compatible server instead of starting one (API key: $BENCHLUA_API_KEY or $OPENAI_API_KEY)" },
+  { name = "results", default = "benchmark_results.json", metavar = "FILE", check = nonempty, help = "results file" },
+  { name = "runs-dir", type = "string", metavar = "DIR", check = nonempty, help = "where per-run logs go (default: benchlua-runs/ beside the results file)" },
+  { name = "timeout", default = 600, type = "number", min = 0.001, max = WEEK, metavar = "SECONDS", help = "per-request timeout (and the script's wall-clock limit in run mode)" },
+  { name = "ready-timeout", default = 300, type = "number", min = 0, max = WEEK, metavar = "SECONDS", help = "how long the server may take to load" },
+  { name = "concurrency", type = "int", min = 1, max = 4096, metavar = "N", help = "requests in flight (default: the server's slot count)" },
+  { name = "max-server-errors", default = 0, min = 0, metavar = "N", help = "failed requests (after retries) a run may have and still count as ok" },
   { name = "sandbox", default = "auto", choices = { "auto", "strict", "off" }, help = "how model-written code is isolated (auto, strict, off)" },
-  { name = "seed", default = 1234, help = "run seed (per-sample seeds derive from it)" },
+  { name = "seed", default = 1234, min = 0, max = (1 << 31) - 1, help = "run seed (per-sample seeds derive from it)" },
   { name = "quiet", default = false, help = "no progress lines" },
   { name = "resume", default = false, help = "continue the latest interrupted run of this benchmark, model and settings" },
   { name = "help", default = false, help = "show this help" },

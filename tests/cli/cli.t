@@ -11,11 +11,16 @@ No arguments: usage on stdout, exit status 2.
          benchlua BENCHMARK --help             its options
          benchlua run --benchmark NAME --script SCRIPT [options]
   [2]
+The man page is generated from the option specs; docs/benchlua.1 is its
+current output (regenerate with make man).
+
+  $ benchlua --man | cmp - "$SRC/docs/benchlua.1" && echo same
+  same
   $ benchlua --help | grep -E -- '^  --(model|gpu-layers|server-arg|endpoint|results|sandbox) '
     --model PATH                GGUF model for the server
     --gpu-layers N              layers to offload to the GPU (-ngl)
     --server-arg ARG            extra argument passed to the server (repeatable)
-    --endpoint URL              use this running OpenAI-compatible server instead of starting one
+    --endpoint URL              use this running OpenAI-compatible server instead of starting one (API key: $BENCHLUA_API_KEY or $OPENAI_API_KEY)
     --results FILE              results file (default: benchmark_results.json)
     --sandbox auto|strict|off   how model-written code is isolated (auto, strict, off) (default: auto)
 
@@ -57,6 +62,48 @@ Bad input: one line on stderr, non-zero exit.
   [2]
   $ benchlua throughput --sandbox maybe
   benchlua: --sandbox must be one of auto, strict, off, got 'maybe'
+  [2]
+
+Every option has a range, checked before anything starts.
+
+  $ benchlua throughput --port 70000
+  benchlua: --port must be between 0 and 65535, got 70000
+  [2]
+  $ benchlua human_eval --workers 100000
+  benchlua: --workers must be between 1 and 4096, got 100000
+  [2]
+  $ benchlua human_eval --exec-timeout 2200000
+  benchlua: --exec-timeout must be between 0.01 and 3600, got 2200000
+  [2]
+  $ benchlua throughput --endpoint ''
+  benchlua: --endpoint must be an http:// or https:// URL, got ''
+  [2]
+  $ benchlua throughput --endpoint localhost:8080
+  benchlua: --endpoint must be an http:// or https:// URL, got 'localhost:8080'
+  [2]
+  $ benchlua throughput --timeout 1e999
+  benchlua: --timeout must be a finite number, got inf
+  [2]
+  $ benchlua throughput --timeout 0
+  benchlua: --timeout must be between 0.001 and 604800, got 0
+  [2]
+  $ benchlua throughput --concurrency 0
+  benchlua: --concurrency must be between 1 and 4096, got 0
+  [2]
+  $ benchlua throughput --parallel 100000
+  benchlua: --parallel must be between 1 and 4096, got 100000
+  [2]
+  $ benchlua throughput --ctx -1
+  benchlua: --ctx must be between 0 and 1073741824, got -1
+  [2]
+  $ benchlua throughput --requests 99999999999
+  benchlua: --requests must be at most 2147483647, got 99999999999
+  [2]
+  $ benchlua throughput --max-server-errors -1
+  benchlua: --max-server-errors must be at least 0, got -1
+  [2]
+  $ benchlua throughput --results ''
+  benchlua: --results must not be empty, got ''
   [2]
   $ benchlua throughput
   benchlua: --model PATH is required (or --endpoint URL for a running server)
