@@ -39,7 +39,7 @@ M.host_options = {
   { name = "timeout", default = 600, type = "number", min = 0.001, max = WEEK, metavar = "SECONDS", help = "per-request timeout (and the script's wall-clock limit in run mode)" },
   { name = "ready-timeout", default = 300, type = "number", min = 0, max = WEEK, metavar = "SECONDS", help = "how long the server may take to load" },
   { name = "concurrency", type = "int", min = 1, max = 4096, metavar = "N", help = "requests in flight (default: the server's slot count)" },
-  { name = "max-server-errors", default = 0, min = 0, metavar = "N", help = "failed requests (after retries) a run may have and still count as ok" },
+  { name = "max-server-errors", default = 0, min = 0, metavar = "N", identity = false, help = "failed requests (after retries) a run may have and still count as ok" },
   { name = "sandbox", default = "auto", choices = { "auto", "strict", "off" }, help = "how model-written code is isolated (auto, strict, off)" },
   { name = "seed", default = 1234, min = 0, max = (1 << 31) - 1, help = "run seed (per-sample seeds derive from it)" },
   { name = "quiet", default = false, help = "no progress lines" },
