@@ -198,6 +198,44 @@ function decode_value(s, i)
   end
 end
 
+--- json.members(text) -> the top-level object's members, in file order:
+-- {{key=, kstart=, vstart=, vend=}...} (byte positions: the key's opening
+-- quote, the value's first byte, one past its last), plus .close, the
+-- position of the closing "}" | nil, err when text is not one JSON object.
+-- Lets a file be edited in place, every other byte kept.
+function json.members(s)
+  local ok, res = pcall(function()
+    local i = skip(s, 1)
+    if s:sub(i, i) ~= "{" then err(s, i, "expected a JSON object") end
+    local out = {}
+    i = skip(s, i + 1)
+    if s:sub(i, i) == "}" then
+      out.close = i
+    else
+      while true do
+        if s:sub(i, i) ~= '"' then err(s, i, "expected a string key") end
+        local m = { kstart = i }
+        m.key, i = decode_string(s, i)
+        i = skip(s, i)
+        if s:sub(i, i) ~= ":" then err(s, i, "expected ':'") end
+        m.vstart = skip(s, i + 1)
+        local _
+        _, m.vend = decode_value(s, m.vstart)
+        out[#out + 1] = m
+        i = skip(s, m.vend)
+        local d = s:sub(i, i)
+        if d == "}" then out.close = i break end
+        if d ~= "," then err(s, i, "expected ',' or '}'") end
+        i = skip(s, i + 1)
+      end
+    end
+    if skip(s, out.close + 1) <= #s then err(s, skip(s, out.close + 1), "trailing characters") end
+    return out
+  end)
+  if not ok then return nil, res end
+  return res
+end
+
 --- json.decode(text) -> value | nil, "line L column C: message"
 function json.decode(s)
   local ok, v, i = pcall(decode_value, s, 1)

@@ -261,6 +261,12 @@ function M.run(spec, opts, mode, shared)
     io.stderr:write("benchlua: --model PATH is required (or --endpoint URL for a running server)\n")
     return 2
   end
+  -- a results file the run could not be recorded in is refused before anything starts
+  local rok, rerr = results.check(opts.results)
+  if not rok then
+    io.stderr:write("benchlua: " .. rerr .. "\n")
+    return 2
+  end
   -- runs whose benchlua was killed are recorded first; --resume finds its run
   resume.recover_orphans(opts.results, opts.runs_dir)
   -- script mode: the benchmark's own options do not apply, the script's do

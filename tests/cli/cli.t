@@ -161,9 +161,54 @@ untouched, when it is not ours.
   $ echo '{"not": "ours"}' > foreign.json
   $ benchlua "$SRC/tests/fixtures/no_server.lua" --results foreign.json
   benchlua: results file 'foreign.json' is not a benchlua results file (no "runs" list); not touching it
-  [1]
+  [2]
   $ cat foreign.json
   {"not": "ours"}
+
+Other keys beside "runs" are kept; the run goes into "runs".
+
+  $ echo '{"runs": [], "notes": ["keep me"], "f": 0.1}' > notes.json
+  $ benchlua "$SRC/tests/fixtures/no_server.lua" --value 3 --results notes.json --quiet
+  no_server: score 3  \(\d+\.\ds\)  recorded in notes.json (re)
+  $ python3 -c "import json; d=json.load(open('notes.json')); print(d['notes'], d['f'], [r['results']['score'] for r in d['runs']])"
+  ['keep me'] 0.1 [3]
+
+A results file the run could not be recorded in is refused before the server
+starts (the server here would leave a file behind), in one line, exit 2.
+
+  $ printf '#!/bin/sh\ntouch started\n' > server.sh && chmod +x server.sh
+  $ echo '{"runs": [' > broken.json
+  $ benchlua throughput --model "$SRC/README.md" --server-bin ./server.sh --results broken.json
+  benchlua: results file 'broken.json' is not valid JSON (line 2 column 1: unexpected character); not touching it
+  [2]
+  $ echo '[1, 2]' > list.json
+  $ benchlua throughput --model "$SRC/README.md" --server-bin ./server.sh --results list.json
+  benchlua: results file 'list.json' is not a JSON object; not touching it
+  [2]
+  $ mkdir adir
+  $ benchlua throughput --model "$SRC/README.md" --server-bin ./server.sh --results adir
+  benchlua: results file 'adir' is a directory
+  [2]
+  $ benchlua throughput --model "$SRC/README.md" --server-bin ./server.sh --results /dev/full
+  benchlua: results file '/dev/full' is not a regular file
+  [2]
+  $ benchlua throughput --model "$SRC/README.md" --server-bin ./server.sh --results /dev/zero
+  benchlua: results file '/dev/zero' is not a regular file
+  [2]
+  $ benchlua throughput --model "$SRC/README.md" --server-bin ./server.sh --results nodir/r.json
+  benchlua: cannot use results file 'nodir/r.json': cannot open lock file 'nodir/r.json.lock': No such file or directory
+  [2]
+  $ chmod 755 . && mkdir ro && echo '{"runs": []}' > ro/r.json && chmod 755 ro && touch ro/r.json.lock && chmod 666 ro/r.json.lock
+  $ setpriv --reuid=65534 --regid=65534 --clear-groups "$BENCHLUA" throughput --model "$SRC/README.md" --server-bin ./server.sh --results ro/r.json
+  benchlua: cannot write results file 'ro/r.json': Permission denied
+  [2]
+  $ chmod 666 ro/r.json
+  $ setpriv --reuid=65534 --regid=65534 --clear-groups "$BENCHLUA" throughput --model "$SRC/README.md" --server-bin ./server.sh --results ro/r.json
+  benchlua: cannot write beside results file 'ro/r.json': Permission denied
+  [2]
+  $ ls started
+  ls: cannot access 'started': No such file or directory
+  [2]
 
 Where namespaces are refused (simulated with BENCHLUA_NO_NAMESPACES), the
 sandbox falls back to rlimits, says so once on stderr and in the run's record,
