@@ -8,6 +8,16 @@ does, with misbehaviour chosen on the command line:
   fake_server.py --port N [--ready-after S] [--never-ready] [--exit-after-requests K]
                  [--hang] [--status-500-every K] [--slots N] [--n-ctx N]
                  [--reply TEXT] [--delay S] [--exit-at-start CODE]
+                 [--malformed KIND [--malformed-every K]] [--openai-only]
+                 [--api-key KEY] [--expect-model ID]
+
+--malformed KIND: every K-th generation answer (default: every one) is
+  malformed: content-null, content-object, content-number, predicted-ms-string,
+  nan-tokens, not-object (a JSON list), string-body, no-content.
+--openai-only: only GET /v1/models and POST /v1/chat/completions (vLLM, LM
+  Studio, a proxy); /health, /props, /tokenize and /completion are 404.
+--api-key KEY: every request needs "Authorization: Bearer KEY" (else 401).
+--expect-model ID: a chat request whose "model" is not ID gets a 400.
 """
 import argparse, json, os, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,6 +36,11 @@ ap.add_argument("--n-ctx", type=int, default=4096)
 ap.add_argument("--reply", default="    return 1\n")
 ap.add_argument("--delay", type=float, default=0.0)
 ap.add_argument("--exit-at-start", type=int, default=0)
+ap.add_argument("--malformed", default="")
+ap.add_argument("--malformed-every", type=int, default=1)
+ap.add_argument("--openai-only", action="store_true")
+ap.add_argument("--api-key", default="")
+ap.add_argument("--expect-model", default="")
 # llama-server flags benchlua passes, accepted and ignored
 ap.add_argument("-m"); ap.add_argument("-np"); ap.add_argument("-c"); ap.add_argument("-ngl")
 args, _ = ap.parse_known_args()
@@ -44,15 +59,46 @@ class H(BaseHTTPRequestHandler):
     def log_message(self, *a):
         sys.stderr.write("fake: %s %s\n" % (self.command, self.path))
 
-    def send(self, code, obj):
-        body = json.dumps(obj).encode()
+    def send(self, code, obj, raw=None):
+        body = raw if raw is not None else json.dumps(obj).encode()
         self.send_response(code)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
 
+    def refused(self):
+        """401 without the API key, 404 for what an OpenAI-only server lacks."""
+        if args.api_key and self.headers.get("Authorization") != "Bearer " + args.api_key:
+            self.send(401, {"error": {"code": 401, "message": "invalid api key"}})
+            return True
+        if args.openai_only and self.path not in ("/v1/models", "/v1/chat/completions"):
+            self.send(404, {"error": {"code": 404, "message": "not found"}})
+            return True
+        return False
+
+    def malformed(self, chat):
+        kind = args.malformed
+        if kind == "not-object":
+            return self.send(200, None, b'[{"content": "x"}]')
+        if kind == "string-body":
+            return self.send(200, None, b'"x"')
+        if kind == "no-content":
+            return self.send(200, {} if not chat else {"choices": [{"message": {"role": "assistant"}, "finish_reason": "stop"}]})
+        if kind == "nan-tokens":
+            body = (b'{"choices": [{"message": {"role": "assistant", "content": "```python\\nx\\n```"}, "finish_reason": "stop"}], "usage": {"completion_tokens": NaN, "prompt_tokens": 1}}'
+                    if chat else b'{"content": "x", "tokens_predicted": NaN, "tokens_evaluated": 1, "stop_type": "eos"}')
+            return self.send(200, None, body)
+        content = {"content-null": None, "content-object": {"text": "x"}, "content-number": 42}.get(kind, "x")
+        if chat:
+            return self.send(200, {"choices": [{"message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+                                   "usage": {"completion_tokens": 5, "prompt_tokens": 10}})
+        timings = {"predicted_n": 5, "predicted_ms": "fast" if kind == "predicted-ms-string" else 1.0}
+        return self.send(200, {"content": content, "tokens_predicted": 5, "tokens_evaluated": 10, "stop_type": "eos", "timings": timings})
+
     def do_GET(self):
+        if self.refused():
+            return
         if self.path == "/health":
             if args.never_ready or time.time() - start < args.ready_after:
                 return self.send(503, {"error": {"code": 503, "message": "Loading model"}})
@@ -68,6 +114,10 @@ class H(BaseHTTPRequestHandler):
     def do_POST(self):
         n = int(self.headers.get("Content-Length") or 0)
         body = json.loads(self.rfile.read(n) or b"{}")
+        if self.refused():
+            return
+        if self.path == "/v1/chat/completions" and args.expect_model and body.get("model") != args.expect_model:
+            return self.send(400, {"error": {"code": 400, "message": "model %r is not served here" % body.get("model")}})
         if self.path == "/tokenize":
             text = body.get("content", "")
             return self.send(200, {"tokens": list(range(len(text.encode())))})
@@ -85,6 +135,8 @@ class H(BaseHTTPRequestHandler):
             return self.send(500, {"error": {"code": 500, "message": "internal failure"}})
         if args.delay:
             time.sleep(args.delay)
+        if args.malformed and k % args.malformed_every == 0:
+            return self.malformed(self.path == "/v1/chat/completions")
         if self.path == "/completion":
             return self.send(200, {"content": args.reply, "tokens_predicted": 5, "tokens_evaluated": 10,
                                    "stop_type": "eos", "timings": {"predicted_n": 5, "predicted_ms": 1.0}})

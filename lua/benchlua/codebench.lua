@@ -523,7 +523,7 @@ local function write_generated(ctx, fmt, items, gen_time, tokens)
   end
   fmt.generated(ctx.opts.generate_only, items, ctx.opts)
   io.stdout:write(string.format("%s: wrote %d samples to %s\n", ctx.name, #items, ctx.opts.generate_only))
-  return { samples = #items, samples_file = ctx.opts.generate_only, generation_time = gen_time,
+  return { unscored = "generate-only", samples = #items, samples_file = ctx.opts.generate_only, generation_time = gen_time,
     tokens_per_s = gen_time > 0 and tokens / gen_time or nil }
 end
 

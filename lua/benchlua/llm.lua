@@ -1,37 +1,63 @@
 -- llm.lua: requests to the model server: JSON over HTTP with a per-request
 -- timeout and bounded retries of transient failures (connection refused or
 -- reset, empty reply, 503), and helpers for llama-server's /completion and
--- the OpenAI-style /v1/chat/completions that normalise what comes back.
+-- the OpenAI-style /v1/chat/completions that normalise what comes back. An
+-- answer that is not what the API promises (not a JSON object, content that
+-- is not a string, token counts that are not counts) is a failed request
+-- with code "EBADANSWER", never an error raised into the benchmark.
 local cjson = require("cjson.safe")
 local M = {}
 
 local transient = { ECONNREFUSED = true, ECONNRESET = true, EEMPTY = true }
 
---- bench.llm.request(url, body, {timeout=600, retries=3, method="POST"})
--- -> decoded JSON, response | nil, err, code
--- code is the transport code (ECONNREFUSED, ETIMEDOUT, EABORTED, ...) or the
--- HTTP status of a non-2xx answer.
+--- The API key for endpoints benchlua did not start: $BENCHLUA_API_KEY,
+-- else $OPENAI_API_KEY (nil when neither is set). Sent as a bearer token;
+-- never recorded or logged.
+function M.api_key()
+  local k = os.getenv("BENCHLUA_API_KEY")
+  if not k or k == "" then k = os.getenv("OPENAI_API_KEY") end
+  if k == "" then k = nil end
+  return k
+end
+
+--- Request headers for a JSON request to `server` (a handle or a URL).
+function M.headers(server, json_body)
+  local h = {}
+  if json_body then h["Content-Type"] = "application/json" end
+  local key = type(server) == "table" and server.api_key
+  if key then h["Authorization"] = "Bearer " .. key end
+  return h
+end
+
+--- bench.llm.request(url, body, {timeout=600, retries=3, method="POST",
+--   headers={...}}) -> decoded JSON object, response | nil, err, code
+-- code is the transport code (ECONNREFUSED, ETIMEDOUT, EABORTED, ...), the
+-- HTTP status of a non-2xx answer, or EBADANSWER when a 2xx answer is not a
+-- JSON object.
 function M.request(url, body, o)
   o = o or {}
   local retries = o.retries or 3
   local payload = body and (type(body) == "string" and body or assert(cjson.encode(body)))
+  local headers = o.headers or (payload and { ["Content-Type"] = "application/json" } or nil)
   local delay = 0.1
   for attempt = 0, retries do
     local r, err, code = bench.http.request{
-      url = url, method = o.method or (payload and "POST" or "GET"), body = payload,
-      headers = payload and { ["Content-Type"] = "application/json" } or nil,
+      url = url, method = o.method or (payload and "POST" or "GET"), body = payload, headers = headers,
       timeout = o.timeout or 600, connect_timeout = o.connect_timeout or 10,
     }
     local retry = false
     if r then
       if r.status >= 200 and r.status < 300 then
         local v, jerr = cjson.decode(r.body)
-        if v == nil then return nil, "bad JSON in the answer: " .. tostring(jerr), "EJSON" end
+        if v == nil then return nil, "malformed answer: not JSON (" .. tostring(jerr) .. ")", "EBADANSWER" end
+        if type(v) ~= "table" or not r.body:match("^%s*{") then
+          return nil, "malformed answer: not a JSON object: " .. r.body:sub(1, 100), "EBADANSWER"
+        end
         return v, r
       end
       local detail = r.body:sub(1, 300)
       local j = cjson.decode(r.body)
-      if type(j) == "table" and type(j.error) == "table" and j.error.message then detail = j.error.message end
+      if type(j) == "table" and type(j.error) == "table" and j.error.message then detail = tostring(j.error.message) end
       err, code = string.format("HTTP %d: %s", r.status, detail), r.status
       retry = r.status == 503
     else
@@ -47,24 +73,96 @@ local function base(server)
   return type(server) == "string" and server or server.url
 end
 
+local function with_headers(server, o, json_body)
+  local out = {}
+  for k, v in pairs(o or {}) do out[k] = v end
+  out.headers = out.headers or M.headers(server, json_body)
+  return out
+end
+
+local Bad = {} -- raised by the checks below, caught in answer()
+
+local function bad(fmt, ...)
+  error(setmetatable({ msg = "malformed answer: " .. string.format(fmt, ...) }, Bad), 0)
+end
+
+-- A count or duration field: absent (nil), or a finite non-negative number.
+local function count(t, k, where)
+  local v = t[k]
+  if v == nil or v == cjson.null then return nil end
+  if type(v) ~= "number" or v ~= v or v < 0 or v == math.huge then
+    bad("%s%s is %s", where, k, type(v) == "number" and tostring(v) or ("a " .. type(v)))
+  end
+  return v
+end
+
+local function object(v, where)
+  if v == nil or v == cjson.null then return {} end
+  if type(v) ~= "table" then bad("%s is a %s, not an object", where, type(v)) end
+  return v
+end
+
+-- Runs the checks of shape(v); -> result | nil, err, "EBADANSWER"
+local function answer(shape, v)
+  local ok, r = pcall(shape, v)
+  if ok then return r end
+  if getmetatable(r) == Bad then return nil, r.msg, "EBADANSWER" end
+  error(r, 0)
+end
+
+local function completion_shape(v)
+  if type(v.content) ~= "string" then bad("content is %s", v.content == nil and "missing" or ("a " .. (v.content == cjson.null and "null" or type(v.content)))) end
+  local timings = object(v.timings, "timings")
+  local finish = v.stop_type == "limit" and "length" or (v.truncated == true and "length") or "stop"
+  if v.stop_type == nil and v.stopped_limit == true then finish = "length" end
+  local ms = count(timings, "predicted_ms", "timings.")
+  return {
+    text = v.content,
+    finish = finish,
+    tokens = count(v, "tokens_predicted", "") or count(timings, "predicted_n", "timings.") or 0,
+    prompt_tokens = count(v, "tokens_evaluated", "") or count(timings, "prompt_n", "timings.") or 0,
+    gen_time = ms and ms / 1000 or nil,
+    raw = v,
+  }
+end
+
 --- bench.llm.completion(server, params, opts) -> result | nil, err, code
 -- params go to llama-server's /completion as they are (prompt, n_predict,
 -- temperature, top_p, stop, seed, ...). result: text, finish ("stop" or
 -- "length"), tokens (generated), prompt_tokens, time (seconds), raw.
 function M.completion(server, params, o)
   local t0 = bench.now()
-  local v, err, code = M.request(base(server) .. "/completion", params, o)
+  local v, err, code = M.request(base(server) .. "/completion", params, with_headers(server, o, true))
   if not v then return nil, err, code end
-  local timings = type(v.timings) == "table" and v.timings or {}
-  local finish = v.stop_type == "limit" and "length" or (v.truncated and "length") or "stop"
-  if v.stop_type == nil and v.stopped_limit then finish = "length" end
+  local r, aerr, acode = answer(completion_shape, v)
+  if not r then return nil, aerr, acode end
+  r.time = bench.now() - t0
+  return r
+end
+
+local function chat_shape(v)
+  if type(v.choices) ~= "table" or type(v.choices[1]) ~= "table" then bad("no choices") end
+  local choice = v.choices[1]
+  local msg = object(choice.message, "choices[1].message")
+  local reasoning = msg.reasoning_content
+  if reasoning == cjson.null then reasoning = nil end
+  if reasoning ~= nil and type(reasoning) ~= "string" then bad("reasoning_content is a %s", type(reasoning)) end
+  local content = msg.content
+  -- content null is an answer only when the reasoning took every token
+  if (content == nil or content == cjson.null) and reasoning then content = "" end
+  if type(content) ~= "string" then
+    bad("content is %s", content == nil and "missing" or ("a " .. (content == cjson.null and "null" or type(content))))
+  end
+  local finish = choice.finish_reason
+  if finish == cjson.null then finish = nil end
+  if finish ~= nil and type(finish) ~= "string" then bad("finish_reason is a %s", type(finish)) end
+  local usage = object(v.usage, "usage")
   return {
-    text = v.content or "",
+    text = content,
+    reasoning = reasoning,
     finish = finish,
-    tokens = tonumber(v.tokens_predicted) or tonumber(timings.predicted_n) or 0,
-    prompt_tokens = tonumber(v.tokens_evaluated) or tonumber(timings.prompt_n) or 0,
-    time = bench.now() - t0,
-    gen_time = timings.predicted_ms and timings.predicted_ms / 1000 or nil,
+    tokens = count(usage, "completion_tokens", "usage.") or 0,
+    prompt_tokens = count(usage, "prompt_tokens", "usage.") or 0,
     raw = v,
   }
 end
@@ -75,27 +173,21 @@ end
 -- separates it), finish ("stop", "length", ...), tokens, prompt_tokens, time, raw.
 function M.chat(server, params, o)
   local t0 = bench.now()
-  local v, err, code = M.request(base(server) .. "/v1/chat/completions", params, o)
+  local v, err, code = M.request(base(server) .. "/v1/chat/completions", params, with_headers(server, o, true))
   if not v then return nil, err, code end
-  local choice = type(v.choices) == "table" and v.choices[1] or {}
-  local msg = type(choice.message) == "table" and choice.message or {}
-  local usage = type(v.usage) == "table" and v.usage or {}
-  return {
-    text = type(msg.content) == "string" and msg.content or "",
-    reasoning = type(msg.reasoning_content) == "string" and msg.reasoning_content or nil,
-    finish = choice.finish_reason,
-    tokens = tonumber(usage.completion_tokens) or 0,
-    prompt_tokens = tonumber(usage.prompt_tokens) or 0,
-    time = bench.now() - t0,
-    raw = v,
-  }
+  local r, aerr, acode = answer(chat_shape, v)
+  if not r then return nil, aerr, acode end
+  r.time = bench.now() - t0
+  return r
 end
 
---- bench.llm.tokenize(server, text) -> token count | nil, err
+--- bench.llm.tokenize(server, text) -> token count | nil, err, code
+-- code 404: the server has no /tokenize (an OpenAI-compatible endpoint).
 function M.tokenize(server, text, o)
-  local v, err, code = M.request(base(server) .. "/tokenize", { content = text }, o)
+  local v, err, code = M.request(base(server) .. "/tokenize", { content = text }, with_headers(server, o, true))
   if not v then return nil, err, code end
-  return type(v.tokens) == "table" and #v.tokens or nil, "no tokens in /tokenize answer"
+  if type(v.tokens) ~= "table" then return nil, "no tokens in the /tokenize answer", "EBADANSWER" end
+  return #v.tokens
 end
 
 return M

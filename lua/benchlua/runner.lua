@@ -9,6 +9,8 @@ local llm = require("benchlua.llm")
 local cjson = require("cjson.safe")
 local resume = require("benchlua.resume")
 local progress = require("benchlua.progress")
+local errors = require("benchlua.errors")
+local json = require("benchlua.json")
 local M = {}
 
 local function nonempty(v)
@@ -115,12 +117,29 @@ end
 
 local function dirname(p) return p:match("^(.*)/[^/]*$") or "." end
 
+-- Requests in flight when neither --concurrency nor the server (/props) says:
+-- an OpenAI-compatible endpoint that batches (vLLM, a proxy).
+M.ENDPOINT_CONCURRENCY = 8
+
+local function concurrency(opts, info, server)
+  if opts.concurrency then return opts.concurrency end
+  if info and info.slots then return info.slots end
+  if server and server.external then return M.ENDPOINT_CONCURRENCY, true end
+  return 1
+end
+
 -- The context handed to a benchmark's run(ctx).
 local function make_ctx(spec, opts, server, info, run_dir)
+  local conc, guessed = concurrency(opts, info, server)
+  if guessed then
+    io.stderr:write(string.format("benchlua: the endpoint does not say how many requests it serves at once (no /props); sending %d at a time (set --concurrency N)\n", conc))
+  end
   local ctx = {
     opts = opts, server = server, info = info or {}, run_dir = run_dir, name = spec.name,
-    concurrency = opts.concurrency or (info and info.slots) or 1,
+    concurrency = conc,
     stats = { requests = 0, failed_requests = 0, tokens = 0, prompt_tokens = 0 },
+    -- the model id sent with chat requests (OpenAI-compatible servers want one)
+    model_id = opts.model_name or (info and info.model),
     seed = opts.seed, sandbox = opts.sandbox ~= "off" and opts.sandbox or false,
   }
   ctx.samples_path = run_dir .. "/samples.jsonl"
@@ -131,6 +150,9 @@ local function make_ctx(spec, opts, server, info, run_dir)
   ctx.progress = progress.new{ name = spec.name, quiet = opts.quiet, stats = ctx.stats, live = ctx.live }
 
   -- every request goes through here: counts, and stops at once if the server died
+  -- A request that fails after its retries (or whose answer is malformed)
+  -- returns nil, err to the benchmark, which counts that sample as a
+  -- server_error; the run counts them and fails past --max-server-errors.
   local function call(fn, params)
     if ctx.failed then error(ctx.failed, 0) end
     local r, err, code = fn(server, params, { timeout = opts.timeout })
@@ -138,6 +160,7 @@ local function make_ctx(spec, opts, server, info, run_dir)
     ctx.stats.requests = ctx.stats.requests + 1
     if not r then
       ctx.stats.failed_requests = ctx.stats.failed_requests + 1
+      ctx.first_server_error = ctx.first_server_error or tostring(err)
       return nil, err, code
     end
     ctx.stats.tokens = ctx.stats.tokens + (r.tokens or 0)
@@ -145,7 +168,15 @@ local function make_ctx(spec, opts, server, info, run_dir)
     return r
   end
   function ctx.completion(params) return call(llm.completion, params) end
-  function ctx.chat(params) return call(llm.chat, params) end
+  function ctx.chat(params)
+    if ctx.model_id and params.model == nil then
+      local p = {}
+      for k, v in pairs(params) do p[k] = v end
+      p.model = ctx.model_id
+      params = p
+    end
+    return call(llm.chat, params)
+  end
 
   --- ctx.log_sample(t): one JSON line in the run's sample log, written now.
   function ctx.log_sample(t)
@@ -161,7 +192,12 @@ local function make_ctx(spec, opts, server, info, run_dir)
     if not per_slot or not server or server.external then return true end
     local bad = {}
     bench.map(items, ctx.concurrency, function(it)
-      local n, err = llm.tokenize(server, it.prompt, { timeout = opts.timeout })
+      if ctx.no_tokenize then return end
+      local n, err, code = llm.tokenize(server, it.prompt, { timeout = opts.timeout })
+      if not n and code == 404 then -- no /tokenize: no context check
+        ctx.no_tokenize = true
+        return
+      end
       if not n then error("tokenize failed: " .. tostring(err), 0) end
       if n + max_tokens > per_slot then bad[#bad + 1] = string.format("%s (%d + %d)", it.id, n, max_tokens) end
     end)
@@ -175,11 +211,20 @@ local function make_ctx(spec, opts, server, info, run_dir)
   return ctx
 end
 
+-- The model, recorded the same way whether benchlua started the server or
+-- not: its full path (as the server reports it, for an endpoint), and its
+-- file name. -> path, name
+local function model_of(opts, info)
+  local path = opts.model and resume.abspath(opts.model) or (info and (info.model_path or info.model))
+  return path, path and path:match("([^/]+)/*$") or opts.model_name or opts.endpoint
+end
+M.model_of = model_of
+
 local function base_config(opts, info)
   local cfg = {
-    path = opts.model, gpu_layers = opts.gpu_layers, ctx = opts.ctx, parallel = opts.parallel,
+    path = (model_of(opts, info)), gpu_layers = opts.gpu_layers, ctx = opts.ctx, parallel = opts.parallel,
     server_args = setmetatable(opts.server_arg or {}, require("benchlua.json").array_mt),
-    endpoint = opts.endpoint, concurrency = opts.concurrency or (info and info.slots),
+    endpoint = opts.endpoint, concurrency = opts.concurrency or (info and info.slots), model_name = opts.model_name,
   }
   if info then
     cfg.server = { slots = info.slots, ctx_per_slot = info.ctx_per_slot, model = info.model,
@@ -244,6 +289,47 @@ function M.slurm_env()
     array_task_id = os.getenv("SLURM_ARRAY_TASK_ID"), node = os.getenv("SLURMD_NODENAME") }
 end
 
+--- check_value(v) -> nil | what cannot be recorded in v (a function, a
+-- cycle, nesting past 32 levels), as a path below "results".
+function M.check_value(v, where, seen, depth)
+  where, seen, depth = where or "", seen or {}, depth or 0
+  local t = type(v)
+  if t == "nil" or t == "boolean" or t == "number" or t == "string" or v == json.null then return nil end
+  if t ~= "table" then return string.format("%s is a %s", where ~= "" and where or "the value", t) end
+  if seen[v] then return string.format("%s refers back to a table that contains it (a cycle)", where) end
+  if depth > 32 then return string.format("%s is nested more than 32 levels deep", where) end
+  seen[v] = true
+  for k, x in pairs(v) do
+    local kw = where .. (type(k) == "string" and ("." .. k) or ("[" .. tostring(k) .. "]"))
+    if type(k) ~= "string" and math.type(k) ~= "integer" then return string.format("%s has a %s key", where, type(k)) end
+    local err = M.check_value(x, kw, seen, depth + 1)
+    if err then return err end
+  end
+  seen[v] = nil
+  return nil
+end
+
+--- check_results(res, path) -> nil | why run()'s value cannot be recorded
+-- as an ok run: not a table, a score that is not a finite number (a run
+-- without a score says why in `unscored`), or a value check_value refuses.
+function M.check_results(res, path, allow_no_score)
+  if type(res) ~= "table" then
+    return string.format("%s: run() returned a %s, not a table of results", path, type(res))
+  end
+  local score = res.score
+  if score == nil then
+    if type(res.unscored) ~= "string" and not allow_no_score then
+      return string.format("%s: run() returned no score (give unscored = \"why\" for a run that scores nothing)", path)
+    end
+  elseif type(score) ~= "number" or score ~= score or score == math.huge or score == -math.huge then
+    return string.format("%s: run() returned score = %s; a score must be a finite number", path,
+      type(score) ~= "number" and ("a " .. type(score)) or score ~= score and "nan" or tostring(score))
+  end
+  local err = M.check_value(res, "results")
+  if err then return string.format("%s: run() returned results that cannot be recorded: %s", path, err) end
+  return nil
+end
+
 --- Run a benchmark. mode: "native" (spec.run) or "script" (opts.script).
 -- shared (optional, for sweeps): {server=, info=, sweep=} a ready server that
 -- the caller started and stops (the run neither starts nor stops it, and its
@@ -285,7 +371,7 @@ function M.run(spec, opts, mode, shared)
 
   local run = {
     benchmark = spec.name,
-    model = opts.model and opts.model:match("([^/]+)$") or opts.endpoint,
+    model = select(2, model_of(opts, nil)),
     config = base_config(opts, nil),
     results = {},
     reproducibility = { benchlua_version = bench.version, seed = opts.seed },
@@ -309,13 +395,14 @@ function M.run(spec, opts, mode, shared)
     end
   end
   if info then
-    run.model = opts.model and run.model or info.model or opts.endpoint
+    run.model = select(2, model_of(opts, info))
     run.config = base_config(opts, info)
     run.config.options = identity
     run.reproducibility.server_build = info.build
     state.update(run)
   end
   local ctx = make_ctx(spec, opts, server, info, run_dir)
+  if server then run.config.concurrency = ctx.concurrency end
   if prev then resume.attach(ctx, prev, run) end
   local watcher = server and watch(server, ctx)
 
@@ -323,8 +410,8 @@ function M.run(spec, opts, mode, shared)
   -- this main task's wait) can stop its requests and give it a moment to
   -- wind down before it is cancelled too
   local body = bench.spawn(function()
-    if mode == "script" then return xpcall(M.script_mode, debug.traceback, spec, opts, server, run) end
-    return xpcall(spec.run, debug.traceback, ctx)
+    if mode == "script" then return xpcall(M.script_mode, errors.handler, spec, opts, server, run) end
+    return xpcall(spec.run, errors.handler, ctx)
   end)
   local pok, jok, ok, res = pcall(bench.join, body)
   local interrupted
@@ -336,9 +423,13 @@ function M.run(spec, opts, mode, shared)
     bench.join(body)
     timer:cancel()
     bench.join(timer)
-    ok, res = false, ctx.failed
+    ok, res = false, { msg = ctx.failed }
   elseif not jok then
-    ok, res = false, tostring(ok)
+    ok, res = false, errors.handler(ok)
+  end
+  if ok then -- what run() returned: a table of results with a finite score
+    local verr = M.check_results(res, spec.path or spec.name, mode == "script")
+    if verr then ok, res = false, { msg = verr, partial = res } end
   end
   ctx.progress.finish()
   local failed = ctx.failed
@@ -358,15 +449,29 @@ function M.run(spec, opts, mode, shared)
       end
     end
   end
+  if not ok and type(res) == "table" and type(res.partial) == "table" then
+    -- results that could not all be kept: what can be recorded is
+    for k, v in pairs(res.partial) do
+      if k ~= "config" and k ~= "reproducibility" and M.check_value(v) == nil then run.results[k] = v end
+    end
+    run.results.score = nil
+  end
+  local msg = not ok and (type(res) == "table" and res.msg or tostring(res)) or nil
+  local bug_log
+  if not ok and type(res) == "table" and res.bug and not failed then bug_log = errors.log(run_dir, res) end
   if interrupted or ctx.server_died then -- resumable: benchlua ... --resume
     run.status = "interrupted"
-    run.error = failed or tostring(res)
+    run.error = failed or msg
   elseif not ok or failed then
     run.status = "failed"
-    run.error = failed or tostring(res)
+    run.error = failed or msg
   elseif run.results.score == nil and mode == "script" then
     run.status = "failed"
     run.error = run.error or "no score found in the script's output"
+  elseif ctx.stats.failed_requests > opts.max_server_errors then
+    run.status = "failed"
+    run.error = string.format("%d request(s) failed (more than --max-server-errors %d); the first: %s",
+      ctx.stats.failed_requests, opts.max_server_errors, tostring(ctx.first_server_error))
   else
     run.status = "ok"
   end
@@ -388,7 +493,7 @@ function M.run(spec, opts, mode, shared)
       opts.results, run.results.samples_done or 0, run_dir))
     return 1, run
   elseif run.status ~= "ok" then
-    io.stderr:write("benchlua: run failed: " .. run.error .. "\n")
+    io.stderr:write("benchlua: run failed: " .. run.error .. (bug_log and (" (traceback in " .. bug_log .. ")") or "") .. "\n")
     io.stderr:write("benchlua: recorded the failed run in " .. opts.results .. " (logs in " .. run_dir .. ")\n")
     return 1, run
   end
@@ -397,8 +502,32 @@ function M.run(spec, opts, mode, shared)
   return 0, run
 end
 
+M.SCRIPT_OUTPUT = 16 << 20 -- bytes of the script's stdout kept (its tail)
+M.SCRIPT_STDERR = 1 << 20
+
+--- tail(path, n) -> the last n bytes of a file, and how many bytes before
+-- them were left out (0 when the whole file fits). Reads only the tail.
+function M.tail(path, n)
+  local f = io.open(path, "rb")
+  if not f then return "", 0 end
+  local size = f:seek("end")
+  local skip = size > n and size - n or 0
+  f:seek("set", skip)
+  local data = f:read(n) or ""
+  f:close()
+  return data, skip
+end
+
+-- A score from parse(): numbers as they are, numeric strings ("0.9") as numbers.
+local function as_score(v)
+  if type(v) == "string" then return tonumber((v:gsub("^%s+", ""):gsub("%s+$", ""))) or v end
+  return v
+end
+
 --- The original plan's script mode: run SCRIPT against the started server
--- and let the benchmark's parse(output) find the score.
+-- and let the benchmark's parse(output) find the score. Its output goes to
+-- files in the run directory; the tail of each is kept (tools print the
+-- score last), and the record says when the head was cut.
 function M.script_mode(spec, opts, server, run)
   if not spec.parse then error(spec.path .. ": this benchmark has no parse(output) for script mode", 0) end
   local py = interpreter()
@@ -406,21 +535,30 @@ function M.script_mode(spec, opts, server, run)
   for _, a in ipairs(opts.script_arg or {}) do argv[#argv + 1] = a end
   local env = { BENCHLUA_SERVER_URL = server.url, BENCHLUA_SERVER_PORT = tostring(server.port or ""),
     OPENAI_BASE_URL = server.url .. "/v1", OPENAI_API_BASE = server.url .. "/v1" }
+  local out_path, err_path = run.run_dir .. "/script.stdout", run.run_dir .. "/script.stderr"
   local t0 = bench.now()
   local r, err = require("benchlua.script").run_script{
-    argv = argv, env = env, timeout = opts.timeout, max_output = 16 << 20,
+    argv = argv, env = env, timeout = opts.timeout,
+    stdout = { file = out_path }, stderr = { file = err_path },
   }
   if not r then error(err, 0) end
-  local output = r.stdout .. (r.stderr ~= "" and ("\n" .. r.stderr) or "")
-  local res = { raw_output = output, time_taken = bench.now() - t0, exit_code = r.code }
+  local stdout, cut = M.tail(out_path, M.SCRIPT_OUTPUT)
+  local stderr, ecut = M.tail(err_path, M.SCRIPT_STDERR)
+  local output = stdout .. (stderr ~= "" and ("\n" .. stderr) or "")
+  if cut > 0 then
+    output = string.format("[benchlua: the first %d bytes of the script's output were cut; all of it is in %s]\n", cut, out_path) .. output
+  end
+  local res = { raw_output = output, time_taken = bench.now() - t0, exit_code = r.code,
+    output_cut = cut > 0 and cut or nil, stderr_cut = ecut > 0 and ecut or nil }
   run.config.script = opts.script
-  local okp, score = pcall(spec.parse, r.stdout ~= "" and r.stdout or output)
+  local okp, score = pcall(spec.parse, stdout ~= "" and stdout or output)
   if okp and type(score) == "table" then
     for k, v in pairs(score) do res[k] = v end
+    res.score = as_score(res.score)
   elseif okp then
-    res.score = score
+    res.score = as_score(score)
   else
-    run.error = "parse failed: " .. tostring(score)
+    run.error = "parse failed: " .. errors.message(score)
   end
   if r.timed_out then run.error = "the script timed out after " .. opts.timeout .. "s"
   elseif not r.ok then run.error = run.error or ("the script " .. (r.signal and ("was killed by signal " .. r.signal) or ("exited with status " .. r.code))) end

@@ -30,7 +30,8 @@ local limit_names = { as = true, cpu = true, nproc = true, fsize = true, nofile 
 --- bench.run_script{cmd = STRING | argv = {...}, stdin = STRING, env = {K=V},
 --   cwd = DIR, timeout = SECONDS, max_output = BYTES (each stream, 1 MiB),
 --   limits = {as=, cpu=, nproc=, fsize=, nofile=}, sandbox = true|"auto"|"strict",
---   files = {NAME = CONTENT}}
+--   files = {NAME = CONTENT}, stdout = / stderr = as for bench.proc.spawn
+--   (e.g. {file = PATH}: the stream goes to a file, not into the result)}
 -- -> result | nil, err
 -- result: ok (exit 0, not timed out), code | signal, timed_out, limit ("cpu",
 -- "fsize" where that can be known), stdout, stderr, stdout_truncated,
@@ -89,7 +90,7 @@ function M.run_script(o)
   end
   local p, err = bench.proc.spawn{
     argv = argv, env = o.env, clear_env = o.clear_env, cwd = mode and nil or (o.cwd or dir),
-    stdin = o.stdin, max_output = o.max_output, rlimits = o.limits,
+    stdin = o.stdin, max_output = o.max_output, rlimits = o.limits, stdout = o.stdout, stderr = o.stderr,
     sandbox = mode, workdir = mode and dir or nil,
   }
   if not p then

@@ -3,6 +3,7 @@
 -- process group, dies with benchlua (PR_SET_PDEATHSIG via the exec helper),
 -- and logs to a file whose tail goes into every error message.
 local cjson = require("cjson.safe")
+local llm = require("benchlua.llm")
 local M = {}
 
 local Server = {}
@@ -97,10 +98,11 @@ function M.spawn_server(o)
   return s
 end
 
---- A handle for a server benchlua did not start (--endpoint URL).
+--- A handle for a server benchlua did not start (--endpoint URL). Requests
+-- to it carry the API key from $BENCHLUA_API_KEY or $OPENAI_API_KEY, if set.
 function M.endpoint(url)
   url = url:gsub("/+$", ""):gsub("/v1$", "")
-  return setmetatable({ url = url, external = true, started = bench.now() }, Server)
+  return setmetatable({ url = url, external = true, started = bench.now(), api_key = llm.api_key() }, Server)
 end
 
 function Server:running()
@@ -146,8 +148,10 @@ function Server:stop(grace)
 end
 Server.__close = function(self) self:stop() end
 
-local function get_json(url, timeout)
-  local r, err, code = bench.http.request{ url = url, timeout = timeout or 10, connect_timeout = timeout or 10 }
+local function get_json(server, path, timeout)
+  local url = server.url .. path
+  local r, err, code = bench.http.request{ url = url, timeout = timeout or 10, connect_timeout = timeout or 10,
+    headers = llm.headers(server) }
   if not r then return nil, err, code end
   if r.status ~= 200 then return nil, "HTTP " .. r.status .. " from " .. url, r.status end
   local v, jerr = cjson.decode(r.body)
@@ -159,20 +163,21 @@ end
 -- /v1/models): build, model, slots, context per slot, size, parameters.
 function Server:describe()
   local info = { url = self.url }
-  local props = get_json(self.url .. "/props", 10)
-  if props then
-    info.build = props.build_info
+  local props = get_json(self, "/props", 10)
+  if type(props) == "table" then
+    local function str(v) return type(v) == "string" and v or nil end
+    info.build = str(props.build_info)
     info.slots = tonumber(props.total_slots)
     local dgs = type(props.default_generation_settings) == "table" and props.default_generation_settings or {}
     info.ctx_per_slot = tonumber(dgs.n_ctx) or tonumber(props.n_ctx)
-    info.model_path = props.model_path
-    info.chat_template = props.chat_template and #props.chat_template > 0 or nil
+    info.model_path = str(props.model_path)
+    info.chat_template = str(props.chat_template) and #props.chat_template > 0 or nil
     if type(props.modalities) == "table" then info.modalities = props.modalities end
   end
-  local models = get_json(self.url .. "/v1/models", 10)
-  if models and type(models.data) == "table" and models.data[1] then
+  local models = get_json(self, "/v1/models", 10)
+  if models and type(models.data) == "table" and type(models.data[1]) == "table" then
     local m = models.data[1]
-    info.model = m.id
+    info.model = type(m.id) == "string" and m.id or nil
     if type(m.meta) == "table" then
       info.n_params = tonumber(m.meta.n_params)
       info.model_size = tonumber(m.meta.size)
@@ -202,7 +207,7 @@ function M.wait_ready(server, o)
       return nil, string.format("server %s before it was ready\n--- last lines of %s ---\n%s",
         server:exit_message(r), server.log, server:log_tail(15))
     end
-    local r, err = bench.http.request{ url = health, timeout = 2, connect_timeout = 1 }
+    local r, err = bench.http.request{ url = health, timeout = 2, connect_timeout = 1, headers = llm.headers(server) }
     if r and r.status == 200 then
       server.ready_at = bench.now()
       return server:describe()
@@ -210,7 +215,7 @@ function M.wait_ready(server, o)
       last = "HTTP " .. r.status
       if server.external and r.status == 404 then
         -- an OpenAI-compatible endpoint without /health: /v1/models must answer
-        local m = get_json(server.url .. "/v1/models", 5)
+        local m = get_json(server, "/v1/models", 5)
         if m then server.ready_at = bench.now() return server:describe() end
       end
     else

@@ -16,6 +16,24 @@ function M.skip(why)
   return setmetatable({ why = tostring(why) }, Skip)
 end
 
+--- testing.eq(got, want, what): raises "what: expected want, got got".
+function M.eq(a, b, what)
+  if a ~= b then error(string.format("%s: expected %s, got %s", what or "value", tostring(b), tostring(a)), 2) end
+end
+
+--- testing.tmpdir(prefix) -> {path=} removed when the <close> variable goes
+function M.tmpdir(prefix)
+  local d = assert(bench.fs.mkdtemp(prefix or "benchlua-test"))
+  return setmetatable({ path = d }, { __close = function(t) bench.fs.rmtree(t.path) end })
+end
+
+--- testing.benchlua(args, env) -> run_script's result for this benchlua with args
+function M.benchlua(args, env)
+  local argv = { bench.exe }
+  for _, a in ipairs(args) do argv[#argv + 1] = a end
+  return assert(require("benchlua.script").run_script{ argv = argv, env = env, timeout = 120 })
+end
+
 local function leaks()
   local out = {}
   -- let closed handles finish closing

@@ -136,13 +136,65 @@ undefined global is an error, not a silent nil.
   [2]
 
 An error inside run() names the file and line, and the failed run is recorded.
+A bug (an error the Lua VM raises) is one line on the terminal and in the
+record; its traceback goes to the run directory's error.log.
 
   $ printf 'return {\n  name = "boom",\n  server = false,\n  run = function(ctx)\n    local t = nil\n    return t.x\n  end,\n}\n' > boom.lua
-  $ benchlua boom.lua 2>&1 | head -n 1
-  benchlua: run failed: boom.lua:6: attempt to index a nil value (local 't')
+  $ benchlua boom.lua
+  benchlua: run failed: boom.lua:6: attempt to index a nil value \(local 't'\) \(traceback in ./benchlua-runs/.*-boom-\d+/error.log\) (re)
+  benchlua: recorded the failed run in benchmark_results.json \(logs in ./benchlua-runs/.*-boom-\d+\) (re)
   [1]
-  $ python3 -c "import json; r=json.load(open('benchmark_results.json'))['runs'][-1]; print(r['benchmark'], r['status'])"
-  boom failed
+  $ python3 -c "import json; r=json.load(open('benchmark_results.json'))['runs'][-1]; print(r['benchmark'], r['status'], repr(r['error']))"
+  boom failed "boom.lua:6: attempt to index a nil value (local 't')"
+  $ grep -c -e 'stack traceback' -e 'boom.lua:6: in' benchlua-runs/*-boom-*/error.log
+  2
+
+Expected failures are one line, with no traceback, on the terminal and in the
+record: a misused primitive, an error raised on purpose, even through tasks.
+
+  $ printf 'return {\n  server = false,\n  run = function(ctx)\n    bench.map({1}, 1, function() bench.run_script{ cmd = 42 } end)\n  end,\n}\n' > misuse.lua
+  $ benchlua misuse.lua --results e.json
+  benchlua: run failed: misuse.lua:4: run_script: cmd option must be a string
+  benchlua: recorded the failed run in e.json \(logs in ./benchlua-runs/.*-misuse-\d+\) (re)
+  [1]
+  $ printf 'return {\n  server = false,\n  run = function(ctx)\n    local t = bench.spawn(function() error("the data is not there", 0) end)\n    bench.wait(t)\n  end,\n}\n' > expected.lua
+  $ benchlua expected.lua --results e.json
+  benchlua: run failed: the data is not there
+  benchlua: recorded the failed run in e.json \(logs in ./benchlua-runs/.*-expected-\d+\) (re)
+  [1]
+  $ python3 -c "import json; print([r['error'] for r in json.load(open('e.json'))['runs']])"
+  ['misuse.lua:4: run_script: cmd option must be a string', 'the data is not there']
+  $ ls benchlua-runs/*-misuse-*/ benchlua-runs/*-expected-*/ | grep -c error.log
+  0
+  [1]
+
+What run() returns is checked: not a table, no score, a score that is not a
+finite number, or a value that cannot be written: the run is recorded failed,
+naming the recipe file.
+
+  $ for v in '"0.9"' '0/0' '1/0' 'nil'; do printf 'return { server = false, run = function() return { score = %s, n = 3 } end }\n' "$v" > ret.lua; benchlua ret.lua --results ret.json 2>&1 | head -n 1; done
+  benchlua: run failed: ret.lua: run() returned score = a string; a score must be a finite number
+  benchlua: run failed: ret.lua: run() returned score = nan; a score must be a finite number
+  benchlua: run failed: ret.lua: run() returned score = inf; a score must be a finite number
+  benchlua: run failed: ret.lua: run() returned no score (give unscored = "why" for a run that scores nothing)
+  [1]
+  $ printf 'return { server = false, run = function() return 0.5 end }\n' > num.lua && benchlua num.lua --results ret.json 2>&1 | head -n 1
+  benchlua: run failed: num.lua: run() returned a number, not a table of results
+  [1]
+  $ printf 'return { server = false, run = function() local t = { score = 1 }; t.again = t; return t end }\n' > cyc.lua && benchlua cyc.lua --results ret.json 2>&1 | head -n 1
+  benchlua: run failed: cyc.lua: run() returned results that cannot be recorded: results.again refers back to a table that contains it (a cycle)
+  [1]
+  $ printf 'return { server = false, run = function() return { score = 1, f = { print } } end }\n' > fn.lua && benchlua fn.lua --results ret.json 2>&1 | head -n 1
+  benchlua: run failed: fn.lua: run() returned results that cannot be recorded: results.f[1] is a function
+  [1]
+  $ python3 -c "import json; [print(r['status'], 'score' in r['results'], r['results'].get('n')) for r in json.load(open('ret.json'))['runs']]"
+  failed False 3
+  failed False 3
+  failed False 3
+  failed False 3
+  failed False None
+  failed False None
+  failed False None
 
 The original plan's script mode.
 

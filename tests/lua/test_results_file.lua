@@ -5,16 +5,9 @@ local results = require("benchlua.results")
 local cjson = require("cjson")
 local T = {}
 
-local function eq(a, b, what)
-  if a ~= b then error(string.format("%s: expected %s, got %s", what or "value", tostring(b), tostring(a)), 2) end
-end
+local testing = require("benchlua.testing")
+local eq, tmpdir = testing.eq, testing.tmpdir
 
-local function tmpdir()
-  local d = assert(bench.fs.mkdtemp("results-test"))
-  return setmetatable({ path = d }, { __close = function(t) bench.fs.rmtree(t.path) end })
-end
-
--- Record one run into a file holding `text`; -> the new text
 local function record_into(dir, text, value)
   local path = dir .. "/r.json"
   assert(bench.fs.write_atomic(path, text))
@@ -36,7 +29,7 @@ local CASES = {
 }
 
 T[#T + 1] = { "a file with other keys keeps them byte for byte; the run is appended to runs", function()
-  local d <close> = tmpdir()
+  local d <close> = tmpdir("results-test")
   for _, text in ipairs(CASES) do
     local before = cjson.decode(text)
     local n0 = #before.runs
@@ -62,7 +55,7 @@ T[#T + 1] = { "a file with other keys keeps them byte for byte; the run is appen
 end }
 
 T[#T + 1] = { "the fast append is chosen only for exactly {\"runs\": [...]}", function()
-  local d <close> = tmpdir()
+  local d <close> = tmpdir("results-test")
   local path = d.path .. "/r.json"
   local want = {
     ['{"runs": []}'] = true, ['{ "runs" : [ {"a": 1} ] }\n'] = true, ['{"runs":[1,2,3]}'] = true,
@@ -81,7 +74,7 @@ T[#T + 1] = { "the fast append is chosen only for exactly {\"runs\": [...]}", fu
 end }
 
 T[#T + 1] = { "files that are not a JSON object with a runs array are refused and untouched", function()
-  local d <close> = tmpdir()
+  local d <close> = tmpdir("results-test")
   local path = d.path .. "/r.json"
   local bad = {
     ['{"not": "ours"}'] = 'no "runs" list', ['{"runs": {}}'] = 'no "runs" list', ['{"runs": 3}'] = 'no "runs" list',
@@ -101,7 +94,7 @@ T[#T + 1] = { "files that are not a JSON object with a runs array are refused an
 end }
 
 T[#T + 1] = { "results.check refuses a directory, a device, an empty name and an unreadable path", function()
-  local d <close> = tmpdir()
+  local d <close> = tmpdir("results-test")
   local ok, err = results.check(d.path)
   eq(ok, nil, "dir"); assert(err:find("is a directory", 1, true), err)
   ok, err = results.check("/dev/full")

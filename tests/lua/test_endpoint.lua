@@ -1,0 +1,158 @@
+-- Requests that fail or come back malformed, and OpenAI-compatible
+-- endpoints, against tests/fake_server.py (a real llama-server cannot be made
+-- to misbehave on demand): a failed or malformed answer is a server_error for
+-- its sample, never a traceback; a run with more of them than
+-- --max-server-errors is recorded failed with what it completed.
+local cjson = require("cjson")
+local llm = require("benchlua.llm")
+local T = {}
+
+local FAKE = "tests/fake_server.py"
+local HUMANEVAL = "../shared/data/HumanEval.jsonl.gz"
+local KEY = "sk-benchlua-test-9f8e7d6c"
+
+local testing = require("benchlua.testing")
+local eq, tmpdir, benchlua = testing.eq, testing.tmpdir, testing.benchlua
+
+local function last_run(path)
+  local d = cjson.decode(assert(bench.fs.read(path)))
+  return d.runs[#d.runs]
+end
+
+local function lines(path)
+  local out = {}
+  for l in (bench.fs.read(path) or ""):gmatch("[^\n]+") do out[#out + 1] = cjson.decode(l) end
+  return out
+end
+
+-- A fake server that benchlua does not manage (as an --endpoint is): started
+-- here, ready when /v1/models answers.
+local function external(args)
+  local port = assert(bench.http.free_port())
+  local argv = { FAKE, "--port", tostring(port) }
+  for _, a in ipairs(args) do argv[#argv + 1] = a end
+  local p = assert(bench.proc.spawn{ argv = argv, stdout = "null", stderr = "null" })
+  local url = "http://127.0.0.1:" .. port
+  local deadline = bench.now() + 20
+  while bench.now() < deadline do
+    local r = bench.http.request{ url = url .. "/v1/models", timeout = 1, connect_timeout = 1,
+      headers = { Authorization = "Bearer " .. KEY } }
+    if r then break end
+    bench.sleep(0.05)
+  end
+  return setmetatable({ url = url, p = p }, { __close = function(s) s.p:kill("KILL") s.p:wait() s.p:close() end })
+end
+
+local KINDS = { "content-null", "content-object", "content-number", "predicted-ms-string", "nan-tokens",
+  "not-object", "string-body", "no-content" }
+
+T[#T + 1] = { "a malformed answer is a failed request (EBADANSWER), never an error raised", function()
+  local s <close> = external{ "--malformed", "content-null" }
+  for _, kind in ipairs(KINDS) do
+    local f <close> = external{ "--malformed", kind }
+    for _, fn in ipairs({ llm.completion, llm.chat }) do
+      if not (fn == llm.chat and kind == "predicted-ms-string") then -- a /completion field
+        local r, err, code = fn(f.url, { prompt = "x", messages = { { role = "user", content = "x" } } }, { retries = 0 })
+        eq(r, nil, kind .. ": result")
+        eq(code, "EBADANSWER", kind .. ": code (" .. tostring(err) .. ")")
+        assert(type(err) == "string" and #err > 0, kind)
+      end
+    end
+  end
+end }
+
+-- human_eval against a fake server whose every 2nd answer is malformed
+local function he_run(d, extra, env)
+  local args = { "human_eval", "--model", "README.md", "--server-bin", FAKE, "--dataset", HUMANEVAL, "--limit", "4",
+    "--results", d .. "/r.json", "--quiet" }
+  for _, a in ipairs(extra) do args[#args + 1] = a end
+  return benchlua(args, env)
+end
+
+T[#T + 1] = { "malformed answers are server_error samples; past --max-server-errors the run is failed with them all", function()
+  local d <close> = tmpdir("endpoint-test")
+  for _, mode in ipairs({ {}, { "--chat" } }) do
+    for _, kind in ipairs({ "content-null", "nan-tokens", "not-object", "no-content" }) do
+      local args = { "--server-arg", "--malformed", "--server-arg", kind, "--server-arg", "--malformed-every", "--server-arg", "2" }
+      for _, a in ipairs(mode) do args[#args + 1] = a end
+      local r = he_run(d.path, args)
+      local what = kind .. (mode[1] or "")
+      eq(r.code, 1, what .. ": exit code; stderr: " .. r.stderr)
+      assert(not r.stderr:find("traceback"), what .. ": " .. r.stderr)
+      local run = last_run(d.path .. "/r.json")
+      eq(run.status, "failed", what)
+      assert(run.error:find("^2 request%(s%) failed %(more than %-%-max%-server%-errors 0%); the first: malformed answer"), what .. ": " .. run.error)
+      eq(run.results.outcomes.server_error, 2, what .. ": server errors")
+      eq(run.results.failed_requests, 2, what .. ": failed requests")
+      assert(type(run.results.score) == "number", what .. ": the partial score is kept")
+      local samples = lines(run.run_dir .. "/samples.jsonl")
+      eq(#samples, 4, what .. ": every sample logged")
+      local bad = 0
+      for _, s in ipairs(samples) do if s.outcome == "server_error" then bad = bad + 1 end end
+      eq(bad, 2, what .. ": server_error samples (never no_code)")
+    end
+  end
+  local r = he_run(d.path, { "--server-arg", "--malformed", "--server-arg", "content-object",
+    "--server-arg", "--malformed-every", "--server-arg", "2", "--max-server-errors", "2" })
+  eq(r.code, 0, "within --max-server-errors: " .. r.stderr)
+  eq(last_run(d.path .. "/r.json").status, "ok", "status within the limit")
+end }
+
+T[#T + 1] = { "requests that fail after their retries fail the run, naming the first error", function()
+  local d <close> = tmpdir("endpoint-test")
+  local r = he_run(d.path, { "--server-arg", "--status-500-every", "--server-arg", "1" })
+  eq(r.code, 1, "exit code: " .. r.stderr)
+  local run = last_run(d.path .. "/r.json")
+  eq(run.status, "failed", "status")
+  assert(run.error:find("4 request(s) failed (more than --max-server-errors 0); the first: HTTP 500: internal failure", 1, true), run.error)
+  assert(r.stderr:find("run failed: 4 request(s) failed", 1, true), r.stderr)
+  eq(run.results.outcomes.server_error, 4, "server errors")
+end }
+
+T[#T + 1] = { "an endpoint with only /v1/models and /v1/chat/completions runs chat benchmarks; the key is sent, never kept", function()
+  local d <close> = tmpdir("endpoint-test")
+  local s <close> = external{ "--openai-only", "--api-key", KEY, "--expect-model", "fake.gguf" }
+  local args = { "human_eval", "--chat", "--limit", "3", "--endpoint", s.url, "--dataset", HUMANEVAL,
+    "--results", d.path .. "/r.json", "--quiet" }
+  local r = benchlua(args, { BENCHLUA_API_KEY = KEY, OPENAI_API_KEY = "" })
+  eq(r.code, 0, "exit code: " .. r.stderr)
+  local _, said = r.stderr:gsub("does not say how many requests it serves at once", "")
+  eq(said, 1, "the concurrency default is said once: " .. r.stderr)
+  local run = last_run(d.path .. "/r.json")
+  eq(run.status, "ok", "status")
+  eq(run.results.outcomes.passed + run.results.outcomes.wrong + run.results.outcomes.error, 3, "3 samples scored")
+  eq(run.model, "fake.gguf", "model"); eq(run.config.path, "fake.gguf", "config.path")
+  eq(run.config.concurrency, 8, "concurrency")
+  -- the key is nowhere: results file, sample log, run directory
+  local where = { d.path .. "/r.json" }
+  local p = io.popen("find '" .. run.run_dir .. "' -type f")
+  for f in p:lines() do where[#where + 1] = f end
+  p:close()
+  assert(#where >= 2, "run directory files")
+  for _, f in ipairs(where) do
+    assert(not (bench.fs.read(f) or ""):find(KEY, 1, true), "the API key is in " .. f)
+  end
+  -- OPENAI_API_KEY works too; without a key the endpoint refuses
+  r = benchlua(args, { OPENAI_API_KEY = KEY, BENCHLUA_API_KEY = "" })
+  eq(r.code, 0, "OPENAI_API_KEY: " .. r.stderr)
+  args[#args + 1] = "--ready-timeout"; args[#args + 1] = "0.5"
+  r = benchlua(args, { OPENAI_API_KEY = "", BENCHLUA_API_KEY = "" })
+  eq(r.code, 1, "no key: " .. r.stderr)
+  assert(r.stderr:find("HTTP 401", 1, true), r.stderr)
+end }
+
+T[#T + 1] = { "--model-name is the model id sent; the model is recorded the same way when benchlua starts the server", function()
+  local d <close> = tmpdir("endpoint-test")
+  local s <close> = external{ "--openai-only", "--api-key", KEY, "--expect-model", "org/other-model" }
+  local r = benchlua({ "human_eval", "--chat", "--limit", "2", "--endpoint", s.url, "--dataset", HUMANEVAL,
+    "--model-name", "org/other-model", "--results", d.path .. "/r.json", "--quiet" }, { BENCHLUA_API_KEY = KEY })
+  eq(r.code, 0, "exit code: " .. r.stderr)
+  eq(last_run(d.path .. "/r.json").config.model_name, "org/other-model", "model_name")
+  r = he_run(d.path, { "--chat", "--server-arg", "--expect-model", "--server-arg", "fake.gguf" })
+  eq(r.code, 0, "spawned: " .. r.stderr)
+  local run = last_run(d.path .. "/r.json")
+  eq(run.model, "README.md", "model: the file name")
+  assert(run.config.path:sub(1, 1) == "/" and run.config.path:find("/README.md$"), "config.path: the full path, " .. run.config.path)
+end }
+
+return T
