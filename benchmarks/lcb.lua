@@ -6,5 +6,5 @@
 return {
   name = "lcb",
   description = "LiveCodeBench code generation (script mode: parses the runner's pass@1)",
-  parse = require("benchlua.parsers").pass_at_1,
+  parse = require("benchlua.parsers").lcb,
 }

@@ -17,4 +17,22 @@ function M.pass_at_1(output)
   return last and tonumber(last) or nil
 end
 
+--- LiveCodeBench: lcb_runner's runner (`python -m lcb_runner.runner.main ...
+-- --evaluate`) prints pass@1 as a bare number on its own line after
+-- "Evaluating N..." (the last such number counts); its compute_scores prints
+-- "Pass@1 = 0.45" and "Pass@1: 0.45" (the first labelled pass@1 counts).
+-- -> number | nil
+function M.lcb(output)
+  local after = output:match(".*\nEvaluating %d+%.%.%.[^\n]*\n(.*)$") or output:match("^Evaluating %d+%.%.%.[^\n]*\n(.*)$")
+  if after then
+    local last
+    for line in after:gmatch("[^\n]+") do
+      local v = line:match("^%s*" .. NUM .. "%s*$")
+      if v and tonumber(v) then last = v end
+    end
+    if last then return tonumber(last) end
+  end
+  return M.pass_at_1(output)
+end
+
 return M

@@ -21,6 +21,20 @@ T[#T + 1] = { "no score is nil, never 0", function()
   eq(parsers.pass_at_1("underscore: 5"), nil, "not a word boundary")
 end }
 
+T[#T + 1] = { "lcb: lcb_runner's runner prints pass@1 bare after Evaluating; compute_scores labels it", function()
+  local out = assert(bench.fs.read("tests/fixtures/lcb/runner_evaluate.out"))
+  eq(parsers.lcb(out), 0.5, "the runner's own output (tests/fixtures/lcb)")
+  eq(parsers.pass_at_1(out), nil, "the generic parser misses it")
+  local runner = require("benchlua.runner")
+  eq(assert(runner.load(assert(runner.find("lcb")))).parse(out), 0.5, "benchmarks/lcb.lua's parse")
+  eq(parsers.lcb("Loaded 400 problems\nEvaluating 400...\ntimeout occured: alarm went off\n0.4125\n"), 0.4125, "with the grader's chatter")
+  eq(parsers.lcb("Found 3 existing generations, continuing with 2 remaining\nEvaluating 10...\n1.0\n"), 1.0, "all passed")
+  eq(parsers.lcb("400\nPass@1 =  0.45\nEasy Pass@1 =  0.8\nPass@5 =  0.6\nPass@1: 0.45\n"), 0.45, "compute_scores: not its problem count")
+  eq(parsers.lcb("Evaluating 4...\n"), nil, "no number after Evaluating")
+  eq(parsers.lcb("0.5\n"), nil, "a bare number without Evaluating")
+  eq(parsers.lcb(""), nil, "empty")
+end }
+
 T[#T + 1] = { "human_eval and lcb benchmark files use them", function()
   local runner = require("benchlua.runner")
   for _, name in ipairs({ "human_eval", "lcb" }) do
