@@ -13,6 +13,7 @@
 -- pool:readline and pool:release (lua/benchlua/evalplus.lua does).
 local cjson = require("cjson.safe")
 local script = require("benchlua.script")
+local tasks = require("benchlua.tasks")
 local M = {}
 
 local HARNESS = "benchlua/humaneval_exec.py"
@@ -129,7 +130,7 @@ function M.pool(o)
     pool.all[i] = { dir = dir }
   end
   local errs = {}
-  bench.map(pool.all, pool.size, function(z)
+  tasks.map(pool.all, pool.size, function(z)
     local ok, err = start(pool, z)
     if not ok then errs[#errs + 1] = err end
   end)

@@ -11,6 +11,8 @@ local resume = require("benchlua.resume")
 local progress = require("benchlua.progress")
 local errors = require("benchlua.errors")
 local json = require("benchlua.json")
+local tasks = require("benchlua.tasks")
+local script = require("benchlua.script")
 local M = {}
 
 local function nonempty(v)
@@ -191,7 +193,7 @@ local function make_ctx(spec, opts, server, info, run_dir)
     local per_slot = ctx.info.ctx_per_slot
     if not per_slot or not server or server.external then return true end
     local bad = {}
-    bench.map(items, ctx.concurrency, function(it)
+    tasks.map(items, ctx.concurrency, function(it)
       if ctx.no_tokenize then return end
       local n, err, code = llm.tokenize(server, it.prompt, { timeout = opts.timeout })
       if not n and code == 404 then -- no /tokenize: no context check
@@ -403,6 +405,9 @@ function M.run(spec, opts, mode, shared)
   end
   local ctx = make_ctx(spec, opts, server, info, run_dir)
   if server then run.config.concurrency = ctx.concurrency end
+  -- what isolation model-written code gets here: probed once, handed to the
+  -- benchmark as ctx.sandbox_status and recorded as config.isolation
+  if ctx.sandbox then ctx.sandbox_status = script.sandbox_status() end
   if prev then resume.attach(ctx, prev, run) end
   local watcher = server and watch(server, ctx)
 
@@ -475,7 +480,7 @@ function M.run(spec, opts, mode, shared)
   else
     run.status = "ok"
   end
-  local sb = require("benchlua.script").sandbox_used()
+  local sb = ctx.sandbox_status
   if sb then
     run.config.isolation = sb.ok and "namespaces" or ("rlimits and process group only: " .. tostring(sb.why))
   end
@@ -537,7 +542,7 @@ function M.script_mode(spec, opts, server, run)
     OPENAI_BASE_URL = server.url .. "/v1", OPENAI_API_BASE = server.url .. "/v1" }
   local out_path, err_path = run.run_dir .. "/script.stdout", run.run_dir .. "/script.stderr"
   local t0 = bench.now()
-  local r, err = require("benchlua.script").run_script{
+  local r, err = script.run_script{
     argv = argv, env = env, timeout = opts.timeout,
     stdout = { file = out_path }, stderr = { file = err_path },
   }

@@ -22,9 +22,6 @@ function M.sandbox_status()
   return sandbox_state
 end
 
---- The sandbox status if this run has used (probed) the sandbox, else nil.
-function M.sandbox_used() return sandbox_state end
-
 local limit_names = { as = true, cpu = true, nproc = true, fsize = true, nofile = true }
 
 --- bench.run_script{cmd = STRING | argv = {...}, stdin = STRING, env = {K=V},
