@@ -37,3 +37,10 @@ Prompts that do not fit the server's context:
   $ python3 -c "import json; [print('traceback' in r['error'], r['error'][:28]) for r in json.load(open('e.json'))['runs']]"
   False partial.jsonl: 2 of 3 proble
   False 2 prompt(s) do not fit the s
+
+A dataset that cannot be fetched (no network: a proxy that refuses):
+
+  $ https_proxy=http://127.0.0.1:1 HTTPS_PROXY=http://127.0.0.1:1 XDG_CACHE_HOME="$PWD/cache" benchlua human_eval --model "$SRC/README.md" --server-bin "$SRC/tests/fake_server.py" --quiet --results net.json
+  benchlua: run failed: cannot fetch https://github.com/openai/human-eval/raw/master/data/HumanEval.jsonl.gz \(.*\); download it yourself and pass --dataset PATH (re)
+  benchlua: recorded the failed run in net.json \(logs in .*\) (re)
+  [1]
