@@ -540,6 +540,7 @@ function M.script_mode(spec, opts, server, run)
   for _, a in ipairs(opts.script_arg or {}) do argv[#argv + 1] = a end
   local env = { BENCHLUA_SERVER_URL = server.url, BENCHLUA_SERVER_PORT = tostring(server.port or ""),
     OPENAI_BASE_URL = server.url .. "/v1", OPENAI_API_BASE = server.url .. "/v1" }
+  if server.api_key then env.OPENAI_API_KEY = server.api_key end -- the endpoint's key, for the script's client
   local out_path, err_path = run.run_dir .. "/script.stdout", run.run_dir .. "/script.stderr"
   local t0 = bench.now()
   local r, err = script.run_script{

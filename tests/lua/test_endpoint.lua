@@ -141,6 +141,17 @@ T[#T + 1] = { "an endpoint with only /v1/models and /v1/chat/completions runs ch
   assert(r.stderr:find("HTTP 401", 1, true), r.stderr)
 end }
 
+T[#T + 1] = { "script mode against an endpoint: the script gets its key as OPENAI_API_KEY", function()
+  local d <close> = tmpdir("endpoint-test")
+  local s <close> = external{ "--openai-only", "--api-key", KEY }
+  local script = d.path .. "/s.py"
+  assert(bench.fs.write_atomic(script, "import os\nprint('score:', 1 if os.environ.get('OPENAI_API_KEY') == '" .. KEY .. "' else 0)\n"))
+  local r = benchlua({ "run", "--benchmark", "tests/fixtures/script_bench.lua", "--script", script, "--endpoint", s.url,
+    "--results", d.path .. "/r.json", "--quiet" }, { BENCHLUA_API_KEY = KEY, OPENAI_API_KEY = "" })
+  eq(r.code, 0, "exit code: " .. r.stderr)
+  eq(last_run(d.path .. "/r.json").results.score, 1, "the script saw the key")
+end }
+
 T[#T + 1] = { "--model-name is the model id sent; the model is recorded the same way when benchlua starts the server", function()
   local d <close> = tmpdir("endpoint-test")
   local s <close> = external{ "--openai-only", "--api-key", KEY, "--expect-model", "org/other-model" }
