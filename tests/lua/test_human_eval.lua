@@ -205,7 +205,7 @@ T[#T + 1] = { "a base-model run: every slot busy, stop sequences cut client-side
   local d <close> = tmpdir()
   local r = benchlua{ "human_eval", "--model", HUMANEVAL, "--server-bin", ORACLE, "--dataset", HUMANEVAL, "--parallel", "4", "--limit", "12",
     "--n", "2", "--temperature", "0.5", "--server-arg", "--fail-task", "--server-arg", "HumanEval/3",
-    "--results", d.path .. "/r.json", "--quiet" }
+    "--max-server-errors", "2", "--results", d.path .. "/r.json", "--quiet" }
   eq(r.code, 0, "exit code: " .. r.stderr)
   local run = last_run(d.path .. "/r.json")
   local res = run.results
@@ -236,7 +236,7 @@ end }
 T[#T + 1] = { "a chat run: fences, <think>, reasoning_content, truncation counted apart", function()
   local d <close> = tmpdir()
   local r = benchlua{ "human_eval", "--chat", "--model", HUMANEVAL, "--server-bin", ORACLE, "--dataset", HUMANEVAL, "--limit", "10",
-    "--server-arg", "--fail-task", "--server-arg", "HumanEval/9", "--results", d.path .. "/r.json", "--quiet" }
+    "--server-arg", "--fail-task", "--server-arg", "HumanEval/9", "--max-server-errors", "1", "--results", d.path .. "/r.json", "--quiet" }
   eq(r.code, 0, "exit code: " .. r.stderr)
   local run = last_run(d.path .. "/r.json")
   local oc = run.results.outcomes
