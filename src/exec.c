@@ -25,8 +25,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -140,6 +142,36 @@ static int parse_num(const char *s, long long *out, int bytes)
     return 0;
 }
 
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+/* Mark every descriptor >= 3 close-on-exec, so that PROGRAM gets only
+ * 0, 1 and 2, whatever benchlua, its libraries (curl's resolver and wakeup
+ * socketpairs) or benchlua's own parent left open. The helper still uses
+ * its status and namespace descriptors until it execs. */
+static void cloexec_from_3(void)
+{
+    if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+        return;
+    DIR *d = opendir("/proc/self/fd"); /* kernels before 5.11 */
+    if (!d) {
+        for (int fd = 3; fd < 65536; fd++)
+            fcntl(fd, F_SETFD, FD_CLOEXEC);
+        return;
+    }
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        int fd = atoi(e->d_name);
+        if (fd >= 3 && fd != dirfd(d))
+            fcntl(fd, F_SETFD, FD_CLOEXEC);
+    }
+    closedir(d);
+}
+
 /* Die of sig like PROGRAM did, so our caller sees the same wait status. */
 static void die_of_signal(int sig)
 {
@@ -160,6 +192,7 @@ int bl_exec_main(int argc, char **argv)
     exec_opts o;
     int i;
 
+    cloexec_from_3();
     memset(&o, 0, sizeof o);
     o.ppid = -1;
     o.status_fd = o.netns_fd = o.userns_fd = -1;

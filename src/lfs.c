@@ -6,6 +6,7 @@
  * short and local. The results-file policy (merge, refuse foreign files) is
  * in lua/benchlua/results.lua.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -38,7 +39,7 @@ static int fail(lua_State *L, const char *what, const char *path)
 static int l_read(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
-    gzFile f = gzopen(path, "rb");
+    gzFile f = gzopen(path, "rbe");
     if (!f)
         return fail(L, "cannot open", path);
     gzbuffer(f, 1 << 17);
@@ -376,6 +377,37 @@ static int l_inflate(lua_State *L)
 }
 
 /* bench.fs.getpid() -> pid of benchlua */
+/* bench.fs.open_fds() -> n, list: how many descriptors benchlua has open
+ * (from /proc/self/fd), and their numbers as a sorted list (leak checks). */
+static int l_open_fds(lua_State *L)
+{
+    DIR *d = opendir("/proc/self/fd");
+    if (!d)
+        return fail(L, "cannot list", "/proc/self/fd");
+    char seen[1024] = {0};
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] < '0' || e->d_name[0] > '9')
+            continue;
+        int fd = atoi(e->d_name);
+        if (fd == dirfd(d))
+            continue;
+        n++;
+        if (fd < 1024)
+            seen[fd] = 1;
+    }
+    closedir(d);
+    lua_pushinteger(L, n);
+    lua_createtable(L, n, 0);
+    for (int fd = 0, i = 0; fd < 1024; fd++)
+        if (seen[fd]) {
+            lua_pushinteger(L, fd);
+            lua_rawseti(L, -2, ++i);
+        }
+    return 2;
+}
+
 static int l_getpid(lua_State *L)
 {
     lua_pushinteger(L, getpid());
@@ -384,14 +416,21 @@ static int l_getpid(lua_State *L)
 
 void bl_open_fs(lua_State *L)
 {
-    static const luaL_Reg fns[] = {
-        {"read", l_read},         {"write_atomic", l_write_atomic},
-        {"append", l_append},     {"trylock", l_trylock},
-        {"mkdir_p", l_mkdir_p},   {"stat", l_stat},
-        {"mkdtemp", l_mkdtemp},   {"rmtree", l_rmtree},
-        {"remove", l_remove},     {"sha256", l_sha256},
-        {"base64_decode", l_b64}, {"inflate", l_inflate},
-        {"getpid", l_getpid},     {NULL, NULL}};
+    static const luaL_Reg fns[] = {{"read", l_read},
+                                   {"write_atomic", l_write_atomic},
+                                   {"append", l_append},
+                                   {"trylock", l_trylock},
+                                   {"mkdir_p", l_mkdir_p},
+                                   {"stat", l_stat},
+                                   {"mkdtemp", l_mkdtemp},
+                                   {"rmtree", l_rmtree},
+                                   {"remove", l_remove},
+                                   {"sha256", l_sha256},
+                                   {"base64_decode", l_b64},
+                                   {"inflate", l_inflate},
+                                   {"getpid", l_getpid},
+                                   {"open_fds", l_open_fds},
+                                   {NULL, NULL}};
     if (luaL_newmetatable(L, LOCK_MT)) {
         lua_newtable(L);
         lua_pushcfunction(L, l_unlock);

@@ -7,6 +7,8 @@
  * The JSON helpers for llama-server live in lua/benchlua/llm.lua.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,6 +216,15 @@ static size_t on_data(char *p, size_t sz, size_t n, void *u)
     return len;
 }
 
+/* curl's sockets, opened close-on-exec so no child inherits them */
+static curl_socket_t open_socket(void *u, curlsocktype purpose,
+                                 struct curl_sockaddr *a)
+{
+    (void)u;
+    (void)purpose;
+    return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
 static void xfer_cancel(bl_op *op)
 {
     xfer *x = (xfer *)op;
@@ -260,7 +271,7 @@ static int l_request(lua_State *L)
     xfer *x = calloc(1, sizeof *x);
     if (!x)
         return luaL_error(L, "out of memory");
-    if (output && !(x->out = fopen(output, "wb"))) {
+    if (output && !(x->out = fopen(output, "wbe"))) {
         free(x);
         lua_pushnil(L);
         lua_pushfstring(L, "cannot write '%s'", output);
@@ -288,6 +299,7 @@ static int l_request(lua_State *L)
     curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->err);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(e, CURLOPT_NOPROXY, "localhost,127.0.0.1,::1");
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(timeout * 1000));
@@ -406,17 +418,83 @@ static int l_port_in_use(lua_State *L)
     return 1;
 }
 
+/* Mark close-on-exec every descriptor >= 3 not set in `before` (a bitmap of
+ * the first 1024): curl_multi_init opens a wakeup socketpair without it. */
+static void cloexec_new_fds(const unsigned char *before)
+{
+    DIR *d = opendir("/proc/self/fd");
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        int fd = atoi(e->d_name);
+        if (fd >= 3 && fd != dirfd(d) &&
+            (fd >= 1024 || !(before[fd / 8] & (1 << (fd % 8)))))
+            fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC);
+    }
+    closedir(d);
+}
+
+static void open_fds(unsigned char *set)
+{
+    memset(set, 0, 128);
+    for (int fd = 0; fd < 1024; fd++)
+        if (fcntl(fd, F_GETFD) >= 0)
+            set[fd / 8] |= (unsigned char)(1 << (fd % 8));
+}
+
+/* The multi handle, its callbacks, and its wakeup socketpair close-on-exec. */
+static int new_multi(void)
+{
+    unsigned char before[128];
+    open_fds(before);
+    multi = curl_multi_init();
+    if (!multi)
+        return -1;
+    cloexec_new_fds(before);
+    curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
+    curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+    return 0;
+}
+
+/* bench.http.close_idle() -> true | false: close the idle connections curl
+ * keeps for reuse (false, nothing done, while transfers are in flight). */
+static int l_close_idle(lua_State *L)
+{
+    if (inflight) {
+        lua_pushboolean(L, 0);
+        return 1;
+    }
+    CURLM *old = multi;
+    if (new_multi() != 0) {
+        multi = old;
+        lua_pushboolean(L, 0);
+        return 1;
+    }
+    CURLM *keep = multi;
+    multi = old; /* socket_cb removes its polls from the old one */
+    curl_multi_cleanup(old);
+    multi = keep;
+    uv_timer_stop(&timer);
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
 void bl_open_http(lua_State *L)
 {
-    static const luaL_Reg fns[] = {
-        {"request", l_request},         {"abort_all", l_abort_all},
-        {"inflight", l_inflight},       {"free_port", l_free_port},
-        {"port_in_use", l_port_in_use}, {NULL, NULL}};
+    static const luaL_Reg fns[] = {{"request", l_request},
+                                   {"abort_all", l_abort_all},
+                                   {"inflight", l_inflight},
+                                   {"free_port", l_free_port},
+                                   {"port_in_use", l_port_in_use},
+                                   {"close_idle", l_close_idle},
+                                   {NULL, NULL}};
     if (!multi) {
         curl_global_init(CURL_GLOBAL_DEFAULT);
-        multi = curl_multi_init();
-        curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
-        curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+        if (new_multi() != 0) {
+            lua_pushliteral(L, "cannot initialise libcurl");
+            lua_error(L);
+        }
         uv_timer_init(bl_loop(), &timer);
     }
     luaL_newlib(L, fns);

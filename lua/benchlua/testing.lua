@@ -1,7 +1,7 @@
 -- testing.lua: `benchlua test FILE...`, the Lua test tier. A test file
 -- returns a list of {name, fn} pairs (or a table name -> fn); each test runs
 -- in its own task, then a leak check asserts that it left no tasks, child
--- processes, HTTP transfers or loop handles behind. Prints one line per test,
+-- processes, HTTP transfers, loop handles or open descriptors behind. Prints one line per test,
 -- "PASS name", "FAIL name: message" or "SKIP name: reason", and returns the
 -- number of failures. A test that cannot run here raises testing.skip(why).
 local M = {}
@@ -34,11 +34,14 @@ function M.benchlua(args, env)
   return assert(require("benchlua.script").run_script{ argv = argv, env = env, timeout = 120 })
 end
 
-local function leaks()
+local function leaks(fds_before)
   local out = {}
+  bench.http.close_idle() -- connections kept for reuse are not a leak
+  collectgarbage() -- nor is a file the collector would close
   -- let closed handles finish closing
   for _ = 1, 20 do
-    if bench.live_tasks() <= 1 and bench.proc.count() == 0 and bench.http.inflight() == 0 and bench.handles() == 0 then
+    if bench.live_tasks() <= 1 and bench.proc.count() == 0 and bench.http.inflight() == 0 and bench.handles() == 0
+      and bench.fs.open_fds() <= fds_before then
       break
     end
     bench.sleep(0.01)
@@ -47,6 +50,8 @@ local function leaks()
   if bench.proc.count() > 0 then out[#out + 1] = bench.proc.count() .. " child process(es)" end
   if bench.http.inflight() > 0 then out[#out + 1] = bench.http.inflight() .. " HTTP transfer(s)" end
   if bench.handles() > 0 then out[#out + 1] = bench.handles() .. " active loop handle(s)" end
+  local fds = bench.fs.open_fds()
+  if fds > fds_before then out[#out + 1] = (fds - fds_before) .. " descriptor(s)" end
   return #out > 0 and table.concat(out, ", ") or nil
 end
 
@@ -59,8 +64,17 @@ local function list_tests(t)
   return out
 end
 
+-- Descriptors benchlua opens once and keeps (libuv's on the first spawn, the
+-- sandbox's shared network namespace): opened before the first test, so the
+-- descriptor count compares like with like.
+local function warm_up()
+  local p = bench.proc.spawn{ argv = { "true" }, sandbox = "auto", stdout = "null", stderr = "null" }
+  if p then p:wait(); p:close() end
+end
+
 function M.run_files(files, filter)
   local failed, passed = 0, 0
+  bench.wait(bench.spawn(warm_up))
   for _, path in ipairs(files) do
     local chunk, err = loadfile(path)
     local tests
@@ -76,9 +90,10 @@ function M.run_files(files, filter)
       for _, t in ipairs(tests) do
         local name, fn = t[1], t[2]
         if not filter or name:find(filter, 1, true) then
+          local fds_before = bench.fs.open_fds()
           local task = bench.spawn(function() return xpcall(fn, debug.traceback) end)
           local _, ok, terr = bench.join(task)
-          local leak = leaks()
+          local leak = leaks(fds_before)
           if not ok and getmetatable(terr) == Skip and not leak then
             print("SKIP " .. short .. ": " .. name .. ": " .. terr.why)
           elseif ok and not leak then

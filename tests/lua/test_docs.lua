@@ -3,7 +3,8 @@
 local T = {}
 
 T[#T + 1] = { "every bench function has a README heading", function()
-  local readme = assert(io.open("README.md")):read("a")
+  local f <close> = assert(io.open("README.md"))
+  local readme = f:read("a")
   local missing = {}
   local function walk(t, prefix)
     for k, v in pairs(t) do
