@@ -107,11 +107,13 @@ static int l_write_atomic(lua_State *L)
         errno = e;
         return fail(L, "cannot rename onto", path);
     }
-    /* make the rename durable */
+    /* make the rename durable (without memory, the data is still there) */
     char *dir = strdup(path);
     char *slash = dir ? strrchr(dir, '/') : NULL;
-    const char *d = slash ? (slash == dir ? "/" : (*slash = 0, dir)) : ".";
-    int dfd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    const char *d = !dir     ? NULL
+                    : !slash ? "."
+                             : (slash == dir ? "/" : (*slash = 0, dir));
+    int dfd = d ? open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
     if (dfd >= 0) {
         fsync(dfd);
         close(dfd);

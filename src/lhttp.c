@@ -8,6 +8,7 @@
  */
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -225,6 +226,14 @@ static curl_socket_t open_socket(void *u, curlsocktype purpose,
     return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
 }
 
+static int nomem(lua_State *L)
+{
+    lua_pushnil(L);
+    lua_pushliteral(L, "out of memory");
+    lua_pushliteral(L, "ENOMEM");
+    return 3;
+}
+
 static void xfer_cancel(bl_op *op)
 {
     xfer *x = (xfer *)op;
@@ -268,31 +277,58 @@ static int l_request(lua_State *L)
     if (!bl_in_task(L))
         return luaL_error(L, "bench.http.request must run inside a task");
 
-    xfer *x = calloc(1, sizeof *x);
-    if (!x)
-        return luaL_error(L, "out of memory");
-    if (output && !(x->out = fopen(output, "wbe"))) {
-        free(x);
-        lua_pushnil(L);
-        lua_pushfstring(L, "cannot write '%s'", output);
-        lua_pushliteral(L, "EWRITE");
-        return 3;
-    }
+    /* the header lines, built before anything is allocated */
+    lua_newtable(L);
+    int hl = lua_gettop(L), nh = 0;
     if (!lua_isnil(L, ht)) {
         lua_pushnil(L);
         while (lua_next(L, ht)) {
-            const char *h;
             if (lua_type(L, -2) == LUA_TSTRING) {
                 const char *k = lua_tostring(L, -2);
                 const char *v = luaL_tolstring(L, -1, NULL);
-                h = lua_pushfstring(L, "%s: %s", k, v);
+                lua_pushfstring(L, "%s: %s", k, v);
             } else
-                h = luaL_tolstring(L, -1, NULL);
-            x->hdrs = curl_slist_append(x->hdrs, h);
-            lua_settop(L, ht + 1);
+                luaL_tolstring(L, -1, NULL);
+            lua_rawseti(L, hl, ++nh);
+            lua_settop(L, hl + 1);
         }
     }
-    CURL *e = x->easy = curl_easy_init();
+    if (body) {
+        lua_pushliteral(L, "Expect:");
+        lua_rawseti(L, hl, ++nh);
+    }
+
+    xfer *x = calloc(1, sizeof *x);
+    if (!x)
+        return nomem(L);
+    for (int i = 1; i <= nh; i++) {
+        lua_rawgeti(L, hl, i);
+        struct curl_slist *l = curl_slist_append(x->hdrs, lua_tostring(L, -1));
+        lua_pop(L, 1);
+        if (!l) {
+            curl_slist_free_all(x->hdrs);
+            free(x);
+            return nomem(L);
+        }
+        x->hdrs = l;
+    }
+    x->easy = curl_easy_init();
+    if (!x->easy) {
+        curl_slist_free_all(x->hdrs);
+        free(x);
+        return nomem(L);
+    }
+    if (output && !(x->out = fopen(output, "wbe"))) {
+        int e = errno;
+        curl_easy_cleanup(x->easy);
+        curl_slist_free_all(x->hdrs);
+        free(x);
+        lua_pushnil(L);
+        lua_pushfstring(L, "cannot write '%s': %s", output, strerror(e));
+        lua_pushliteral(L, "EWRITE");
+        return 3;
+    }
+    CURL *e = x->easy;
     curl_easy_setopt(e, CURLOPT_URL, url);
     curl_easy_setopt(e, CURLOPT_PRIVATE, x);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
@@ -309,7 +345,6 @@ static int l_request(lua_State *L)
     if (body) {
         curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)blen);
         curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, body);
-        x->hdrs = curl_slist_append(x->hdrs, "Expect:");
     }
     if (method)
         curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
@@ -320,7 +355,14 @@ static int l_request(lua_State *L)
     if (inflight)
         inflight->prev = x;
     inflight = x;
-    curl_multi_add_handle(multi, e);
+    CURLMcode mc = curl_multi_add_handle(multi, e);
+    if (mc != CURLM_OK) {
+        xfer_free(x);
+        lua_pushnil(L);
+        lua_pushstring(L, curl_multi_strerror(mc));
+        lua_pushstring(L, mc == CURLM_OUT_OF_MEMORY ? "ENOMEM" : "EHTTP");
+        return 3;
+    }
     return bl_yield(L, &x->op);
 }
 

@@ -66,16 +66,20 @@ struct proc {
 
 static proc *live;
 
+static void free_proc(proc *p)
+{
+    free(p->out.buf);
+    free(p->err.buf);
+    free(p->st.buf);
+    free(p->inbuf);
+    free(p);
+}
+
 static void handle_closed(uv_handle_t *h)
 {
     proc *p = h->data;
-    if (--p->handles == 0 && p->orphan) {
-        free(p->out.buf);
-        free(p->err.buf);
-        free(p->st.buf);
-        free(p->inbuf);
-        free(p);
-    }
+    if (--p->handles == 0 && p->orphan)
+        free_proc(p);
 }
 
 static void close_handle(proc *p, uv_handle_t *h)
@@ -392,55 +396,37 @@ static void add_arg(lua_State *L, int argt, int *n, const char *s)
     lua_rawseti(L, argt, ++*n);
 }
 
-static int file_fd(lua_State *L, const char *path, int append)
+/* Where a child's stdout or stderr goes. */
+enum stdio_kind {
+    STDIO_CAPTURE, /* a pipe into a bounded buffer (the default) */
+    STDIO_INHERIT, /* benchlua's own descriptor */
+    STDIO_NULL,    /* /dev/null */
+    STDIO_FILE,    /* {file = PATH, append = bool} */
+    STDIO_STREAM,  /* stdout only: a pipe read line by line (p:readline) */
+};
+
+static int is_pipe(enum stdio_kind k)
 {
-    int fd = open(
-        path, O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC),
-        0644);
-    if (fd < 0)
-        luaL_error(L, "cannot open '%s': %s", path, strerror(errno));
-    return fd;
+    return k == STDIO_CAPTURE || k == STDIO_STREAM;
 }
 
-/* Reads option `name` of table 1 as an stdio destination. Returns
- * 0 capture, 1 inherit, 2 null, 3 file (fd in *fd). */
-static int stdio_mode(lua_State *L, const char *name, int *fd)
-{
-    int kind = 0;
-    lua_getfield(L, 1, name);
-    if (lua_isnil(L, -1) || (lua_type(L, -1) == LUA_TSTRING &&
-                             strcmp(lua_tostring(L, -1), "capture") == 0))
-        kind = 0;
-    else if (lua_type(L, -1) == LUA_TSTRING &&
-             strcmp(lua_tostring(L, -1), "inherit") == 0)
-        kind = 1;
-    else if (lua_type(L, -1) == LUA_TSTRING &&
-             strcmp(lua_tostring(L, -1), "null") == 0)
-        kind = 2;
-    else if (lua_type(L, -1) == LUA_TSTRING &&
-             strcmp(lua_tostring(L, -1), "stream") == 0 &&
-             strcmp(name, "stdout") == 0)
-        kind = 4;
-    else if (lua_istable(L, -1)) {
-        lua_getfield(L, -1, "file");
-        const char *path = lua_tostring(L, -1);
-        if (!path)
-            luaL_error(L,
-                       "%s option: expected \"capture\", \"inherit\", \"null\" "
-                       "or {file=PATH}",
-                       name);
-        lua_getfield(L, -2, "append");
-        *fd = file_fd(L, path, lua_toboolean(L, -1));
-        lua_pop(L, 2);
-        kind = 3;
-    } else
-        luaL_error(L,
-                   "%s option: expected \"capture\", \"inherit\", \"null\" or "
-                   "{file=PATH}",
-                   name);
-    lua_pop(L, 1);
-    return kind;
-}
+/* Everything l_spawn needs, read and checked before anything is allocated.
+ * The strings point into Lua values kept on l_spawn's stack. */
+typedef struct {
+    int argt, nargs;  /* stack index of the helper's argv list, its length */
+    int envl, nenv;   /* stack index of the "K=V" list, its length */
+    const char *prog; /* argv[1], for messages */
+    const char *cwd;
+    size_t max_output;
+    const char *instr; /* stdin as a string */
+    size_t inlen;
+    int in_pipe; /* stdin = {pipe = true} */
+    enum stdio_kind kind[2];
+    const char *path[2]; /* STDIO_FILE */
+    int append[2];
+    int err_to_out; /* stderr = "stdout" with stdout to a file */
+    int sandboxed, share_net;
+} spawn_opts;
 
 static lua_Integer opt_int(lua_State *L, int t, const char *name,
                            lua_Integer def)
@@ -456,45 +442,71 @@ static lua_Integer opt_int(lua_State *L, int t, const char *name,
     return v;
 }
 
-/*
- * bench.proc.spawn{argv = {...}, env = {K=V}, clear_env = bool, cwd = DIR,
- *   stdin = STRING | "pipe" | nil, stdout = MODE, stderr = MODE,
- *   max_output = BYTES, rlimits = {as=, cpu=, nproc=, fsize=, nofile=},
- *   sandbox = "auto" | "strict" | nil, workdir = DIR, status_fd = bool}
- * -> Process | nil, err, code. Does not yield. Options are validated first,
- * so a misuse error leaks nothing.
- */
-static int l_spawn(lua_State *L)
+/* Reads option `name` (i: 0 stdout, 1 stderr) of table 1 into o; opens
+ * nothing. Raises on misuse. */
+static void read_stdio(lua_State *L, const char *name, int i, spawn_opts *o)
 {
-    luaL_checktype(L, 1, LUA_TTABLE);
-    lua_settop(L, 1);
-    /* 2: helper argv being built */
+    static const char *const words[] = {"capture", "inherit", "null", "file",
+                                        "stream"};
+    const char *bad = "%s option: expected \"capture\", \"inherit\", \"null\" "
+                      "or {file=PATH}";
+    lua_getfield(L, 1, name);
+    o->kind[i] = STDIO_CAPTURE;
+    if (lua_type(L, -1) == LUA_TSTRING) {
+        const char *w = lua_tostring(L, -1);
+        int k = 0;
+        while (k < 5 && strcmp(words[k], w) != 0)
+            k++;
+        if (k == STDIO_FILE || k == 5 || (k == STDIO_STREAM && i == 1))
+            luaL_error(L, bad, name);
+        o->kind[i] = (enum stdio_kind)k;
+    } else if (lua_istable(L, -1)) {
+        lua_getfield(L, -1, "file");
+        o->path[i] = lua_tostring(L, -1); /* anchored by the option table */
+        if (!o->path[i] || lua_type(L, -1) != LUA_TSTRING)
+            luaL_error(L, bad, name);
+        lua_getfield(L, -2, "append");
+        o->append[i] = lua_toboolean(L, -1);
+        lua_pop(L, 2);
+        o->kind[i] = STDIO_FILE;
+    } else if (!lua_isnil(L, -1))
+        luaL_error(L, bad, name);
+    lua_pop(L, 1);
+}
+
+/* Checks the options table at 1 and builds, on the stack, the helper's
+ * argv list and the environment list (Lua values only: a misuse error
+ * raised here leaks nothing). */
+static void read_opts(lua_State *L, spawn_opts *o)
+{
+    memset(o, 0, sizeof *o);
     lua_newtable(L);
-    int argt = 2, nargs = 0;
+    o->argt = lua_gettop(L);
     lua_getfield(L, 1, "argv");
     if (!lua_istable(L, -1) || luaL_len(L, -1) < 1)
-        return luaL_error(L, "argv option must be a non-empty list of strings");
-    int nprog = (int)luaL_len(L, -1);
+        luaL_error(L, "argv option must be a non-empty list of strings");
+    int progt = lua_gettop(L), nprog = (int)luaL_len(L, progt);
     for (int i = 1; i <= nprog; i++) {
-        lua_rawgeti(L, -1, i);
+        lua_rawgeti(L, progt, i);
         if (lua_type(L, -1) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER)
-            return luaL_error(L, "argv[%d] must be a string", i);
+            luaL_error(L, "argv[%d] must be a string", i);
         lua_pop(L, 1);
     }
-    int progt = lua_gettop(L);
 
     lua_getfield(L, 1, "exe");
     lua_getglobal(L, "bench");
     lua_getfield(L, -1, "exec_helper");
     const char *exe = lua_tostring(L, lua_isnil(L, -3) ? -1 : -3);
-    add_arg(L, argt, &nargs, exe);
+    if (!exe)
+        luaL_error(L, "exe option must be a string");
+    add_arg(L, o->argt, &o->nargs, exe);
     lua_pop(L, 3);
-    add_arg(L, argt, &nargs, "--exec-helper");
-    add_arg(L, argt, &nargs, "--pdeathsig");
-    add_arg(L, argt, &nargs, "--ppid");
+    add_arg(L, o->argt, &o->nargs, "--exec-helper");
+    add_arg(L, o->argt, &o->nargs, "--pdeathsig");
+    add_arg(L, o->argt, &o->nargs, "--ppid");
     lua_pushinteger(L, getpid());
-    lua_rawseti(L, argt, ++nargs);
-    add_arg(L, argt, &nargs, "--setpgid");
+    lua_rawseti(L, o->argt, ++o->nargs);
+    add_arg(L, o->argt, &o->nargs, "--setpgid");
     lua_getfield(L, 1, "rlimits");
     if (!lua_isnil(L, -1)) {
         luaL_checktype(L, -1, LUA_TTABLE);
@@ -506,69 +518,73 @@ static int l_spawn(lua_State *L)
             if (v >= 0) {
                 char flag[32];
                 snprintf(flag, sizeof flag, "--rlimit-%s", lim[i]);
-                add_arg(L, argt, &nargs, flag);
+                add_arg(L, o->argt, &o->nargs, flag);
                 lua_pushinteger(L, v);
-                lua_rawseti(L, argt, ++nargs);
+                lua_rawseti(L, o->argt, ++o->nargs);
             }
         }
     }
     lua_pop(L, 1);
     lua_getfield(L, 1, "sandbox");
-    int sandboxed = 0, share_net = 0;
     if (!lua_isnil(L, -1) && lua_toboolean(L, -1)) {
         const char *mode = lua_isstring(L, -1) ? lua_tostring(L, -1) : "auto";
         if (strcmp(mode, "auto") && strcmp(mode, "strict") &&
             strcmp(mode, "fallback"))
-            return luaL_error(
+            luaL_error(
                 L,
                 "sandbox option must be \"auto\", \"strict\" or \"fallback\"");
-        sandboxed = 1;
-        add_arg(L, argt, &nargs, "--sandbox");
-        add_arg(L, argt, &nargs, mode);
-        add_arg(L, argt, &nargs, "--status-fd");
-        add_arg(L, argt, &nargs, "3");
-        if (strcmp(mode, "fallback") && shared_netns() == 0) {
-            /* one empty network namespace for every sandbox: cheaper than one each */
-            share_net = 1;
-            add_arg(L, argt, &nargs, "--netns-fd");
-            add_arg(L, argt, &nargs, "4");
-            if (userns_fd >= 0) {
-                add_arg(L, argt, &nargs, "--userns-fd");
-                add_arg(L, argt, &nargs, "5");
-            }
-        }
+        o->sandboxed = 1;
+        add_arg(L, o->argt, &o->nargs, "--sandbox");
+        add_arg(L, o->argt, &o->nargs, mode);
+        add_arg(L, o->argt, &o->nargs, "--status-fd");
+        add_arg(L, o->argt, &o->nargs, "3");
         lua_getfield(L, 1, "workdir");
         if (!lua_isnil(L, -1)) {
-            add_arg(L, argt, &nargs, "--workdir");
-            add_arg(L, argt, &nargs, luaL_checkstring(L, -1));
+            add_arg(L, o->argt, &o->nargs, "--workdir");
+            add_arg(L, o->argt, &o->nargs, luaL_checkstring(L, -1));
         }
         lua_pop(L, 1);
+        if (strcmp(mode, "fallback") && shared_netns() == 0) {
+            /* one empty network namespace for every sandbox: cheaper than
+             * one each */
+            o->share_net = 1;
+            add_arg(L, o->argt, &o->nargs, "--netns-fd");
+            add_arg(L, o->argt, &o->nargs, "4");
+            if (userns_fd >= 0) {
+                add_arg(L, o->argt, &o->nargs, "--userns-fd");
+                add_arg(L, o->argt, &o->nargs, "5");
+            }
+        }
     }
     lua_pop(L, 1);
-    add_arg(L, argt, &nargs, "--");
+    add_arg(L, o->argt, &o->nargs, "--");
     for (int i = 1; i <= nprog; i++) {
         lua_rawgeti(L, progt, i);
-        lua_rawseti(L, argt, ++nargs);
+        lua_rawseti(L, o->argt, ++o->nargs);
     }
+    lua_rawgeti(L, progt, 1);
+    o->prog = lua_tostring(L, -1); /* anchored in progt */
+    lua_pop(L, 1);
 
-    /* environment */
+    /* environment: env's K=V, then benchlua's unless clear_env */
     lua_getfield(L, 1, "env");
     int envt = lua_gettop(L);
+    if (!lua_isnil(L, envt))
+        luaL_checktype(L, envt, LUA_TTABLE);
     lua_getfield(L, 1, "clear_env");
     int clear = lua_toboolean(L, -1);
     lua_pop(L, 1);
     lua_newtable(L);
-    int envl = lua_gettop(L), nenv = 0;
+    o->envl = lua_gettop(L);
     if (!lua_isnil(L, envt)) {
-        luaL_checktype(L, envt, LUA_TTABLE);
         lua_pushnil(L);
         while (lua_next(L, envt)) {
             if (lua_type(L, -2) != LUA_TSTRING)
-                return luaL_error(L, "env option: keys must be strings");
+                luaL_error(L, "env option: keys must be strings");
             const char *k = lua_tostring(L, -2);
             const char *v = luaL_tolstring(L, -1, NULL);
             lua_pushfstring(L, "%s=%s", k, v);
-            lua_rawseti(L, envl, ++nenv);
+            lua_rawseti(L, o->envl, ++o->nenv);
             lua_pop(L, 2);
         }
     }
@@ -586,80 +602,90 @@ static int l_spawn(lua_State *L)
             }
             if (!shadowed) {
                 lua_pushstring(L, *e);
-                lua_rawseti(L, envl, ++nenv);
+                lua_rawseti(L, o->envl, ++o->nenv);
             }
         }
     }
 
     lua_getfield(L, 1, "cwd");
-    const char *cwd = luaL_optstring(L, -1, NULL);
+    o->cwd = luaL_optstring(L, -1, NULL); /* anchored by the option table */
+    lua_pop(L, 1);
     lua_Integer max_output = opt_int(L, 1, "max_output", 1 << 20);
     if (max_output < 0)
-        return luaL_error(L, "max_output option must be >= 0");
-    size_t inlen = 0;
-    const char *instr = NULL;
-    int in_pipe_only = 0;
+        luaL_error(L, "max_output option must be >= 0");
+    o->max_output = (size_t)max_output;
     lua_getfield(L, 1, "stdin");
     if (lua_type(L, -1) == LUA_TSTRING) {
-        instr = lua_tolstring(L, -1, &inlen);
+        o->instr = lua_tolstring(L, -1, &o->inlen);
     } else if (lua_istable(L, -1)) {
         lua_getfield(L, -1, "pipe");
-        in_pipe_only = lua_toboolean(L, -1);
+        o->in_pipe = lua_toboolean(L, -1);
         lua_pop(L, 1);
     } else if (!lua_isnil(L, -1))
-        return luaL_error(L,
-                          "stdin option must be a string, {pipe=true} or nil");
-    int outfd = -1, errfd = -1;
-    int outk = stdio_mode(L, "stdout", &outfd);
-    int errk;
-    {
-        int r = 0;
-        /* stderr may be "stdout": same destination */
-        lua_getfield(L, 1, "stderr");
-        if (lua_type(L, -1) == LUA_TSTRING &&
-            strcmp(lua_tostring(L, -1), "stdout") == 0 && outk == 3)
-            r = 1;
-        lua_pop(L, 1);
-        if (r) {
-            errk = 3;
-            errfd = outfd;
-        } else
-            errk = stdio_mode(L, "stderr", &errfd);
-    }
+        luaL_error(L, "stdin option must be a string, {pipe=true} or nil");
+    lua_pop(L, 1);
+    read_stdio(L, "stdout", 0, o);
+    lua_getfield(L, 1, "stderr");
+    o->err_to_out = lua_type(L, -1) == LUA_TSTRING &&
+                    strcmp(lua_tostring(L, -1), "stdout") == 0 &&
+                    o->kind[0] == STDIO_FILE;
+    lua_pop(L, 1);
+    if (o->err_to_out)
+        o->kind[1] = STDIO_FILE;
+    else
+        read_stdio(L, "stderr", 1, o);
+}
 
-    /* all options read: build C arrays and allocate */
-    char **args = calloc((size_t)nargs + 1, sizeof *args);
-    char **envp = calloc((size_t)nenv + 1, sizeof *envp);
-    proc *p = calloc(1, sizeof *p);
-    ud *u = lua_newuserdatauv(L, sizeof *u, 1);
-    u->p = NULL;
-    luaL_setmetatable(L, PROC_MT);
-    if (!args || !envp || !p) {
-        free(args);
-        free(envp);
-        free(p);
-        if (outfd >= 0)
-            close(outfd);
-        if (errfd >= 0 && errfd != outfd)
-            close(errfd);
-        return luaL_error(L, "out of memory");
+/* Opens the {file = PATH} destinations into fd[0..1] (-1 where none).
+ * Returns 0, or -1 with nil, message, code pushed and nothing left open. */
+static int open_stdio_files(lua_State *L, const spawn_opts *o, int fd[2])
+{
+    fd[0] = fd[1] = -1;
+    for (int i = 0; i < 2; i++) {
+        if (o->kind[i] != STDIO_FILE)
+            continue;
+        if (i == 1 && o->err_to_out) {
+            fd[1] = fd[0];
+            break;
+        }
+        fd[i] = open(o->path[i],
+                     O_WRONLY | O_CREAT | O_CLOEXEC |
+                         (o->append[i] ? O_APPEND : O_TRUNC),
+                     0644);
+        if (fd[i] < 0) {
+            int e = errno;
+            if (i == 1 && fd[0] >= 0)
+                close(fd[0]);
+            lua_pushnil(L);
+            lua_pushfstring(L, "cannot open '%s': %s", o->path[i], strerror(e));
+            lua_pushstring(L, e == ENOENT   ? "ENOENT"
+                              : e == EACCES ? "EACCES"
+                                            : "EIO");
+            return -1;
+        }
     }
-    for (int i = 1; i <= nargs; i++) {
-        lua_rawgeti(L, argt, i);
-        args[i - 1] = (char *)lua_tostring(L, -1); /* anchored in argt */
-        lua_pop(L, 1);
-    }
-    for (int i = 1; i <= nenv; i++) {
-        lua_rawgeti(L, envl, i);
-        envp[i - 1] = (char *)lua_tostring(L, -1);
-        lua_pop(L, 1);
-    }
+    return 0;
+}
 
+static void close_stdio_files(int fd[2])
+{
+    if (fd[0] >= 0)
+        close(fd[0]);
+    if (fd[1] >= 0 && fd[1] != fd[0])
+        close(fd[1]);
+}
+
+/* Initialises p's pipes and starts the helper. Returns uv_spawn's result;
+ * on failure every handle initialised here is being closed, and p is freed
+ * once they are (p->orphan). */
+static int start(proc *p, const spawn_opts *o, char **args, char **envp,
+                 const int fd[2])
+{
     uv_loop_t *loop = bl_loop();
     uv_stdio_container_t stdio[6];
     memset(stdio, 0, sizeof stdio);
-    p->out.owner = p->err.owner = p;
-    if (instr || in_pipe_only) {
+    p->out.owner = p->err.owner = p->st.owner = p;
+    if (o->instr || o->in_pipe) {
         uv_pipe_init(loop, &p->in, 0);
         p->in.data = p;
         p->handles++;
@@ -667,44 +693,43 @@ static int l_spawn(lua_State *L)
         stdio[0].data.stream = (uv_stream_t *)&p->in;
     } else
         stdio[0].flags = UV_IGNORE;
-    int kinds[2] = {outk, errk}, fds[2] = {outfd, errfd};
     capture *cs[2] = {&p->out, &p->err};
     for (int i = 0; i < 2; i++) {
-        switch (kinds[i]) {
-        case 4:
+        switch (o->kind[i]) {
+        case STDIO_STREAM:
             cs[i]->stream = 1;
             /* fall through */
-        case 0:
+        case STDIO_CAPTURE:
             uv_pipe_init(loop, &cs[i]->pipe, 0);
             cs[i]->pipe.data = p;
             p->handles++;
-            cs[i]->limit = (size_t)max_output;
+            cs[i]->limit = o->max_output;
             stdio[i + 1].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
             stdio[i + 1].data.stream = (uv_stream_t *)&cs[i]->pipe;
             break;
-        case 1:
+        case STDIO_INHERIT:
             stdio[i + 1].flags = UV_INHERIT_FD;
             stdio[i + 1].data.fd = i + 1;
             break;
-        case 2:
+        case STDIO_NULL:
             stdio[i + 1].flags = UV_IGNORE;
             break;
-        default:
+        case STDIO_FILE:
             stdio[i + 1].flags = UV_INHERIT_FD;
-            stdio[i + 1].data.fd = fds[i];
+            stdio[i + 1].data.fd = fd[i];
+            break;
         }
     }
     int nstdio = 3;
-    if (sandboxed) {
+    if (o->sandboxed) {
         uv_pipe_init(loop, &p->st.pipe, 0);
         p->st.pipe.data = p;
-        p->st.owner = p;
         p->st.limit = 1024;
         p->handles++;
         stdio[3].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
         stdio[3].data.stream = (uv_stream_t *)&p->st.pipe;
         nstdio = 4;
-        if (share_net) {
+        if (o->share_net) {
             stdio[4].flags = UV_INHERIT_FD;
             stdio[4].data.fd = netns_fd;
             nstdio = 5;
@@ -715,77 +740,132 @@ static int l_spawn(lua_State *L)
             }
         }
     }
-    uv_process_options_t o;
-    memset(&o, 0, sizeof o);
-    o.file = args[0];
-    o.args = args;
-    o.env = envp;
-    o.cwd = cwd;
-    o.exit_cb = on_exit_cb;
-    o.stdio_count = nstdio;
-    o.stdio = stdio;
+    uv_process_options_t po;
+    memset(&po, 0, sizeof po);
+    po.file = args[0];
+    po.args = args;
+    po.env = envp;
+    po.cwd = o->cwd;
+    po.exit_cb = on_exit_cb;
+    po.stdio_count = nstdio;
+    po.stdio = stdio;
     p->h.data = p;
     p->started = (double)uv_hrtime() / 1e9;
-    int rc = uv_spawn(loop, &p->h, &o);
-    free(args);
-    free(envp);
-    if (outfd >= 0)
-        close(outfd);
-    if (errfd >= 0 && errfd != outfd)
-        close(errfd);
+    int rc = uv_spawn(loop, &p->h, &po);
     if (rc != 0) {
-        /* uv_spawn failed: close what was initialised, report */
         p->orphan = 1;
         p->handles++; /* the process handle must be closed too */
         uv_close((uv_handle_t *)&p->h, handle_closed);
-        if (instr || in_pipe_only)
+        if (o->instr || o->in_pipe)
             uv_close((uv_handle_t *)&p->in, handle_closed);
         for (int i = 0; i < 2; i++)
-            if (kinds[i] == 0 || kinds[i] == 4)
+            if (is_pipe(o->kind[i]))
                 uv_close((uv_handle_t *)&cs[i]->pipe, handle_closed);
-        if (sandboxed)
+        if (o->sandboxed)
             uv_close((uv_handle_t *)&p->st.pipe, handle_closed);
-        lua_rawgeti(L, progt, 1);
-        const char *prog = lua_tostring(L, -1);
-        lua_pushnil(L);
-        lua_pushfstring(L, "cannot start '%s': %s", prog, uv_strerror(rc));
-        lua_pushstring(L, uv_err_name(rc));
-        return 3;
     }
+    return rc;
+}
+
+/* After a successful start: read the pipes, write stdin, join the live
+ * list. p->inbuf already holds the stdin string. */
+static void run(proc *p, const spawn_opts *o)
+{
     p->handles++; /* process handle */
     p->pgid = p->h.pid;
-    uv_timer_init(loop, &p->drain);
+    uv_timer_init(bl_loop(), &p->drain);
     p->drain.data = p;
     p->handles++;
+    capture *cs[2] = {&p->out, &p->err};
     for (int i = 0; i < 2; i++)
-        if (kinds[i] == 0 || kinds[i] == 4) {
+        if (is_pipe(o->kind[i])) {
             cs[i]->open = 1;
             uv_read_start((uv_stream_t *)&cs[i]->pipe, on_alloc, on_read);
         }
-    if (sandboxed) {
+    if (o->sandboxed) {
         p->st.open = 1;
         uv_read_start((uv_stream_t *)&p->st.pipe, on_alloc, on_read);
     }
-    if (instr) {
+    if (o->instr && o->inlen == 0) {
+        close_handle(p, (uv_handle_t *)&p->in);
+    } else if (o->instr) {
         p->in_open = 1;
-        if (inlen == 0) {
-            p->in_open = 0;
-            close_handle(p, (uv_handle_t *)&p->in);
-        } else {
-            p->inbuf = malloc(inlen);
-            memcpy(p->inbuf, instr, inlen);
-            uv_buf_t b = uv_buf_init(p->inbuf, (unsigned)inlen);
-            p->wreq.data = p;
-            if (uv_write(&p->wreq, (uv_stream_t *)&p->in, &b, 1, on_written) !=
-                0)
-                on_written(&p->wreq, -1);
-        }
-    } else if (in_pipe_only)
+        uv_buf_t b = uv_buf_init(p->inbuf, (unsigned)o->inlen);
+        p->wreq.data = p;
+        if (uv_write(&p->wreq, (uv_stream_t *)&p->in, &b, 1, on_written) != 0)
+            on_written(&p->wreq, -1);
+    } else if (o->in_pipe)
         p->in_open = 1;
     p->next = live;
     if (live)
         live->prev = p;
     live = p;
+}
+
+/*
+ * bench.proc.spawn{argv = {...}, env = {K=V}, clear_env = bool, cwd = DIR,
+ *   stdin = STRING | {pipe = true} | nil, stdout = MODE, stderr = MODE,
+ *   max_output = BYTES, rlimits = {as=, cpu=, nproc=, fsize=, nofile=},
+ *   sandbox = "auto" | "strict" | "fallback" | nil, workdir = DIR}
+ * -> Process | nil, err, code. Does not yield. The options are read and
+ * checked before anything is opened or allocated, so a misuse error leaks
+ * nothing; a file that cannot be opened, no memory or a failed spawn is
+ * nil, message, code.
+ */
+static int l_spawn(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
+    spawn_opts o;
+    read_opts(L, &o);
+    luaL_checkstack(L, 8, NULL);
+    ud *u = lua_newuserdatauv(L, sizeof *u, 1);
+    u->p = NULL;
+    luaL_setmetatable(L, PROC_MT);
+
+    int fd[2];
+    if (open_stdio_files(L, &o, fd) != 0)
+        return 3;
+    /* nothing below raises until the process runs */
+    char **args = calloc((size_t)o.nargs + 1, sizeof *args);
+    char **envp = calloc((size_t)o.nenv + 1, sizeof *envp);
+    proc *p = calloc(1, sizeof *p);
+    char *inbuf = o.inlen ? malloc(o.inlen) : NULL;
+    if (!args || !envp || !p || (o.inlen && !inbuf)) {
+        free(args);
+        free(envp);
+        free(p);
+        free(inbuf);
+        close_stdio_files(fd);
+        lua_pushnil(L);
+        lua_pushliteral(L, "out of memory");
+        lua_pushliteral(L, "ENOMEM");
+        return 3;
+    }
+    if (inbuf)
+        memcpy(inbuf, o.instr, o.inlen);
+    p->inbuf = inbuf;
+    for (int i = 1; i <= o.nargs; i++) {
+        lua_rawgeti(L, o.argt, i);
+        args[i - 1] = (char *)lua_tostring(L, -1); /* anchored in argt */
+        lua_pop(L, 1);
+    }
+    for (int i = 1; i <= o.nenv; i++) {
+        lua_rawgeti(L, o.envl, i);
+        envp[i - 1] = (char *)lua_tostring(L, -1);
+        lua_pop(L, 1);
+    }
+    int rc = start(p, &o, args, envp, fd);
+    free(args);
+    free(envp);
+    close_stdio_files(fd); /* the child has its own copies */
+    if (rc != 0) {
+        lua_pushnil(L);
+        lua_pushfstring(L, "cannot start '%s': %s", o.prog, uv_strerror(rc));
+        lua_pushstring(L, uv_err_name(rc));
+        return 3;
+    }
+    run(p, &o);
     u->p = p;
     return 1;
 }
@@ -995,13 +1075,8 @@ static int l_close(lua_State *L)
         close_handle(p, (uv_handle_t *)&p->in);
     }
     p->orphan = 1;
-    if (p->handles == 0) {
-        free(p->out.buf);
-        free(p->err.buf);
-        free(p->st.buf);
-        free(p->inbuf);
-        free(p);
-    }
+    if (p->handles == 0)
+        free_proc(p);
     return 0;
 }
 

@@ -32,7 +32,7 @@ struct task {
     int nres; /* values waiting on co's stack for the resume */
     int queued;
     int joined;     /* someone waited for it */
-    char *throwmsg; /* error to raise when next resumed */
+    char *throwmsg; /* error to raise when next resumed (or nomem) */
     bl_op *op;      /* pending operation */
     waiter *waiters;
     task *qnext;         /* ready queue */
@@ -109,6 +109,9 @@ static void live_remove(task *t)
 
 /* Continuation of every yielding primitive: raise a pending cancel, else
  * return the values the completion pushed. */
+/* the cancel message when strdup fails: the task is still cancelled */
+static char nomem[] = "cancelled (out of memory)";
+
 static int after_yield(lua_State *L, int status, lua_KContext ctx)
 {
     (void)status;
@@ -117,7 +120,8 @@ static int after_yield(lua_State *L, int status, lua_KContext ctx)
     t->op = NULL;
     if (t->throwmsg) {
         lua_pushstring(L, t->throwmsg);
-        free(t->throwmsg);
+        if (t->throwmsg != nomem)
+            free(t->throwmsg);
         t->throwmsg = NULL;
         return lua_error(L);
     }
@@ -369,8 +373,11 @@ static void cancel_task(task *t, const char *why)
         finish(t, 0);
         return;
     }
-    free(t->throwmsg);
+    if (t->throwmsg != nomem)
+        free(t->throwmsg);
     t->throwmsg = strdup(why);
+    if (!t->throwmsg)
+        t->throwmsg = nomem;
     if (t->op) {
         bl_op *op = t->op;
         t->op = NULL;
@@ -409,7 +416,8 @@ static int l_task_gc(lua_State *L)
         luaL_unref(L, LUA_REGISTRYINDEX, t->result_ref);
         t->result_ref = LUA_NOREF;
     }
-    free(t->throwmsg);
+    if (t->throwmsg != nomem)
+        free(t->throwmsg);
     t->throwmsg = NULL;
     return 0;
 }

@@ -81,4 +81,24 @@ T[#T + 1] = { "a long-lived child: write to its stdin, read its stdout line by l
   eq(r.code, 0, "exit code")
 end }
 
+T[#T + 1] = { "a misuse error of proc.spawn leaves no descriptor open", function()
+  local dir = assert(bench.fs.mkdtemp("benchlua-proc"))
+  local n0 = bench.fs.open_fds()
+  local ok, err = pcall(bench.proc.spawn, { argv = { "true" }, stdout = { file = dir .. "/out" }, stderr = 42 })
+  assert(not ok and err:find("stderr option"), err)
+  ok, err = pcall(bench.proc.spawn, { argv = { "true" }, stdout = { file = dir .. "/out" }, max_output = -1 })
+  assert(not ok and err:find("max_output option"), err)
+  ok, err = pcall(bench.proc.spawn, { argv = { "true" }, stdout = { file = dir .. "/out" }, stderr = { file = true } })
+  assert(not ok and err:find("stderr option"), err)
+  local n1 = bench.fs.open_fds()
+  bench.fs.rmtree(dir)
+  eq(n1, n0, "descriptors open")
+end }
+
+T[#T + 1] = { "a stdout file that cannot be opened is nil, err, code", function()
+  local p, err, code = bench.proc.spawn{ argv = { "true" }, stdout = { file = "/nonexistent/dir/out" } }
+  eq(p, nil, "process"); eq(code, "ENOENT", "code")
+  assert(err:find("cannot open '/nonexistent/dir/out'"), err)
+end }
+
 return T
