@@ -29,4 +29,4 @@ HOLD_PORT=$(cat port.txt) PROBE_DIR=$WORK /usr/bin/python3 -c '
 import subprocess, sys
 sys.exit(subprocess.run(sys.argv[1:], close_fds=True).returncode)' \
   "$BENCHLUA" test "$SRC/tests/e2e/fds_probe.lua"
-kill $holder 2>/dev/null; wait $holder 2>/dev/null
+kill $holder 2>/dev/null; wait $holder 2>/dev/null || true
