@@ -41,6 +41,10 @@ int bl_in_task(lua_State *L);
 void bl_tasks_shutdown(lua_State *L);
 /* Deliver an interrupt (Ctrl-C, SIGTERM) to the main task. */
 void bl_tasks_interrupt(lua_State *L, const char *why);
+/* Async-signal-safe: make the Lua code running now, if any, raise
+ * "interrupted" (SIGINT) or "terminated" at its next instruction, as
+ * lua.c's laction does; busy Lua never returns to the loop otherwise. */
+void bl_tasks_stop_running(int sig);
 /* Run the Lua function on top of L's stack as the main task, driving the
  * loop until it finishes; returns 0 on success, 1 if it raised (message
  * printed with traceback). */

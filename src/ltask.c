@@ -7,6 +7,7 @@
  * the thread's extra space. Resumes never nest: a completed op puts its task
  * on the ready queue and the loop's idle callback resumes it.
  */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -208,6 +209,30 @@ static void finish(task *t, int ok)
     t->self_ref = LUA_NOREF;
 }
 
+/* The task thread inside lua_resume (NULL while the loop runs), and the
+ * signal that asked the running Lua code to stop. */
+static lua_State *volatile running;
+static volatile sig_atomic_t stop_sig;
+static lua_State *stopped; /* the thread the hook stopped, if any */
+
+/* lua.c's lstop: raise at the next instruction, once. */
+static void stop_hook(lua_State *L, lua_Debug *ar)
+{
+    (void)ar;
+    lua_sethook(L, NULL, 0, 0);
+    stopped = L;
+    luaL_error(L, stop_sig == SIGINT ? "interrupted" : "terminated");
+}
+
+void bl_tasks_stop_running(int sig)
+{
+    stop_sig = sig;
+    lua_State *co = running;
+    if (co)
+        lua_sethook(co, stop_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT,
+                    1);
+}
+
 static void run_task(task *t)
 {
     int nres = 0;
@@ -216,7 +241,12 @@ static void run_task(task *t)
         t->state = T_LIVE;
         n = lua_gettop(t->co) - 1;
     }
+    running = t->co;
     int st = lua_resume(t->co, mainL, n, &nres);
+    running = NULL;
+    /* a stop that came as it yielded did not fire: the loop delivers it */
+    if (lua_gethook(t->co) == stop_hook)
+        lua_sethook(t->co, NULL, 0, 0);
     if (st == LUA_YIELD) {
         if (!t->op && !t->queued) {
             /* a bare coroutine.yield() out of a task: treat as a pass */
@@ -499,7 +529,8 @@ static int l_live(lua_State *L)
 /* bench.handles() -> number of active libuv handles (leak checks). */
 static void count_handle(uv_handle_t *h, void *arg)
 {
-    if (uv_is_active(h) && h->type != UV_SIGNAL && (void *)h != (void *)&idle)
+    if (uv_is_active(h) && h->type != UV_SIGNAL && h->type != UV_ASYNC &&
+        (void *)h != (void *)&idle)
         (*(int *)arg)++;
 }
 static int l_handles(lua_State *L)
@@ -515,6 +546,8 @@ void bl_tasks_interrupt(lua_State *L, const char *why)
     (void)L;
     for (task *t = live; t; t = t->lnext)
         if (t->is_main) {
+            if (stopped == t->co)
+                return; /* the hook already raised in it: once is enough */
             cancel_task(t, why);
             return;
         }

@@ -15,22 +15,39 @@
 #include "exec.h"
 
 static lua_State *gL;
-static uv_signal_t sigs[3];
-static int interrupts;
-static int exit_signal;
+static uv_async_t wake;
+static volatile sig_atomic_t interrupts;
+static volatile sig_atomic_t exit_signal;
 
-static void on_signal(uv_signal_t *h, int signum)
+/* The signal handler proper (not a libuv signal watcher, whose callback
+ * only runs when Lua gives the loop a turn): the first signal stops the
+ * running Lua code through a hook and wakes the loop, which interrupts the
+ * main task; a second one kills the children and exits at once. Only
+ * async-signal-safe calls. */
+static void on_signal(int signum)
 {
-    (void)h;
+    static const char *const msg[] = {
+        [SIGINT] = "benchlua: Interrupt: stopping (again to force)\n",
+        [SIGTERM] = "benchlua: Terminated: stopping (again to force)\n",
+        [SIGHUP] = "benchlua: Hangup: stopping (again to force)\n",
+    };
     exit_signal = signum;
     if (++interrupts == 1) {
-        fprintf(stderr, "benchlua: %s: stopping (again to force)\n",
-                strsignal(signum));
-        bl_tasks_interrupt(gL, signum == SIGINT ? "interrupted" : "terminated");
+        ssize_t w = write(2, msg[signum], strlen(msg[signum]));
+        (void)w;
+        bl_tasks_stop_running(signum);
+        uv_async_send(&wake);
     } else {
         bl_proc_kill_all(SIGKILL);
         _exit(128 + signum);
     }
+}
+
+static void on_wake(uv_async_t *h)
+{
+    (void)h;
+    bl_tasks_interrupt(gL,
+                       exit_signal == SIGINT ? "interrupted" : "terminated");
 }
 
 /* package.searchers entry: finds "benchlua.x" among the embedded sources. */
@@ -161,12 +178,16 @@ int main(int argc, char **argv)
         lua_close(L);
         return 1;
     }
+    uv_async_init(bl_loop(), &wake, on_wake);
+    uv_unref((uv_handle_t *)&wake);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
     int signums[3] = {SIGINT, SIGTERM, SIGHUP};
-    for (int i = 0; i < 3; i++) {
-        uv_signal_init(bl_loop(), &sigs[i]);
-        uv_signal_start(&sigs[i], on_signal, signums[i]);
-        uv_unref((uv_handle_t *)&sigs[i]);
-    }
+    for (int i = 0; i < 3; i++)
+        sigaction(signums[i], &sa, NULL);
     /* main function and its argument table are on the stack */
     lua_pushvalue(L, -2);
     lua_pushvalue(L, -2);
@@ -187,8 +208,10 @@ int main(int argc, char **argv)
     if (exit_signal)
         code = 128 + exit_signal;
     lua_close(L);
+    sa.sa_handler = SIG_DFL;
     for (int i = 0; i < 3; i++)
-        uv_close((uv_handle_t *)&sigs[i], NULL);
+        sigaction(signums[i], &sa, NULL);
+    uv_close((uv_handle_t *)&wake, NULL);
     uv_run(bl_loop(), UV_RUN_NOWAIT);
     return code;
 }
