@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,36 +35,207 @@ static int fail(lua_State *L, const char *what, const char *path)
     return 3;
 }
 
-/* bench.fs.read(path) -> contents | nil, err, code. Gzip files are
- * decompressed (detected by content, not by name). */
-static int l_read(lua_State *L)
+#define ZBOX_MT "bench.ZStream"
+
+/* A z_stream owned by a userdata, so that a memory error while the output
+ * grows cannot leak zlib's state (__gc ends it). */
+typedef struct {
+    z_stream z;
+    int live;
+} zbox;
+
+static int zbox_gc(lua_State *L)
 {
-    const char *path = luaL_checkstring(L, 1);
-    gzFile f = gzopen(path, "rbe");
-    if (!f)
-        return fail(L, "cannot open", path);
-    gzbuffer(f, 1 << 17);
+    zbox *b = luaL_checkudata(L, 1, ZBOX_MT);
+    if (b->live) {
+        inflateEnd(&b->z);
+        b->live = 0;
+    }
+    return 0;
+}
+
+static int all_zero(const unsigned char *p, size_t n)
+{
+    while (n--)
+        if (*p++)
+            return 0;
+    return 1;
+}
+
+/* Decompresses s[0..n) (window: 15 + 16 gzip, 15 + 32 gzip or zlib) and
+ * pushes the bytes; at most max bytes (0: no limit). A gzip stream must end
+ * properly: concatenated members are read, zero padding after the last one
+ * is allowed (as Python's gzip does), anything else is an error. Returns 0,
+ * or -1 with nil, message, code pushed (the message starts with `what`). */
+static int inflate_all(lua_State *L, const char *what, const char *s, size_t n,
+                       size_t max, int window)
+{
+    zbox *b = lua_newuserdatauv(L, sizeof *b, 0);
+    memset(b, 0, sizeof *b);
+    luaL_setmetatable(L, ZBOX_MT);
+    if (inflateInit2(&b->z, window) != Z_OK) {
+        lua_pushnil(L);
+        lua_pushfstring(L, "%s: out of memory", what);
+        lua_pushliteral(L, "ENOMEM");
+        return -1;
+    }
+    b->live = 1;
+    b->z.next_in = (Bytef *)s;
+    b->z.avail_in = (uInt)n; /* (n < 4 GiB: checked by the caller) */
+    luaL_Buffer buf;
+    luaL_buffinit(L, &buf);
+    size_t total = 0;
+    const char *err = NULL, *code = "EIO";
+    for (;;) {
+        char *p = luaL_prepbuffsize(&buf, 1 << 16);
+        b->z.next_out = (Bytef *)p;
+        b->z.avail_out = 1 << 16;
+        int rc = inflate(&b->z, Z_NO_FLUSH);
+        size_t got = (1 << 16) - b->z.avail_out;
+        luaL_addsize(&buf, got);
+        total += got;
+        if (max && total > max) {
+            err = "larger than the limit";
+            code = "ETOOBIG";
+            break;
+        }
+        if (rc == Z_STREAM_END) {
+            size_t left = b->z.avail_in;
+            const unsigned char *rest = b->z.next_in;
+            if (left == 0 || all_zero(rest, left))
+                break;
+            if (window == 15 + 16 && left >= 2 && rest[0] == 0x1f &&
+                rest[1] == 0x8b) {
+                inflateReset(&b->z); /* another gzip member */
+                continue;
+            }
+            err = "trailing data after the compressed stream";
+            break;
+        }
+        if (rc == Z_BUF_ERROR && b->z.avail_in == 0) {
+            err = "truncated compressed stream (unexpected end of file)";
+            break;
+        }
+        if (rc != Z_OK) {
+            err = b->z.msg ? b->z.msg : "corrupt compressed data";
+            break;
+        }
+    }
+    inflateEnd(&b->z);
+    b->live = 0;
+    if (err) {
+        lua_pushnil(L);
+        if (max && strcmp(code, "ETOOBIG") == 0)
+            lua_pushfstring(L, "%s: larger than %I bytes", what,
+                            (lua_Integer)max);
+        else
+            lua_pushfstring(L, "%s: %s", what, err);
+        lua_pushstring(L, code);
+        return -1;
+    }
+    luaL_pushresult(&buf);
+    return 0;
+}
+
+/* Reads fd to its end into a pushed string; at most max bytes (0: no
+ * limit). Returns 0, 1 if over max (pushed nothing), -1 on error (errno). */
+static int read_fd(lua_State *L, int fd, size_t max)
+{
     luaL_Buffer b;
     luaL_buffinit(L, &b);
+    size_t total = 0;
     for (;;) {
         char *p = luaL_prepbuffsize(&b, 1 << 16);
-        int n = gzread(f, p, 1 << 16);
-        if (n < 0) {
-            int en;
-            const char *m = gzerror(f, &en);
-            lua_pushnil(L);
-            lua_pushfstring(L, "cannot read '%s': %s", path,
-                            en == Z_ERRNO ? strerror(errno) : m);
-            lua_pushliteral(L, "EIO");
-            gzclose(f);
-            return 3;
-        }
+        ssize_t n = read(fd, p, 1 << 16);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
         if (n == 0)
             break;
         luaL_addsize(&b, (size_t)n);
+        total += (size_t)n;
+        if (max && total > max)
+            return 1;
     }
-    gzclose(f);
     luaL_pushresult(&b);
+    return 0;
+}
+
+/* bench.fs.read(path [, max]) -> contents | nil, err, code. Gzip files are
+ * decompressed (detected by content, not by name); a gzip stream must end
+ * properly. With max (bytes): only a regular file is read ("EINVAL"
+ * otherwise: a FIFO, a device, a directory), and neither it nor its
+ * decompressed contents may exceed max ("ETOOBIG"). */
+static int l_read(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    lua_Integer maxi = luaL_optinteger(L, 2, 0);
+    luaL_argcheck(L, maxi >= 0, 2, "max must be >= 0");
+    size_t max = (size_t)maxi;
+    lua_settop(L, 2);
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
+        return fail(L, "cannot open", path);
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return fail(L, "cannot read", path);
+    }
+    if (max && !S_ISREG(st.st_mode)) {
+        close(fd);
+        lua_pushnil(L);
+        lua_pushfstring(L, "cannot read '%s': not a regular file", path);
+        lua_pushliteral(L, "EINVAL");
+        return 3;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        close(fd);
+        errno = EISDIR;
+        return fail(L, "cannot read", path);
+    }
+    if (max && (uint64_t)st.st_size > max) {
+        close(fd);
+        lua_pushnil(L);
+        lua_pushfstring(L, "cannot read '%s': larger than %I bytes", path,
+                        maxi);
+        lua_pushliteral(L, "ETOOBIG");
+        return 3;
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    /* the descriptor in a box would be tidier; a memory error here is the
+     * only way out that skips this close, and it ends benchlua */
+    int r = read_fd(L, fd, max);
+    int e = errno;
+    close(fd);
+    if (r < 0) {
+        errno = e;
+        return fail(L, "cannot read", path);
+    }
+    if (r > 0) {
+        lua_pushnil(L);
+        lua_pushfstring(L, "cannot read '%s': larger than %I bytes", path,
+                        maxi);
+        lua_pushliteral(L, "ETOOBIG");
+        return 3;
+    }
+    size_t n;
+    const char *s = lua_tolstring(L, -1, &n);
+    if (n < 2 || (unsigned char)s[0] != 0x1f || (unsigned char)s[1] != 0x8b)
+        return 1;
+    if (n > UINT32_MAX) {
+        lua_pushnil(L);
+        lua_pushfstring(L, "cannot read '%s': compressed file too large", path);
+        lua_pushliteral(L, "ETOOBIG");
+        return 3;
+    }
+    const char *what = lua_pushfstring(L, "cannot read '%s'", path);
+    lua_insert(L, -2);
+    if (inflate_all(L, what, s, n, max, 15 + 16) != 0)
+        return 3;
     return 1;
 }
 
@@ -83,17 +255,30 @@ static int write_all(int fd, const char *p, size_t n)
 }
 
 /* bench.fs.write_atomic(path, data) -> true | nil, err. Readers see the old
- * file or the new one, never a part; a crash mid-write leaves the old one. */
+ * file or the new one, never a part; a crash mid-write leaves the old one.
+ * A symbolic link is written through: the temp file goes beside the link's
+ * target and is renamed onto it, so the link stays a link. An existing
+ * file keeps its permission bits. */
 static int l_write_atomic(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
     size_t n;
     const char *data = luaL_checklstring(L, 2, &n);
+    lua_settop(L, 2);
+    char *real = realpath(path, NULL);
+    if (real) {
+        lua_pushstring(L, real);
+        free(real);
+        path = lua_tostring(L, 3); /* anchored at 3 */
+    }
+    struct stat old;
+    int had = stat(path, &old) == 0 && S_ISREG(old.st_mode);
     const char *tmp = lua_pushfstring(L, "%s.tmp.%d", path, (int)getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
         return fail(L, "cannot create", tmp);
-    if (write_all(fd, data, n) < 0 || fsync(fd) < 0) {
+    if ((had && fchmod(fd, old.st_mode & 07777) < 0) ||
+        write_all(fd, data, n) < 0 || fsync(fd) < 0) {
         int e = errno;
         close(fd);
         unlink(tmp);
@@ -340,45 +525,23 @@ static int l_b64(lua_State *L)
     return 1;
 }
 
-/* bench.fs.inflate(bytes) -> bytes | nil, err. zlib or gzip framing. */
+/* bench.fs.inflate(bytes) -> bytes | nil, err, code. zlib or gzip
+ * framing; the stream must end properly. */
 static int l_inflate(lua_State *L)
 {
     size_t n;
     const char *s = luaL_checklstring(L, 1, &n);
-    z_stream z;
-    memset(&z, 0, sizeof z);
-    if (inflateInit2(&z, 15 + 32) != Z_OK)
-        return luaL_error(L, "inflateInit failed");
-    z.next_in = (Bytef *)s;
-    z.avail_in = (uInt)n;
-    luaL_Buffer b;
-    luaL_buffinit(L, &b);
-    int rc;
-    do {
-        char *p = luaL_prepbuffsize(&b, 1 << 16);
-        z.next_out = (Bytef *)p;
-        z.avail_out = 1 << 16;
-        rc = inflate(&z, Z_NO_FLUSH);
-        if (rc != Z_OK && rc != Z_STREAM_END) {
-            const char *m = z.msg ? z.msg : "corrupt data";
-            inflateEnd(&z);
-            lua_pushnil(L);
-            lua_pushfstring(L, "inflate: %s", m);
-            return 2;
-        }
-        luaL_addsize(&b, (1 << 16) - z.avail_out);
-    } while (rc != Z_STREAM_END && (z.avail_in > 0 || z.avail_out == 0));
-    inflateEnd(&z);
-    if (rc != Z_STREAM_END) {
+    if (n > UINT32_MAX) {
         lua_pushnil(L);
-        lua_pushliteral(L, "inflate: truncated data");
-        return 2;
+        lua_pushliteral(L, "inflate: input too large");
+        lua_pushliteral(L, "ETOOBIG");
+        return 3;
     }
-    luaL_pushresult(&b);
+    if (inflate_all(L, "inflate", s, n, 0, 15 + 32) != 0)
+        return 3;
     return 1;
 }
 
-/* bench.fs.getpid() -> pid of benchlua */
 /* bench.fs.open_fds() -> n, list: how many descriptors benchlua has open
  * (from /proc/self/fd), and their numbers as a sorted list (leak checks). */
 static int l_open_fds(lua_State *L)
@@ -410,6 +573,7 @@ static int l_open_fds(lua_State *L)
     return 2;
 }
 
+/* bench.fs.getpid() -> pid of benchlua */
 static int l_getpid(lua_State *L)
 {
     lua_pushinteger(L, getpid());
@@ -433,6 +597,11 @@ void bl_open_fs(lua_State *L)
                                    {"getpid", l_getpid},
                                    {"open_fds", l_open_fds},
                                    {NULL, NULL}};
+    if (luaL_newmetatable(L, ZBOX_MT)) {
+        lua_pushcfunction(L, zbox_gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_pop(L, 1);
     if (luaL_newmetatable(L, LOCK_MT)) {
         lua_newtable(L);
         lua_pushcfunction(L, l_unlock);

@@ -68,4 +68,60 @@ T[#T + 1] = { "record leaves earlier runs byte for byte, [] stays []", function(
   eq(#assert(bench.json.decode(bench.fs.read(f))).runs, 1, "into an empty list")
 end }
 
+local function tmpdir()
+  return setmetatable({ p = assert(bench.fs.mkdtemp("t")) }, { __close = function(s) bench.fs.rmtree(s.p) end })
+end
+
+T[#T + 1] = { "a truncated or padded-with-garbage gzip file is an error naming it", function()
+  local d <close> = tmpdir()
+  local src = "../shared/data/HumanEval.jsonl.gz"
+  local f <close> = assert(io.open(src, "rb"))
+  local whole = f:read("a")
+  local function put(name, bytes) local f = assert(io.open(d.p .. "/" .. name, "wb")); f:write(bytes); f:close() end
+  put("cut.jsonl.gz", whole:sub(1, #whole // 2))
+  local v, err, code = bench.fs.read(d.p .. "/cut.jsonl.gz")
+  eq(v, nil, "truncated file read"); eq(code, "EIO", "code")
+  assert(err:find("cut.jsonl.gz", 1, true) and err:find("truncated"), err)
+  assert(not err:find("\n"), "one line: " .. err)
+  put("garbage.gz", whole .. "not gzip")
+  v, err = bench.fs.read(d.p .. "/garbage.gz")
+  eq(v, nil, "trailing garbage"); assert(err:find("trailing data"), err)
+  -- what Python's gzip accepts: concatenated members, zero padding
+  local r = assert(bench.run_script{ cmd = "cd " .. d.p .. " && printf a | gzip > m.gz && printf b | gzip >> m.gz"
+    .. " && cp m.gz p.gz && head -c 10 /dev/zero >> p.gz" })
+  eq(r.ok, true, "gzip")
+  eq(bench.fs.read(d.p .. "/m.gz"), "ab", "members"); eq(bench.fs.read(d.p .. "/p.gz"), "ab", "padding")
+  eq(#assert(bench.fs.read(src)), 214438, "the whole file")
+  eq(bench.fs.inflate(whole:sub(1, 100)), nil, "inflate of a cut stream")
+end }
+
+T[#T + 1] = { "read with a limit refuses what never ends and what is too big", function()
+  local d <close> = tmpdir()
+  local v, err, code = bench.fs.read("/dev/zero", 1000)
+  eq(v, nil, "/dev/zero"); eq(code, "EINVAL", "code"); assert(err:find("not a regular file"), err)
+  local r = assert(bench.run_script{ cmd = "mkfifo " .. d.p .. "/fifo" })
+  eq(r.ok, true, "mkfifo")
+  v, err, code = bench.fs.read(d.p .. "/fifo", 1000) -- no writer: must not wait
+  eq(v, nil, "fifo"); eq(code, "EINVAL", "code")
+  v, err, code = bench.fs.read(d.p, 1000)
+  eq(v, nil, "directory"); eq(code, "EINVAL", "code")
+  assert(bench.fs.write_atomic(d.p .. "/big", string.rep("x", 5000)))
+  v, err, code = bench.fs.read(d.p .. "/big", 1000)
+  eq(v, nil, "big"); eq(code, "ETOOBIG", "code"); assert(err:find("larger than 1000 bytes"), err)
+  eq(#assert(bench.fs.read(d.p .. "/big", 5000)), 5000, "at the limit")
+  r = assert(bench.run_script{ cmd = "head -c 100000 /dev/zero | gzip > " .. d.p .. "/bomb.gz" })
+  v, err, code = bench.fs.read(d.p .. "/bomb.gz", 50000) -- small file, big contents
+  eq(v, nil, "gzip bomb"); eq(code, "ETOOBIG", "code")
+end }
+
+T[#T + 1] = { "write_atomic writes through a symbolic link and keeps the mode", function()
+  local d <close> = tmpdir()
+  local r = assert(bench.run_script{ cmd = "cd " .. d.p .. " && mkdir real && printf old > real/results.json"
+    .. " && chmod 600 real/results.json && ln -s real/results.json link.json" })
+  eq(r.ok, true, "setup")
+  assert(bench.fs.write_atomic(d.p .. "/link.json", "new"))
+  r = assert(bench.run_script{ cmd = "cd " .. d.p .. " && stat -c '%F %a' link.json real/results.json && cat link.json && ls real" })
+  eq(r.stdout, "symbolic link 777\nregular file 600\nnewresults.json\n", "after")
+end }
+
 return T
