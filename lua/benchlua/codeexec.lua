@@ -61,7 +61,8 @@ local function start(pool, z)
   if sandboxed then argv[#argv + 1] = "--pidns" end
   local p, err = bench.proc.spawn{
     argv = argv, sandbox = pool.sandbox or nil, workdir = pool.sandbox and z.dir or nil,
-    cwd = not pool.sandbox and z.dir or nil, env = pool.sandbox and { TMPDIR = "/tmp" } or nil,
+    cwd = not pool.sandbox and z.dir or nil, clear_env = true, -- in every mode, --sandbox off too
+    env = script.program_env(z.dir, sandboxed and "/tmp" or z.dir),
     stdin = { pipe = true }, stdout = "stream", stderr = "capture", max_output = pool.max_output,
     rlimits = pool.sandbox and { cpu = 1 << 30, nofile = 1024 }
       or { cpu = 1 << 30, nofile = 1024, as = 4 << 30, fsize = 64 << 20 },

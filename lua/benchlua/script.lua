@@ -22,6 +22,19 @@ function M.sandbox_status()
   return sandbox_state
 end
 
+--- script.program_env(home, tmpdir, extra) -> env: the whole environment of
+-- model-written programs, in every sandbox mode: PATH (benchlua's), LANG,
+-- HOME, TMPDIR and what the benchmark adds (extra). Nothing else of
+-- benchlua's environment (API keys, tokens) reaches them; see docs/sandbox.md.
+function M.program_env(home, tmpdir, extra)
+  local env = {
+    PATH = os.getenv("PATH") or "/usr/local/bin:/usr/bin:/bin",
+    LANG = "C.UTF-8", HOME = home, TMPDIR = tmpdir,
+  }
+  for k, v in pairs(extra or {}) do env[k] = v end
+  return env
+end
+
 local limit_names = { as = true, cpu = true, nproc = true, fsize = true, nofile = true }
 
 --- bench.run_script{cmd = STRING | argv = {...}, stdin = STRING, env = {K=V},
@@ -85,8 +98,13 @@ function M.run_script(o)
       if not ok then bench.fs.rmtree(dir) return nil, werr end
     end
   end
+  local env, clear_env = o.env, o.clear_env
+  if mode then -- model-written code: a fixed environment, whatever the sandbox can do
+    local tmp = mode == "fallback" and (os.getenv("TMPDIR") or "/tmp") or "/tmp"
+    env, clear_env = M.program_env(dir, tmp, o.env), true
+  end
   local p, err = bench.proc.spawn{
-    argv = argv, env = o.env, clear_env = o.clear_env, cwd = mode and nil or (o.cwd or dir),
+    argv = argv, env = env, clear_env = clear_env, cwd = mode and nil or (o.cwd or dir),
     stdin = o.stdin, max_output = o.max_output, rlimits = o.limits, stdout = o.stdout, stderr = o.stderr,
     sandbox = mode, workdir = mode and dir or nil,
   }
