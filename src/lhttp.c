@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -24,6 +25,8 @@ typedef struct xfer {
     struct curl_slist *hdrs;
     char *buf;
     size_t len, cap;
+    uint64_t got;      /* body bytes received */
+    uint64_t max_body; /* more aborts the transfer: ETOOBIG */
     FILE *out;
     char err[CURL_ERROR_SIZE];
     struct xfer *next, *prev;
@@ -34,6 +37,8 @@ typedef struct {
     curl_socket_t fd;
     int events;
 } sockctx;
+
+#define BL_MAX_BODY ((lua_Integer)64 << 20) /* default max_body: 64 MiB */
 
 static CURLM *multi;
 static uv_timer_t timer;
@@ -84,7 +89,14 @@ static void complete(xfer *x, CURLcode rc)
 {
     lua_State *co = x->op.co;
     if (co) {
-        if (rc == CURLE_OK) {
+        if (rc != CURLE_OK &&
+            (x->got > x->max_body || rc == CURLE_FILESIZE_EXCEEDED)) {
+            lua_pushnil(co);
+            lua_pushfstring(co, "response larger than %I bytes",
+                            (lua_Integer)x->max_body);
+            lua_pushliteral(co, "ETOOBIG");
+            bl_resume(&x->op, 3);
+        } else if (rc == CURLE_OK) {
             long status = 0;
             double total = 0, ttfb = 0;
             curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
@@ -200,12 +212,17 @@ static size_t on_data(char *p, size_t sz, size_t n, void *u)
 {
     xfer *x = u;
     size_t len = sz * n;
+    x->got += len;
+    if (x->got > x->max_body)
+        return 0; /* curl aborts the transfer; complete() says ETOOBIG */
     if (x->out)
         return fwrite(p, 1, len, x->out);
     if (x->len + len + 1 > x->cap) {
         size_t ncap = x->cap ? x->cap : 4096;
         while (ncap < x->len + len + 1)
             ncap *= 2;
+        if (ncap > x->max_body + 1 && x->max_body + 1 >= x->len + len + 1)
+            ncap = (size_t)x->max_body + 1; /* never twice the limit */
         char *nb = realloc(x->buf, ncap);
         if (!nb)
             return 0;
@@ -244,10 +261,11 @@ static void xfer_cancel(bl_op *op)
 /*
  * bench.http.request{url=, method="GET", headers={"K: V", ...} or {K=V},
  *   body=STRING, timeout=SECONDS (default 600), connect_timeout=SECONDS,
- *   output=PATH (write the body to a file)}
+ *   output=PATH (write the body to a file), max_body=BYTES (64 MiB)}
  * -> {status, body, time, ttfb} | nil, message, code. Yields.
  * HTTP error statuses are responses, not failures; code names transport
- * failures: ECONNREFUSED, ETIMEDOUT, ECONNRESET, EEMPTY, ENOTFOUND, EABORTED.
+ * failures: ECONNREFUSED, ETIMEDOUT, ECONNRESET, EEMPTY, ENOTFOUND, EABORTED,
+ * ETOOBIG (a body over max_body: the transfer is aborted as it passes it).
  */
 static int l_request(lua_State *L)
 {
@@ -270,6 +288,10 @@ static int l_request(lua_State *L)
     double ctimeout = luaL_optnumber(L, -1, 10);
     lua_getfield(L, 1, "output");
     const char *output = luaL_optstring(L, -1, NULL);
+    lua_getfield(L, 1, "max_body");
+    lua_Integer max_body = luaL_optinteger(L, -1, BL_MAX_BODY);
+    if (max_body < 0)
+        return luaL_error(L, "max_body option must be >= 0");
     lua_getfield(L, 1, "headers");
     int ht = lua_gettop(L);
     if (!lua_isnil(L, ht))
@@ -328,8 +350,11 @@ static int l_request(lua_State *L)
         lua_pushliteral(L, "EWRITE");
         return 3;
     }
+    x->max_body = (uint64_t)max_body;
     CURL *e = x->easy;
     curl_easy_setopt(e, CURLOPT_URL, url);
+    /* refused at once when the length is announced; counted otherwise */
+    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max_body);
     curl_easy_setopt(e, CURLOPT_PRIVATE, x);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, x);

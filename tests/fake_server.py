@@ -41,6 +41,8 @@ ap.add_argument("--malformed-every", type=int, default=1)
 ap.add_argument("--openai-only", action="store_true")
 ap.add_argument("--api-key", default="")
 ap.add_argument("--expect-model", default="")
+ap.add_argument("--huge-reply", type=int, default=0, help="a /completion whose content is this many bytes")
+ap.add_argument("--no-length", action="store_true", help="with --huge-reply: no Content-Length, close at the end")
 # llama-server flags benchlua passes, accepted and ignored
 ap.add_argument("-m"); ap.add_argument("-np"); ap.add_argument("-c"); ap.add_argument("-ngl")
 args, _ = ap.parse_known_args()
@@ -96,6 +98,27 @@ class H(BaseHTTPRequestHandler):
         timings = {"predicted_n": 5, "predicted_ms": "fast" if kind == "predicted-ms-string" else 1.0}
         return self.send(200, {"content": content, "tokens_predicted": 5, "tokens_evaluated": 10, "stop_type": "eos", "timings": timings})
 
+    def send_huge(self, n):
+        head = b'{"content": "'
+        tail = b'", "tokens_predicted": 5, "tokens_evaluated": 10, "stop_type": "eos"}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        if args.no_length:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        else:
+            self.send_header("Content-Length", str(len(head) + n + len(tail)))
+        self.end_headers()
+        chunk = b"x" * (1 << 20)
+        try:
+            self.wfile.write(head)
+            while n > 0:
+                self.wfile.write(chunk[:min(n, len(chunk))])
+                n -= len(chunk)
+            self.wfile.write(tail)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
     def do_GET(self):
         if self.refused():
             return
@@ -135,6 +158,8 @@ class H(BaseHTTPRequestHandler):
             return self.send(500, {"error": {"code": 500, "message": "internal failure"}})
         if args.delay:
             time.sleep(args.delay)
+        if self.path == "/completion" and args.huge_reply:
+            return self.send_huge(args.huge_reply)
         if args.malformed and k % args.malformed_every == 0:
             return self.malformed(self.path == "/v1/chat/completions")
         if self.path == "/completion":

@@ -30,7 +30,7 @@ function M.headers(server, json_body)
 end
 
 --- bench.llm.request(url, body, {timeout=600, retries=3, method="POST",
---   headers={...}}) -> decoded JSON object, response | nil, err, code
+--   headers={...}, max_body=64 MiB}) -> decoded JSON object, response | nil, err, code
 -- code is the transport code (ECONNREFUSED, ETIMEDOUT, EABORTED, ...), the
 -- HTTP status of a non-2xx answer, or EBADANSWER when a 2xx answer is not a
 -- JSON object.
@@ -44,6 +44,7 @@ function M.request(url, body, o)
     local r, err, code = bench.http.request{
       url = url, method = o.method or (payload and "POST" or "GET"), body = payload, headers = headers,
       timeout = o.timeout or 600, connect_timeout = o.connect_timeout or 10,
+      max_body = o.max_body,
     }
     local retry = false
     if r then

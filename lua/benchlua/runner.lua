@@ -41,6 +41,7 @@ M.host_options = {
   { name = "results", default = "benchmark_results.json", metavar = "FILE", check = nonempty, help = "results file" },
   { name = "runs-dir", type = "string", metavar = "DIR", check = nonempty, help = "where per-run logs go (default: benchlua-runs/ beside the results file)" },
   { name = "timeout", default = 600, type = "number", min = 0.001, max = WEEK, metavar = "SECONDS", help = "per-request timeout (and the script's wall-clock limit in run mode)" },
+  { name = "max-response", default = 64 << 20, min = 1, max = 1 << 40, metavar = "BYTES", identity = false, help = "largest server answer accepted; a larger one fails its request (ETOOBIG)" },
   { name = "ready-timeout", default = 300, type = "number", min = 0, max = WEEK, metavar = "SECONDS", help = "how long the server may take to load" },
   { name = "concurrency", type = "int", min = 1, max = 4096, metavar = "N", help = "requests in flight (default: the server's slot count)" },
   { name = "max-server-errors", default = 0, min = 0, metavar = "N", identity = false, help = "failed requests (after retries) a run may have and still count as ok" },
@@ -157,7 +158,7 @@ local function make_ctx(spec, opts, server, info, run_dir)
   -- server_error; the run counts them and fails past --max-server-errors.
   local function call(fn, params)
     if ctx.failed then error(ctx.failed, 0) end
-    local r, err, code = fn(server, params, { timeout = opts.timeout })
+    local r, err, code = fn(server, params, { timeout = opts.timeout, max_body = opts.max_response })
     if ctx.failed then error(ctx.failed, 0) end
     ctx.stats.requests = ctx.stats.requests + 1
     if not r then

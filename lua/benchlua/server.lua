@@ -42,15 +42,24 @@ function M.find_binary(opt)
     .. "); pass --server-bin PATH or set BENCHLUA_SERVER_BIN"
 end
 
---- The last n lines of a file (the server log).
+local TAIL_WINDOW = 64 * 1024 -- bytes at the end of the log that tail reads
+
+--- The last n lines of a file (the server log), from its last 64 KiB.
 function M.tail(path, n)
-  local data = path and bench.fs.read(path)
-  if not data or data == "" then return "" end
+  local f = path and io.open(path, "rb")
+  if not f then return "" end
+  -- only the end of the file: a server log can be gigabytes
+  local size = f:seek("end") or 0
+  local from = math.max(0, size - TAIL_WINDOW)
+  f:seek("set", from)
+  local data = f:read(TAIL_WINDOW) or ""
+  f:close()
+  if from > 0 then data = data:gsub("^[^\n]*\n?", "", 1) end -- a partial first line
   local lines = {}
   for line in data:gmatch("[^\n]*") do lines[#lines + 1] = line end
   while #lines > 0 and lines[#lines] == "" do lines[#lines] = nil end
-  local from = math.max(1, #lines - (n or 15) + 1)
-  return table.concat(lines, "\n", from)
+  local first = math.max(1, #lines - (n or 15) + 1)
+  return table.concat(lines, "\n", first)
 end
 
 --- bench.spawn_server{bin=, model=, host="127.0.0.1", port=0, gpu_layers=,

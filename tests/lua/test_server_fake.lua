@@ -90,4 +90,43 @@ T[#T + 1] = { "misuse of spawn_server raises", function()
   eq(ok, false, "pcall"); assert(err:find("port option must be an integer"), err)
 end }
 
+local function vm_hwm_kb()
+  local f <close> = assert(io.open("/proc/self/status"))
+  return tonumber(f:read("a"):match("VmHWM:%s*(%d+)"))
+end
+
+T[#T + 1] = { "a response over max_body is ETOOBIG and memory stays bounded", function()
+  for _, extra in ipairs{ {}, { "--no-length" } } do
+    local g <close> = start{ "--huge-reply", tostring(300 * 1000 * 1000), table.unpack(extra) }
+    assert(bench.wait_ready(g.s, { timeout = 10 }))
+    local hwm0 = vm_hwm_kb()
+    local r, err, code = bench.llm.completion(g.s, { prompt = "x" }, { retries = 0 })
+    eq(r, nil, "a 300 MB answer"); eq(code, "ETOOBIG", "code")
+    eq(err, "response larger than 67108864 bytes", "message")
+    local grew = (vm_hwm_kb() - hwm0) // 1024
+    assert(grew < 150, "peak RSS grew by " .. grew .. " MB reading a 300 MB answer " .. table.concat(extra))
+  end
+  local g <close> = start{}
+  assert(bench.wait_ready(g.s, { timeout = 10 }))
+  local r, err, code = bench.llm.completion(g.s, { prompt = "x" }, { max_body = 10 })
+  eq(r, nil, "max_body = 10"); eq(code, "ETOOBIG", "code"); eq(err, "response larger than 10 bytes", "message")
+  assert(bench.llm.completion(g.s, { prompt = "x" }, { max_body = 1000 }))
+end }
+
+T[#T + 1] = { "the log tail reads only the end of a 500 MB log", function()
+  local server = require("benchlua.server")
+  local dir = assert(bench.fs.mkdtemp("benchlua-tail"))
+  local log = dir .. "/server.log"
+  local r = assert(bench.run_script{ cmd = "printf 'first\\n' > " .. log .. " && truncate -s 500M " .. log
+    .. " && printf '\\nline 1\\nline 2\\nline 3\\n' >> " .. log })
+  eq(r.ok, true, "setup")
+  local hwm0, t0 = vm_hwm_kb(), bench.now()
+  local tail = server.tail(log, 2)
+  local dt, grew = bench.now() - t0, (vm_hwm_kb() - hwm0) // 1024
+  bench.fs.rmtree(dir)
+  eq(tail, "line 2\nline 3", "tail")
+  assert(dt < 0.5 and grew < 20, string.format("%.2f s, peak RSS +%d MB", dt, grew))
+  eq(server.tail("/nonexistent/log", 5), "", "missing log")
+end }
+
 return T
