@@ -109,6 +109,21 @@ T[#T + 1] = { "requests that fail after their retries fail the run, naming the f
   eq(run.results.outcomes.server_error, 4, "server errors")
 end }
 
+T[#T + 1] = { "throughput: failed requests are judged by --max-server-errors too", function()
+  local d <close> = tmpdir("endpoint-test")
+  local args = { "throughput", "--model", "README.md", "--server-bin", FAKE, "--requests", "6", "--server-arg", "--status-500-every",
+    "--server-arg", "3", "--results", d.path .. "/r.json", "--quiet" }
+  local r = benchlua(args)
+  eq(r.code, 1, "exit code: " .. r.stderr)
+  local run = last_run(d.path .. "/r.json")
+  eq(run.status, "failed", "status")
+  assert(run.error:find("^2 request%(s%) failed"), run.error)
+  eq(run.results.metrics.failed, 2, "failed requests in the metrics")
+  args[#args + 1] = "--max-server-errors"; args[#args + 1] = "2"
+  r = benchlua(args)
+  eq(r.code, 0, "within the limit: " .. r.stderr)
+end }
+
 T[#T + 1] = { "an endpoint with only /v1/models and /v1/chat/completions runs chat benchmarks; the key is sent, never kept", function()
   local d <close> = tmpdir("endpoint-test")
   local s <close> = external{ "--openai-only", "--api-key", KEY, "--expect-model", "fake.gguf" }
