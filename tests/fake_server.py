@@ -52,7 +52,7 @@ if args.exit_at_start:
     sys.exit(args.exit_at_start)
 start = time.time()
 lock = threading.Lock()
-count = {"gen": 0, "503": 0}
+count = {"gen": 0, "503": 0, "health200": 0, "health503": 0}
 
 
 class H(BaseHTTPRequestHandler):
@@ -123,9 +123,15 @@ class H(BaseHTTPRequestHandler):
         if self.refused():
             return
         if self.path == "/health":
-            if args.never_ready or time.time() - start < args.ready_after:
+            ready = not args.never_ready and time.time() - start >= args.ready_after
+            with lock:
+                count["health200" if ready else "health503"] += 1
+            if not ready:
                 return self.send(503, {"error": {"code": 503, "message": "Loading model"}})
             return self.send(200, {"status": "ok"})
+        if self.path == "/fake/counts":  # what the tests ask of the fake itself
+            with lock:
+                return self.send(200, dict(count))
         if self.path == "/props":
             return self.send(200, {"build_info": "b0-fake", "total_slots": args.slots,
                                    "default_generation_settings": {"n_ctx": args.n_ctx},
