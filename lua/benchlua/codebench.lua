@@ -354,7 +354,7 @@ end
 -- A queue of samples to judge, drained by `workers` tasks. With overlap
 -- off, the workers start only once generation is over.
 local function new_queue(workers)
-  return { jobs = {}, head = 1, waiting = {}, workers = workers, tasks = {}, closed = false }
+  return { jobs = {}, head = 1, tail = 0, waiting = {}, workers = workers, tasks = {}, closed = false }
 end
 
 local function wake(q)
@@ -364,12 +364,13 @@ local function wake(q)
 end
 
 local function push(q, job)
-  q.jobs[#q.jobs + 1] = job
+  q.tail = q.tail + 1 -- not #q.jobs: pop leaves holes at the front, where # may stop
+  q.jobs[q.tail] = job
   wake(q)
 end
 
 local function pop(q)
-  while q.head > #q.jobs do
+  while q.head > q.tail do
     if q.closed then return nil end
     local t = bench.spawn(bench.sleep, 1e9)
     q.waiting[#q.waiting + 1] = t
