@@ -1,0 +1,71 @@
+-- Reading runs back: sample logs with several verdicts (evalplus's base and
+-- plus tests) are compared side by side; the quick verdict reader agrees with
+-- full decoding, and a truncated last line (kill -9) is skipped.
+local cjson = require("cjson")
+local samplelog = require("benchlua.samplelog")
+local T = {}
+
+local function write_log(path, recs)
+  local lines = {}
+  for i, r in ipairs(recs) do lines[i] = cjson.encode(r) end
+  assert(bench.fs.write_atomic(path, table.concat(lines, "\n") .. "\n"))
+end
+
+-- run a: base passes on 0-3, plus on 0-1; run b: base on 0-4, plus on 2-4
+local function recs(base_ok, plus_ok)
+  local out = {}
+  for i = 0, 5 do
+    local id = "HumanEval/" .. i
+    out[#out + 1] = { task_id = id, sample = 0, prompt = 'say "passed": true', passed = plus_ok(i),
+      base = { passed = base_ok(i) }, plus = { passed = plus_ok(i) }, outcome = plus_ok(i) and "passed" or "wrong" }
+  end
+  return out
+end
+
+T[#T + 1] = { "compare shows base and plus verdicts side by side", function()
+  local dir = assert(bench.fs.mkdtemp("readback-test"))
+  local runs = {}
+  for i, spec in ipairs({ { function(i) return i <= 3 end, function(i) return i <= 1 end },
+                          { function(i) return i <= 4 end, function(i) return i >= 2 and i <= 4 end } }) do
+    bench.fs.mkdir_p(dir .. "/r" .. i)
+    write_log(dir .. "/r" .. i .. "/samples.jsonl", recs(spec[1], spec[2]))
+    runs[i] = { benchmark = "humaneval_plus", num = i, status = "ok", run_dir = dir .. "/r" .. i,
+      results = { score = i == 1 and 2 / 6 or 3 / 6 } }
+  end
+  local r = require("benchlua.compare").compare(runs[1], runs[2])
+  bench.fs.rmtree(dir)
+  assert(r.test == "exact McNemar", r.test)
+  assert(r.channels and r.channels.base and r.channels.plus, "no channels")
+  assert(math.abs(r.channels.base.score_a - 4 / 6) < 1e-12 and math.abs(r.channels.base.score_b - 5 / 6) < 1e-12)
+  assert(math.abs(r.channels.plus.score_a - 2 / 6) < 1e-12 and math.abs(r.channels.plus.score_b - 3 / 6) < 1e-12)
+  -- plus: passed in a only {0, 1}, in b only {2, 3, 4}; exact McNemar p = 2 * P(X <= 2 | n = 5) = 1
+  assert(table.concat(r.channels.plus.flips.passed_in_a_only, ",") == "HumanEval/0,HumanEval/1")
+  assert(table.concat(r.flips.passed_in_b_only, ",") == "HumanEval/2,HumanEval/3,HumanEval/4")
+  assert(math.abs(r.channels.base.p_value - 1) < 1e-12 and math.abs(r.channels.plus.p_value - 1) < 1e-12, r.channels.plus.p_value)
+  local text = require("benchlua.compare").text(r)
+  assert(text:find("\n  base      0.667 %-> 0.833") and text:find("\n  plus      0.333 %-> 0.500"), text)
+end }
+
+T[#T + 1] = { "the quick verdict reader agrees with decoding every line", function()
+  local dir = assert(bench.fs.mkdtemp("readback-test"))
+  local recs2 = {}
+  for i = 1, 50 do
+    recs2[i] = { task_id = "T/" .. (i % 7), sample = i, passed = i % 3 == 0,
+      code = 'x = "\\"passed\\": true"', prompt = i % 5 == 0 and 'a "task_id":"fake"' or "p" }
+  end
+  write_log(dir .. "/s.jsonl", recs2)
+  local quick = assert(samplelog.read(dir .. "/s.jsonl"))
+  local slow = assert(samplelog.read(dir .. "/s.jsonl", function() end))
+  -- a line cut by kill -9 at the end is not counted
+  assert(bench.fs.append(dir .. "/s.jsonl", '{"task_id":"T/1","sample":99,"passed":tr'))
+  local cut = assert(samplelog.read(dir .. "/s.jsonl"))
+  bench.fs.rmtree(dir)
+  for _, per in ipairs({ quick, cut }) do
+    assert(#per.ids == #slow.ids and per.records == slow.records, "records differ")
+    for _, id in ipairs(slow.ids) do
+      assert(per.n[id] == slow.n[id] and per.c[id] == slow.c[id], id)
+    end
+  end
+end }
+
+return T
