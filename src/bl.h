@@ -54,6 +54,9 @@ int bl_run_main(lua_State *L, int nargs);
  * politely then with SIGKILL after grace_ms, and wait for them. */
 void bl_proc_shutdown(int grace_ms);
 void bl_proc_kill_all(int sig);
+/* Async-signal-safe: SIGKILL the processes children left behind that were
+ * re-parented to benchlua (it is a child subreaper, see main.c). */
+void bl_proc_kill_orphans_now(void);
 
 /* Module open functions: each sets fields in the table on top of the stack. */
 void bl_open_task(lua_State *L);

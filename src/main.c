@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 #include <lualib.h>
 #include <lua-cjson.h>
@@ -39,6 +40,7 @@ static void on_signal(int signum)
         uv_async_send(&wake);
     } else {
         bl_proc_kill_all(SIGKILL);
+        bl_proc_kill_orphans_now();
         _exit(128 + signum);
     }
 }
@@ -162,6 +164,9 @@ int main(int argc, char **argv)
     }
 
     signal(SIGPIPE, SIG_IGN);
+    /* what a child orphans (a server that daemonizes) becomes our child,
+     * not init's, so that it can be stopped with the server (lproc.c) */
+    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
     lua_State *L = luaL_newstate();
     if (!L) {
         fprintf(stderr,

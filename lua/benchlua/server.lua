@@ -144,7 +144,11 @@ end
 function Server:stop(grace)
   if self.external or self.stopped then return end
   self.stopping = true
-  if not self.proc:running() then self.stopped = true return end
+  if not self.proc:running() then
+    bench.proc.kill_orphans()
+    self.stopped = true
+    return
+  end
   self.proc:kill("TERM")
   if bench.in_task() and coroutine.isyieldable() then
     local r = self.proc:wait(grace or 5)
@@ -152,6 +156,7 @@ function Server:stop(grace)
       self.proc:kill("KILL")
       self.proc:wait()
     end
+    bench.proc.kill_orphans() -- what it daemonized (re-parented to benchlua)
     self.stopped = true
   end
 end

@@ -101,4 +101,28 @@ T[#T + 1] = { "a stdout file that cannot be opened is nil, err, code", function(
   assert(err:find("cannot open '/nonexistent/dir/out'"), err)
 end }
 
+local function children()
+  local f <close> = assert(io.open("/proc/self/task/" .. bench.fs.getpid() .. "/children"))
+  local out = {}
+  for pid in f:read("a"):gmatch("%d+") do
+    local st <close> = io.open("/proc/" .. pid .. "/stat")
+    out[#out + 1] = pid .. ":" .. (st and st:read("a"):match("%) (%a)") or "?")
+  end
+  return table.concat(out, " ")
+end
+
+T[#T + 1] = { "what a child daemonizes is adopted, killed by kill_orphans, and reaped", function()
+  local r = assert(bench.run_script{ cmd = "setsid sleep 100 > /dev/null 2>&1 < /dev/null & exit 0" })
+  eq(r.ok, true, "script")
+  bench.sleep(0.2)
+  local kids = children()
+  assert(kids:find(":S"), "the daemon is not benchlua's child: [" .. kids .. "]")
+  eq(bench.proc.kill_orphans(), 1, "killed")
+  eq(children(), "", "children left")
+  -- one that ends on its own is reaped, not left a zombie
+  r = assert(bench.run_script{ cmd = "setsid sleep 0.2 > /dev/null 2>&1 < /dev/null & exit 0" })
+  bench.sleep(0.6)
+  eq(children(), "", "children left")
+end }
+
 return T
