@@ -124,4 +124,16 @@ T[#T + 1] = { "write_atomic writes through a symbolic link and keeps the mode", 
   eq(r.stdout, "symbolic link 777\nregular file 600\nnewresults.json\n", "after")
 end }
 
+T[#T + 1] = { "record into a symlinked results file keeps the link and the mode", function()
+  local d <close> = tmpdir()
+  local r = assert(bench.run_script{ cmd = "cd " .. d.p .. " && mkdir real && echo '{\"runs\": []}' > real/r.json"
+    .. " && chmod 640 real/r.json && ln -s real/r.json r.json" })
+  eq(r.ok, true, "setup")
+  for i = 1, 2 do assert(bench.record({ benchmark = "s" .. i, results = { score = i } }, { results = d.p .. "/r.json" })) end
+  r = assert(bench.run_script{ cmd = "cd " .. d.p .. " && stat -c '%F %a' r.json real/r.json && ls real" })
+  eq(r.stdout, "symbolic link 777\nregular file 640\nr.json\n", "after")
+  local runs = bench.json.decode(assert(bench.fs.read(d.p .. "/real/r.json"))).runs
+  eq(#runs, 2, "runs"); eq(runs[2].benchmark, "s2", "second run")
+end }
+
 return T
