@@ -45,6 +45,10 @@ function M.human_eval(path)
   if not recs then return nil, lines end
   local problems = { by_id = {} }
   for i, r in ipairs(recs) do
+    if r.plus_input ~= nil or r.base_input ~= nil then -- scoring it here would judge the base tests only
+      return nil, string.format("%s:%d: an evalplus file (base_input, plus_input): score it with `benchlua %s --dataset %s`",
+        path, lines.lineno[i], tostring(r.task_id):find("^Mbpp/") and "mbpp_plus" or "humaneval_plus", path)
+    end
     for _, f in ipairs({ "task_id", "prompt", "test", "entry_point" }) do
       if type(r[f]) ~= "string" then
         return nil, string.format("%s:%d: field '%s' is missing or not a string", path, lines.lineno[i], f)

@@ -28,7 +28,10 @@ Shipped benchmarks are found by name, wherever benchlua is started from.
 
   $ benchlua list
   human_eval       .* (re)
+  humaneval_plus   HumanEval+ base and plus pass@k with evalplus's verdicts (--mini, --noextreme; --chat; --samples FILE.jsonl)
   lcb              LiveCodeBench code generation (script mode: parses the runner's pass@1)
+  mbpp             MBPP test split (500, or --sanitized 257) pass@k, judged as bigcode-evaluation-harness does (with the setup code)
+  mbpp_plus        MBPP+ base and plus pass@k with evalplus's verdicts (--noextreme; --chat; --samples FILE.jsonl)
   throughput       completions per second and generated tokens per second at full concurrency
   $ benchlua throughput --help | sed -n '1p;5,8p'
   throughput: completions per second and generated tokens per second at full concurrency
@@ -287,12 +290,18 @@ man page in place; the installed benchlua finds its benchmarks by name.
   
   inst/usr/local/share/benchlua/benchmarks:
   human_eval.lua
+  humaneval_plus.lua
   lcb.lua
+  mbpp.lua
+  mbpp_plus.lua
   throughput.lua
   
   inst/usr/local/share/man/man1:
   benchlua.1
   $ cd / && env -u BENCHLUA_PATH "$OLDPWD/inst/usr/local/bin/benchlua" list | cut -d' ' -f1
   human_eval
+  humaneval_plus
   lcb
+  mbpp
+  mbpp_plus
   throughput

@@ -10,7 +10,10 @@ local T = {}
 
 local DATA = "../shared/data/"
 local FIX = "tests/fixtures/evalplus/"
-local CACHE = "build/test-cache/evalplus" -- ground truth kept between runs (keyed by digest)
+-- the ground truth is kept between runs (keyed by the data's digest) in an
+-- XDG cache of the build tree
+local CACHE_HOME = assert(os.getenv("PWD"), "PWD is not set") .. "/build/test-cache"
+local CACHE = CACHE_HOME .. "/benchlua/evalplus"
 
 local function eq(a, b, what)
   if a ~= b then error(string.format("%s: expected %s, got %s", what or "value", tostring(b), tostring(a)), 2) end
@@ -83,6 +86,92 @@ end }
 
 T[#T + 1] = { "MBPP+: tuples, sets, complex numbers, special oracles, Infinity inputs", function()
   eq(check_group("mbpp", "mbpp", "MbppPlus.jsonl.gz"), 28, "samples")
+end }
+
+-- `benchlua humaneval_plus|mbpp_plus --samples FILE.jsonl` writes
+-- FILE.eval_results.json; compare_results.py checks it field by field
+-- against what evalplus wrote for the same samples and data.
+local function samples_file(bench_name, group, file)
+  local dir <close> = setmetatable({ path = assert(bench.fs.mkdtemp("ep-samples")) },
+    { __close = function(t) bench.fs.rmtree(t.path) end })
+  local samples = assert(dataset.read_jsonl(FIX .. group .. "_samples.jsonl"))
+  local sfile = dir.path .. "/" .. group .. ".jsonl"
+  assert(bench.fs.write_atomic(sfile, assert(bench.fs.read(FIX .. group .. "_samples.jsonl"))))
+  local data = subset(file, samples, dir.path .. "/data.jsonl")
+  local r = assert(bench.run_script{ argv = { bench.exe, bench_name, "--samples", sfile, "--dataset", data,
+    "--results", dir.path .. "/results.json", "--quiet" }, env = { XDG_CACHE_HOME = CACHE_HOME }, timeout = 300 })
+  assert(r.ok, "benchlua failed: " .. r.stderr)
+  assert(r.stdout:find("wrote " .. dir.path .. "/" .. group .. ".eval_results.json", 1, true), r.stdout)
+  local c = assert(bench.run_script{ argv = { "/usr/bin/python3", FIX .. "compare_results.py", FIX .. group .. ".expected.json",
+    dir.path .. "/" .. group .. ".eval_results.json" }, timeout = 60 })
+  assert(c.ok, "differs from evalplus's results file:\n" .. c.stdout .. c.stderr)
+  local runs = cjson.decode(assert(bench.fs.read(dir.path .. "/results.json"))).runs
+  return runs[#runs].results
+end
+
+T[#T + 1] = { "humaneval_plus --samples: FILE.eval_results.json equals evalplus's, field by field; base and plus side by side in the record", function()
+  local res = samples_file("humaneval_plus", "humaneval", "HumanEvalPlus.jsonl.gz")
+  local expected = cjson.decode(assert(bench.fs.read(FIX .. "humaneval.expected.json")))
+  eq(res.score, expected.pass_at_k.plus["pass@1"], "score = plus pass@1")
+  eq(res.base_pass_at_k["pass@1"], expected.pass_at_k.base["pass@1"], "base pass@1")
+  eq(res.plus_pass_at_k["pass@1"], expected.pass_at_k.plus["pass@1"], "plus pass@1")
+  -- the samples that pass the base inputs and fail the plus ones, "task#index"
+  local want = {}
+  local index = {}
+  for tid, entries in pairs(expected.eval) do
+    for i, e in ipairs(entries) do
+      if e.base_status == "pass" and e.plus_status ~= "pass" then want[#want + 1] = string.format("%s#%d", tid, i - 1) end
+    end
+    index[tid] = true
+  end
+  table.sort(want)
+  eq(table.concat(res.passed_base_failed_plus, " "), table.concat(want, " "), "passed_base_failed_plus")
+end }
+
+T[#T + 1] = { "mbpp_plus --samples: FILE.eval_results.json equals evalplus's (failing inputs written back as lists and strings)", function()
+  local res = samples_file("mbpp_plus", "mbpp", "MbppPlus.jsonl.gz")
+  local expected = cjson.decode(assert(bench.fs.read(FIX .. "mbpp.expected.json")))
+  eq(res.score, expected.pass_at_k.plus["pass@1"], "score = plus pass@1")
+end }
+
+T[#T + 1] = { "human_eval refuses evalplus's files and names the benchmark to use", function()
+  local dir <close> = setmetatable({ path = assert(bench.fs.mkdtemp("ep-trap")) },
+    { __close = function(t) bench.fs.rmtree(t.path) end })
+  for file, name in pairs({ ["HumanEvalPlus.jsonl.gz"] = "humaneval_plus", ["MbppPlus-NoExtreme.jsonl.gz"] = "mbpp_plus" }) do
+    local r = assert(bench.run_script{ argv = { bench.exe, "human_eval", "--samples", FIX .. "humaneval_samples.jsonl",
+      "--dataset", DATA .. file, "--results", dir.path .. "/r.json", "--quiet" }, timeout = 60 })
+    eq(r.code, 1, "exit code")
+    assert(r.stderr:find(DATA .. file .. ":1: an evalplus file (base_input, plus_input): score it with `benchlua "
+      .. name .. " --dataset " .. DATA .. file .. "`", 1, true), r.stderr)
+  end
+  -- HumanEval itself is still read
+  assert(dataset.human_eval(DATA .. "HumanEval.jsonl.gz"))
+end }
+
+T[#T + 1] = { "--chat against an oracle server: evalplus's instruction, answers sanitized, then judged; records and sample log", function()
+  local dir <close> = setmetatable({ path = assert(bench.fs.mkdtemp("ep-chat")) },
+    { __close = function(t) bench.fs.rmtree(t.path) end })
+  local data = DATA .. "HumanEvalPlus.jsonl.gz"
+  local r = assert(bench.run_script{ argv = { bench.exe, "humaneval_plus", "--chat", "--model", data,
+    "--server-bin", "tests/fixtures/humaneval/oracle_server.py", "--dataset", data, "--limit", "5",
+    "--results", dir.path .. "/r.json", "--quiet" }, env = { XDG_CACHE_HOME = CACHE_HOME }, timeout = 300 })
+  eq(r.code, 0, "exit code: " .. r.stderr)
+  local run = cjson.decode(assert(bench.fs.read(dir.path .. "/r.json"))).runs[1]
+  local by = {}
+  for line in assert(bench.fs.read(run.run_dir .. "/samples.jsonl")):gmatch("[^\n]+") do
+    local rec = cjson.decode(line)
+    by[rec.task_id] = rec
+  end
+  assert(by["HumanEval/0"].prompt:find("^Please provide a self%-contained Python script that solves the following problem in a markdown code block:\n```python\nfrom typing import List"),
+    by["HumanEval/0"].prompt)
+  -- style 0: prose and a fenced full function: the sanitized solution is the code alone
+  eq(by["HumanEval/0"].outcome, "passed", "fenced full function"); eq(by["HumanEval/0"].base.status, "pass", "base")
+  assert(not by["HumanEval/0"].solution:find("```", 1, true), "sanitized: " .. by["HumanEval/0"].solution)
+  eq(by["HumanEval/1"].outcome, "passed", "<think> then code")
+  eq(by["HumanEval/2"].passed, false, "a bare body is not a solution once sanitized")
+  eq(by["HumanEval/3"].outcome, "truncated", "unclosed <think>")
+  eq(by["HumanEval/4"].outcome, "passed", "length-cut answer with whole code")
+  eq(run.results.score, 3 / 5, "score"); eq(run.results.base_pass_at_k["pass@1"], 3 / 5, "base")
 end }
 
 -- evalplus's sanitizer cannot be run here (tree-sitter is not packaged);
