@@ -117,8 +117,12 @@ end
 
 -- The truth blob of task t: from the cache, else computed on executor z
 -- (one computation per task at a time; others wait for it).
+function Judge:truth_path(t)
+  return string.format("%s/%d.truth", self.dir, t.index)
+end
+
 function Judge:blob(z, t)
-  local path = string.format("%s/%d.truth", self.dir, t.index)
+  local path = self:truth_path(t)
   while self.busy[t.task_id] do bench.sleep(0.02) end
   local blob = read_raw(path)
   if blob then return blob end
@@ -161,13 +165,17 @@ function Judge:check(task_id, solution)
         z.state.key = task_id
         return r
       end
-      if r and r.error then error(string.format("%s: %s", task_id, r.error), 0) end
+      if r and r.bad_truth then
+        bench.fs.remove(self:truth_path(t)) -- damaged: computed again on the next turn
+      elseif r and r.error then
+        error(string.format("%s: %s", task_id, r.error), 0)
+      end
       if r == nil then -- the executor died under this program: evalplus's verdict when no status came
         return { base = { status = "timeout", detail = why }, plus = { status = "timeout", detail = why } }
       end
-      z.state.key = nil -- "need": it lost the task; send it again
+      z.state.key = nil -- "need" (it lost the task) or a damaged truth: send it again
     end
-    error(task_id .. ": the executor keeps refusing the task", 0)
+    error(task_id .. ": the executor keeps refusing the task's ground truth", 0)
   end)
   pool:release(z)
   if not ok then error(res, 0) end

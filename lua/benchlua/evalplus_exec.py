@@ -411,7 +411,10 @@ class Executor:
     def evaluate(self, req, payload):
         if payload is not None:
             self.key, self.blob = None, None
-            self.blob = load_blob(payload)
+            try:
+                self.blob = load_blob(payload)
+            except Exception as e:  # a damaged cache file: benchlua computes it again
+                return {"error": "the ground truth does not load (%s: %s)" % (type(e).__name__, e), "bad_truth": True}
             self.key = req["key"]
             gc.freeze()  # the children need not scan (nor copy) the blob
         elif req.get("key") != self.key:

@@ -174,6 +174,28 @@ T[#T + 1] = { "--chat against an oracle server: evalplus's instruction, answers 
   eq(run.results.score, 3 / 5, "score"); eq(run.results.base_pass_at_k["pass@1"], 3 / 5, "base")
 end }
 
+T[#T + 1] = { "ground truth: computed once per task and cached by the data's digest; a damaged cache file is computed again", function()
+  local dir <close> = setmetatable({ path = assert(bench.fs.mkdtemp("ep-cache")) },
+    { __close = function(t) bench.fs.rmtree(t.path) end })
+  local data = assert(evalplus.load(DATA .. "HumanEvalPlus-Mini.jsonl.gz", "humaneval"))
+  local t = data.by_id["HumanEval/53"]
+  local function judge_once()
+    local judge <close> = assert(evalplus.judge{ data = data, sandbox = "auto", cache_dir = dir.path, workers = 1 })
+    local r = judge:check(t.task_id, t.prompt .. t.canonical_solution)
+    eq(r.base.status .. " " .. r.plus.status, "pass pass", "canonical")
+    r = judge:check(t.task_id, t.prompt .. "    return x - y\n")
+    eq(r.base.status .. " " .. r.plus.status, "fail fail", "wrong")
+    return judge.truth_computed
+  end
+  eq(judge_once(), 1, "computed")
+  local file = dir.path .. "/" .. data.digest .. "/" .. t.index .. ".truth"
+  assert(bench.fs.stat(file), "cached as " .. file)
+  eq(judge_once(), 0, "read from the cache")
+  assert(bench.fs.write_atomic(file, "garbage"))
+  eq(judge_once(), 1, "damaged: computed again")
+  assert(assert(bench.fs.stat(file)).size > 100, "repaired")
+end }
+
 -- evalplus's sanitizer cannot be run here (tree-sitter is not packaged);
 -- these expectations are derived by hand from evalplus/sanitize.py.
 T[#T + 1] = { "sanitizer: the longest parseable region, then imports and the definitions reachable from the entry point", function()
