@@ -238,6 +238,7 @@ local function load_problems(recipe, o)
       if not source then error(err, 0) end
     end
     problems, digest = ds.read(source, o)
+    if not problems then error(digest, 0) end -- read's message
   end
   if not problems then error(source or digest, 0) end
   problems.by_id, problems.dropped, problems.source = problems.by_id or {}, {}, source
