@@ -15,6 +15,7 @@
 local dataset = require("benchlua.dataset")
 local codeexec = require("benchlua.codeexec")
 local passk = require("benchlua.passk")
+local tasks = require("benchlua.tasks")
 local cjson = require("cjson.safe")
 local M = {}
 
@@ -266,7 +267,7 @@ end
 -- fn(i, sample, result) is called as each finishes. Yields.
 function M.judge_all(judge, samples, fn)
   local out = {}
-  bench.map(samples, judge.pool.size, function(s, i)
+  tasks.map(samples, judge.pool.size, function(s, i)
     out[i] = judge:check(s.task_id, s.solution)
     if fn then fn(i, s, out[i]) end
   end)
