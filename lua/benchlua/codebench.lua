@@ -192,7 +192,7 @@ local function common_options()
     { name = "max-tokens", default = 768, min = 1, max = 1 << 24, help = "tokens to generate per sample" },
     { name = "exec-timeout", default = 3.0, min = 0.01, max = 3600, metavar = "SECONDS", help = "time limit per program" },
     { name = "generate-only", type = "string", metavar = "FILE", help = "only generate: write the samples to FILE and score nothing" },
-    { name = "workers", type = "int", min = 1, max = 4096, metavar = "N", help = "programs run at once (default: the number of CPUs)" },
+    { name = "workers", type = "int", min = 1, max = 4096, metavar = "N", identity = false, help = "programs run at once (default: the number of CPUs)" },
     { name = "overlap", default = "auto", choices = { "auto", "on", "off" }, identity = false, help = "score while generating (auto: when the server computes on a GPU, another host or other cores)" },
     { name = "limit", type = "int", min = 1, metavar = "N", help = "only the first N problems" },
     { name = "python", type = "string", metavar = "PATH", help = "Python for the programs (default: /usr/bin/python3, else python3)" },
