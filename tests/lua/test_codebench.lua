@@ -130,6 +130,27 @@ T[#T + 1] = { "--overlap off judges nothing before generation ends; on judges wh
   eq(res.config.overlap.why, "--overlap on", "why")
 end }
 
+T[#T + 1] = { "every sample of a long run is judged once, overlapped or not", function()
+  for _, mode in ipairs({ "off", "on" }) do
+    local judged, log = {}, new_log()
+    local many = {}
+    for i = 1, 300 do many[i] = { task_id = "m" .. i, prompt = "P1:" } end
+    local bm = code.benchmark{
+      name = "many", description = "many", dataset = function() return many, "memory", "d" end,
+      executor = function() return { close = function() end } end,
+      judge = function(_, p)
+        judged[p.task_id] = (judged[p.task_id] or 0) + 1
+        if #p.task_id % 2 == 0 then bench.sleep(0.001) end
+        return { passed = true }
+      end,
+    }
+    local res = quiet(function() return bm.run(fake_ctx({ overlap = mode }, log, 0.002)) end) -- the queue drains between arrivals
+    local n = 0
+    for _, c in pairs(judged) do eq(c, 1, "judged once"); n = n + 1 end
+    eq(n, 300, mode .. ": samples judged"); eq(#log.samples, 300, "logged"); near(res.score, 1, mode .. ": score")
+  end
+end }
+
 T[#T + 1] = { "chat: a recipe's message list is sent as it is and logged", function()
   local log = new_log()
   local bm = code.benchmark{
