@@ -6,14 +6,20 @@
 --
 -- 1. Scores the 164 canonical solutions with the sandbox on through the warm
 --    executors (lua/benchlua/codeexec.lua), wall time including their start,
---    best and median of --rounds; then, in the same run, the baseline: one
---    fresh sandboxed python3 per sample running the same harness (--once),
---    and the ratio. (The reference harness takes about 18 s for this on a
---    2-core machine, per ../shared/docs/datasets.md measurements.)
--- 2. With --model: a full human_eval run (generate 164 completions, score,
---    record) against generation alone (--generate-only) and scoring alone
---    (--samples on what was generated): full / max(generation, scoring),
---    each the best of --full-rounds alternating runs.
+--    alternating --rounds times with the floor of a process per program
+--    (bench/fork_floor.py: one warm Python per CPU, common modules imported,
+--    gc.freeze(), forking once per program, no sandbox, start included):
+--    best and median of each and the ratio of the medians (goal: 1.3x).
+--    Then, once, one fresh sandboxed python3 per sample (--once) for scale.
+-- 2. With --model: full human_eval runs (164 completions of --max-tokens,
+--    scored) against generation alone (--generate-only) and scoring alone
+--    (--samples on what was generated), each the best of --full-rounds:
+--    a. shared cores, as a plain run decides (--overlap auto, which scores
+--       after generation here): full against generation + scoring (goal 1.0x);
+--       and --overlap on, scoring beside the server, for contrast;
+--    b. the server pinned to CPU 0 with --threads 1 (taskset) and benchlua
+--       with its scorers on CPU 1 (--overlap auto then overlaps): full against
+--       max(generation, scoring) measured with the same pinning (goal 1.1x).
 local dataset = require("benchlua.dataset")
 local codeexec = require("benchlua.codeexec")
 local cjson = require("cjson.safe")
@@ -22,6 +28,13 @@ local function median(xs)
   local s = { table.unpack(xs) }
   table.sort(s)
   return s[(#s + 1) // 2]
+end
+
+local function loadavg()
+  local f = io.open("/proc/loadavg")
+  local s = f and f:read("l") or "?"
+  if f then f:close() end
+  return s:match("^(%S+ %S+ %S+)") or s
 end
 
 local function programs(path)
@@ -45,6 +58,14 @@ local function zygote_round(progs, workers, sandbox)
   return bench.now() - t0, passed, pidns
 end
 
+local function floor_round(progs, workers)
+  local r = assert(bench.run_script{ argv = { codeexec.python(), "-I", "bench/fork_floor.py", tostring(workers) },
+    stdin = cjson.encode(progs), timeout = 600 })
+  local v = cjson.decode(r.stdout:match("([^\n]*)\n?$") or "")
+  if type(v) ~= "table" then error("bench/fork_floor.py failed: " .. r.stderr, 0) end
+  return v.wall, v.passed
+end
+
 local function baseline_round(progs, workers, sandbox)
   local harness = assert(bench.embedded("benchlua/humaneval_exec.py"))
   local argv = { codeexec.python(), "-I", "-c", harness, "--zygote", "--once", "--pidns" }
@@ -59,51 +80,74 @@ local function baseline_round(progs, workers, sandbox)
   return bench.now() - t0, passed
 end
 
--- Run `benchlua human_eval ARGS` and return its recorded results.
-local function human_eval(args, results)
-  local argv = { bench.exe, "human_eval", "--results", results, "--quiet" }
+-- Run `[PREFIX...] benchlua human_eval ARGS` and return its recorded results.
+local function human_eval(args, results, prefix)
+  local argv = {}
+  for _, a in ipairs(prefix or {}) do argv[#argv + 1] = a end
+  for _, a in ipairs({ bench.exe, "human_eval", "--results", results, "--quiet" }) do argv[#argv + 1] = a end
   for _, a in ipairs(args) do argv[#argv + 1] = a end
   local r = assert(bench.run_script{ argv = argv, timeout = 3600 })
   if not r.ok then error("human_eval failed: " .. r.stderr, 0) end
   local d = assert(cjson.decode(assert(bench.fs.read(results))))
-  return d.runs[#d.runs].results
+  return d.runs[#d.runs]
 end
 
-local function full_run(o, ds, dir)
+local function join(...)
+  local out = {}
+  for _, t in ipairs({ ... }) do for _, a in ipairs(t) do out[#out + 1] = a end end
+  return out
+end
+
+-- One case: generation alone, scoring alone, full runs (one per overlap
+-- mode), alternated --full-rounds times, the best of each kept (other load
+-- on the machine moves times by several percent from run to run).
+local function measure_case(o, ds, dir, server, prefix, modes)
+  local gen_file = dir .. "/generated.jsonl"
+  local gen, score, full, cfg = math.huge, math.huge, {}, {}
+  for _ = 1, o.full_rounds do
+    gen = math.min(gen, human_eval(join(server, { "--generate-only", gen_file }), dir .. "/r.json", prefix).results.generation_time)
+    score = math.min(score, human_eval({ "--samples", gen_file, "--dataset", ds }, dir .. "/r.json", prefix).results.scoring_time)
+    for _, m in ipairs(modes) do
+      local run = human_eval(join(server, { "--overlap", m }), dir .. "/r.json", prefix)
+      full[m] = math.min(full[m] or math.huge, run.results.overlap_wall)
+      cfg[m] = run.config.overlap
+    end
+  end
+  return { generation_alone = gen, scoring_alone = score, full = full, overlap = cfg }
+end
+
+local function full_runs(o, ds, dir)
   local server = { "--model", o.model, "--dataset", ds, "--max-tokens", tostring(o.max_tokens) }
-  for _, k in ipairs({ "server_bin", "parallel", "ctx", "gpu_layers" }) do
+  for _, k in ipairs({ "parallel", "ctx", "gpu_layers" }) do
     if o[k] then
       server[#server + 1] = "--" .. k:gsub("_", "-")
       server[#server + 1] = tostring(o[k])
     end
   end
-  local gen_file = dir .. "/generated.jsonl"
-  local args = { table.unpack(server) }
-  args[#args + 1] = "--generate-only"
-  args[#args + 1] = gen_file
-  -- alternate the runs and keep the best of each: other load on the machine
-  -- moves generation times by several percent from run to run
-  local gen, score, full = math.huge, math.huge, math.huge
-  local last
-  for _ = 1, o.full_rounds do
-    gen = math.min(gen, human_eval(args, dir .. "/r.json").generation_time)
-    score = math.min(score, human_eval({ "--samples", gen_file, "--dataset", ds }, dir .. "/r.json").scoring_time)
-    last = human_eval(server, dir .. "/r.json")
-    full = math.min(full, last.overlap_wall)
+  local bin = o.server_bin or os.getenv("BENCHLUA_SERVER_BIN") or "tests/server/llama-server"
+  if not bin:find("^/") then bin = assert(io.popen("realpath " .. bin)):read("l") end
+  local shared = measure_case(o, ds, dir, join(server, { "--server-bin", bin }), nil, { "auto", "on" })
+  local res = { shared = shared }
+  if codeexec.cpus() >= 2 then
+    -- the server on CPU 0, one thread; benchlua and its scorers on CPU 1
+    local wrapper = dir .. "/pinned-server"
+    assert(bench.fs.write_atomic(wrapper, "#!/bin/sh\nexec taskset -c 0 " .. bin .. ' "$@"\n'))
+    assert(os.execute("chmod +x " .. wrapper))
+    res.pinned = measure_case(o, ds, dir, join(server, { "--server-bin", wrapper, "--server-arg", "--threads", "--server-arg", "1" }),
+      { "taskset", "-c", "1" }, { "auto" })
   end
-  return { generation_alone = gen, scoring_alone = score, full_run = full, ratio = full / math.max(gen, score),
-    tokens_per_s = last.tokens_per_s, outcomes = last.outcomes }
+  return res
 end
 
 return {
   name = "humaneval_score",
-  description = "HumanEval scoring speed: warm executors vs a fresh sandboxed python per sample; full-run overlap",
+  description = "HumanEval scoring speed: warm executors against a fork per program; full runs against generation and scoring",
   options = {
     { name = "dataset", type = "string", metavar = "PATH", help = "HumanEval .jsonl.gz (default: ../shared/data's, else the cached official file)" },
-    { name = "rounds", default = 3, min = 1, help = "repetitions of the warm-executor measurement" },
+    { name = "rounds", default = 5, min = 1, help = "alternating rounds of the warm executors and the floor" },
     { name = "workers", type = "int", min = 1, metavar = "N", help = "programs at once (default: CPUs)" },
     { name = "no-baseline", default = false, help = "skip the fresh-python-per-sample baseline" },
-    { name = "max-tokens", default = 768, min = 1, help = "for the full run (with --model)" },
+    { name = "max-tokens", default = 128, min = 1, help = "for the full runs (with --model)" },
     { name = "full-rounds", default = 2, min = 1, help = "repetitions of each full-run measurement (best kept)" },
   },
   server = false,
@@ -115,14 +159,20 @@ return {
     local progs = programs(ds)
     local workers = o.workers or codeexec.cpus()
     local sandbox = ctx.sandbox
-    local walls, passed, pidns = {}, 0, false
-    for i = 1, o.rounds do walls[i], passed, pidns = zygote_round(progs, workers, sandbox) end
+    local walls, floors, passed, fpassed, pidns = {}, {}, 0, 0, false
+    for i = 1, o.rounds do -- alternated, so both see the same load
+      walls[i], passed, pidns = zygote_round(progs, workers, sandbox)
+      floors[i], fpassed = floor_round(progs, workers)
+    end
     local best, med = math.min(table.unpack(walls)), median(walls)
-    print(string.format("scoring %d canonical solutions, sandbox %s%s, %d workers:", #progs, tostring(sandbox),
-      pidns and " (namespaces)" or " (no namespaces)", workers))
-    print(string.format("  warm executors (zygotes): best %.3f s, median %.3f s of %d rounds (start included); %d/%d passed",
-      best, med, o.rounds, passed, #progs))
-    local res = { score = best, metrics = { canonical = #progs, passed = passed, zygote_best = best, zygote_median = med,
+    local fbest, fmed = math.min(table.unpack(floors)), median(floors)
+    print(string.format("scoring %d canonical solutions, sandbox %s%s, %d workers, %d alternating rounds (load average %s):",
+      #progs, tostring(sandbox), pidns and " (namespaces)" or " (no namespaces)", workers, o.rounds, loadavg()))
+    print(string.format("  warm executors (zygotes), start included: best %.3f s, median %.3f s; %d/%d passed", best, med, passed, #progs))
+    print(string.format("  floor, a fork per program (fork_floor.py): best %.3f s, median %.3f s; %d/%d passed", fbest, fmed, fpassed, #progs))
+    print(string.format("  zygotes / floor: %.2fx (medians), %.2fx (bests)  [goal: at most 1.3x]", med / fmed, best / fbest))
+    local res = { score = med / fmed, metrics = { canonical = #progs, passed = passed, zygote_best = best, zygote_median = med,
+      floor_best = fbest, floor_median = fmed, floor_ratio = med / fmed,
       workers = workers, sandbox = tostring(sandbox), pid_namespace = pidns } }
     if not o.no_baseline then
       local bwall, bpassed = baseline_round(progs, workers, sandbox)
@@ -134,11 +184,24 @@ return {
     end
     if o.model then
       local dir = assert(bench.fs.mkdtemp("humaneval-bench"))
-      local ok, f = pcall(full_run, o, ds, dir)
+      local ok, f = pcall(full_runs, o, ds, dir)
       bench.fs.rmtree(dir)
       if not ok then error(f, 0) end
-      print(string.format("full run (generate %d, score, record): %.2f s; generation alone %.2f s, scoring alone %.2f s; full / max = %.3f (best of %d each)",
-        #progs, f.full_run, f.generation_alone, f.scoring_alone, f.ratio, o.full_rounds))
+      local sh = f.shared
+      print(string.format("full runs, %d completions of %d tokens, best of %d each (load average %s):", #progs, o.max_tokens,
+        o.full_rounds, loadavg()))
+      print(string.format("  shared cores: generation alone %.2f s, scoring alone %.2f s, sum %.2f s", sh.generation_alone,
+        sh.scoring_alone, sh.generation_alone + sh.scoring_alone))
+      print(string.format("    --overlap auto (%s: %s): %.2f s = %.2fx the sum  [goal: at most 1.0x]", sh.overlap.auto.overlap and "overlapped" or "not overlapped",
+        sh.overlap.auto.why, sh.full.auto, sh.full.auto / (sh.generation_alone + sh.scoring_alone)))
+      print(string.format("    --overlap on (for contrast): %.2f s = %.2fx the sum", sh.full.on, sh.full.on / (sh.generation_alone + sh.scoring_alone)))
+      if f.pinned then
+        local pn = f.pinned
+        local mx = math.max(pn.generation_alone, pn.scoring_alone)
+        print(string.format("  server on CPU 0 (--threads 1), scorers on CPU 1: generation alone %.2f s, scoring alone %.2f s", pn.generation_alone, pn.scoring_alone))
+        print(string.format("    --overlap auto (%s: %s): %.2f s = %.2fx max(generation, scoring)  [goal: at most 1.1x]",
+          pn.overlap.auto.overlap and "overlapped" or "not overlapped", pn.overlap.auto.why, pn.full.auto, pn.full.auto / mx))
+      end
       res.metrics.full = f
     end
     return res

@@ -15,8 +15,10 @@
 # would have recorded. The zygote enforces the wall-clock limit (timeout + 1 s
 # after the fork, like the reference's join), kills the child's process group
 # and, when it owns a PID namespace (--pidns and pid 2 there), every other
-# process in it, then wipes the per-sample directory (and, in the namespace,
-# the private /tmp and /dev/shm), so nothing of one sample reaches the next.
+# process in it, then empties the samples' working directory (made once; a new
+# one when a sample tampered with it) and, in the namespace, the private /tmp
+# and /dev/shm (listed only, when nothing but ours is there), so nothing of
+# one sample reaches the next.
 # A child that dies without a verdict gets "timed out", as in the reference.
 import contextlib
 import faulthandler
@@ -26,6 +28,7 @@ import os
 import select
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -201,6 +204,91 @@ class Zygote:
         st = os.fstat(self.wfd)
         self.fifo_id = (st.st_dev, st.st_ino)
         self.keep = {os.path.realpath(self.home), os.path.realpath(os.getcwd())}
+        # The samples' working directory: one per zygote, made once, checked
+        # empty (and ours) after each sample and only then wiped or made anew,
+        # instead of a mkdtemp and an rmtree per sample.
+        self.work = None
+        self.sweep_dirs = ("/tmp", "/dev/shm", os.getcwd()) if pidns else ()
+        self.new_work()
+
+    def new_work(self):
+        if self.work is not None:
+            self.keep.discard(os.path.realpath(self.work))
+        self.work = tempfile.mkdtemp()
+        st = os.lstat(self.work)
+        self.work_id = (st.st_dev, st.st_ino, stat.S_IMODE(st.st_mode))
+        self.keep.add(os.path.realpath(self.work))
+        self.plan_sweeps()
+
+    def plan_sweeps(self):
+        """For each directory wiped after a sample in the namespace: the names
+        of ours in it (name -> (dev, ino)), or None when one of ours lies
+        deeper than one level there (then the full wipe runs every time)."""
+        tops = {os.path.realpath(d) for d in self.sweep_dirs}
+        self.sweep_names = {}
+        for d in self.sweep_dirs:
+            rd, names = os.path.realpath(d), {}
+            for k in self.keep:
+                if not k.startswith(rd + "/"):
+                    continue
+                first = rd + "/" + k[len(rd) + 1:].split("/")[0]
+                if first not in self.keep and first not in tops:
+                    names = None
+                    break
+                try:
+                    st = os.lstat(first)
+                except OSError:
+                    names = None
+                    break
+                names[os.path.basename(first)] = (st.st_dev, st.st_ino)
+            self.sweep_names[d] = names
+
+    def only_ours(self, d, names):
+        """Does directory d hold nothing but our own entries?"""
+        try:
+            with os.scandir(d) as it:
+                for e in it:
+                    want = names.get(e.name)
+                    if want is None:
+                        return False
+                    st = e.stat(follow_symlinks=False)
+                    if (st.st_dev, st.st_ino) != want:
+                        return False
+        except OSError:
+            return False
+        return True
+
+    def clean_work(self):
+        """After a sample: the working directory empty and ours again."""
+        try:
+            st = os.lstat(self.work)
+            if (st.st_dev, st.st_ino, stat.S_IMODE(st.st_mode)) == self.work_id and stat.S_ISDIR(st.st_mode):
+                with os.scandir(self.work) as it:
+                    if next(it, None) is None:
+                        return
+                self.wipe(self.work, keep_top=True)
+                with os.scandir(self.work) as it:
+                    if next(it, None) is None:
+                        return
+        except OSError:
+            pass
+        try:  # tampered with, or not emptied: a fresh one
+            if os.path.isdir(self.work) and not os.path.islink(self.work):
+                self.wipe(self.work)
+            else:
+                os.unlink(self.work)
+        except OSError:
+            pass
+        self.new_work()
+
+    def sweep(self):
+        """In the namespace: /tmp, /dev/shm and the directory we run in
+        emptied of everything that is not ours (a full wipe only when
+        something else is there)."""
+        for d in self.sweep_dirs:
+            names = self.sweep_names.get(d)
+            if names is None or not self.only_ours(d, names):
+                self.wipe(d, keep_top=True)
 
     def read_verdict(self, token, pid, deadline):
         """Wait for the child's report, its death or the deadline."""
@@ -345,7 +433,7 @@ class Zygote:
 
     def run(self, program, timeout):
         token = os.urandom(8).hex().encode()
-        tmpdir = tempfile.mkdtemp()
+        tmpdir = self.work
         t0 = time.monotonic()
         pid = os.fork()
         if pid == 0:
@@ -362,10 +450,8 @@ class Zygote:
         msg, how = self.read_verdict(token, pid, t0 + timeout + 1)
         elapsed = time.monotonic() - t0
         status = self.kill_all(pid)
-        self.wipe(tmpdir)
-        if self.pidns:
-            for d in ("/tmp", "/dev/shm", os.getcwd()):
-                self.wipe(d, keep_top=True)
+        self.clean_work()
+        self.sweep()
         if msg is not None:
             verdict = msg[0]
             try:

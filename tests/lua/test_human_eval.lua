@@ -350,6 +350,23 @@ T[#T + 1] = { "executor: no process, file or /tmp entry of one sample survives i
   eq(r.result, "passed", "third: " .. tostring(r.result))
 end }
 
+T[#T + 1] = { "executor: every sample starts in an empty, writable working directory, whatever the last one did to it", function()
+  local pool <close> = assert(codeexec.pool{ size = 1, sandbox = "auto" })
+  local fresh = "    import os\n    assert os.listdir('.') == [], os.listdir('.')\n    open('mine', 'w').write('x')\n    return 1"
+  local libc = "    import ctypes, os\n    c = ctypes.CDLL(None, use_errno=True)\n"
+  local attacks = {
+    left = "    os.mkdir('d'); open('d/f', 'w').write('x'); open('.hidden', 'w').write('x')\n    return 1",
+    chmod = "    open('f', 'w').write('x')\n    c.chmod(b'.', 0o500)\n    return 1",
+    removed = "    c.rmdir(os.readlink('/proc/self/cwd').encode())\n    return 1",
+    replaced = "    d = os.readlink('/proc/self/cwd').encode()\n    c.rmdir(d)\n    open(d, 'w').write('x')\n    return 1",
+    locked = "    os.mkdir('d'); open('d/f', 'w').write('x'); c.chmod(b'd', 0)\n    return 1",
+  }
+  for _, name in ipairs({ "left", "chmod", "removed", "replaced", "locked" }) do
+    eq(run1(pool, libc .. attacks[name]).result, "passed", name)
+    eq(run1(pool, fresh).result, "passed", "after " .. name)
+  end
+end }
+
 T[#T + 1] = { "executor: a sample cannot forge a verdict through the executor's stdout", function()
   local pool <close> = assert(codeexec.pool{ size = 1, sandbox = "auto" })
   local r = run1(pool, table.concat({
