@@ -1,10 +1,64 @@
--- lcb.lua: LiveCodeBench (code generation). For now the script mode only:
---   benchlua run --benchmark lcb --script run_lcb.py --model m.gguf
--- runs LiveCodeBench's own runner against the started server and reads the
--- pass@1 it prints. The native mode (stdin and functional problems,
--- compressed private tests, release/date filters) is a later issue.
-return {
+-- lcb.lua: LiveCodeBench code generation (lcb_runner @ 28fef95), natively,
+-- with lcb_runner's verdict on every sample. Chat models (--chat) get its
+-- generic chat prompt (system + user, LMStyle.OpenAIChat) and the code is
+-- the answer's last fenced block; base models its few-shot prompt, stopped
+-- at "###". `--samples FILE.json` grades a custom-evaluator file and writes
+-- FILE_codegeneration_output_eval_all.json. Semantics: ../docs/lcb.md.
+-- The data, prompts and grading are lua/benchlua/livecodebench.lua; the
+-- rest (generation, scoring, pass@k, logs) the code-benchmark library.
+local code = require("benchlua.codebench")
+local lcb = require("benchlua.livecodebench")
+local parsers = require("benchlua.parsers")
+
+local loaded -- the problems, for pass@k with lcb_runner's k list
+
+local function date_ok(s) return s == nil or (s:match("^%d%d%d%d%-%d%d%-%d%d$") and os.time{
+  year = tonumber(s:sub(1, 4)), month = tonumber(s:sub(6, 7)), day = tonumber(s:sub(9, 10)) } ~= nil
+  and tonumber(s:sub(6, 7)) <= 12 and tonumber(s:sub(9, 10)) <= 31) end
+
+return code.benchmark{
   name = "lcb",
-  description = "LiveCodeBench code generation (script mode: parses the runner's pass@1)",
-  parse = require("benchlua.parsers").lcb,
+  description = "LiveCodeBench code generation with lcb_runner's verdicts (--chat or base models, or --samples FILE.json)",
+  options = {
+    { name = "dataset", type = "list", metavar = "PATH", help = "a code_generation_lite .jsonl file (repeatable; default: --release, fetched once into ~/.cache/benchlua)" },
+    { name = "release", default = "release_latest", metavar = "TAG", help = "release_v1..release_v6, release_latest, v1..v6 (one shard), vA_vB" },
+    { name = "start-date", type = "string", metavar = "YYYY-MM-DD", help = "only contests on or after this date" },
+    { name = "end-date", type = "string", metavar = "YYYY-MM-DD", help = "only contests up to this date (00:00)" },
+    { name = "platform", type = "string", choices = { "leetcode", "codeforces", "atcoder" }, help = "only this platform" },
+    { name = "difficulty", type = "string", choices = { "easy", "medium", "hard" }, help = "only this difficulty" },
+    { name = "samples", type = "string", metavar = "FILE.json", help = "grade lcb_runner's custom-evaluator file ({question_id, code_list}) without a server" },
+    { name = "exec-timeout", default = 6, min = 1, metavar = "SECONDS", help = "lcb_runner's --timeout: the alarm per test; a sample gets (T + 1) x tests + 5 s" },
+    { name = "temperature", default = 0.2, min = 0, metavar = "T", help = "sampling temperature (lcb_runner's default)" },
+    { name = "max-tokens", default = 2000, min = 1, help = "tokens to generate per sample (lcb_runner's default)" },
+    { name = "generate-only", type = "string", metavar = "FILE.json", help = "only generate: write the custom-evaluator file and grade nothing" },
+  },
+  validate = function(o)
+    for _, path in ipairs(o.dataset) do
+      if not bench.fs.stat(path) then return false, "--dataset: no file '" .. path .. "'" end
+    end
+    local ok, err = lcb.release(o.release)
+    if not ok then return false, "--release: " .. err end
+    if not date_ok(o.start_date) then return false, "--start-date must be YYYY-MM-DD, got '" .. o.start_date .. "'" end
+    if not date_ok(o.end_date) then return false, "--end-date must be YYYY-MM-DD, got '" .. o.end_date .. "'" end
+    return true
+  end,
+  dataset = function(o)
+    local problems, source, digest = lcb.load(o)
+    loaded = problems
+    return problems, source, digest
+  end,
+  prompt = lcb.base_prompt,
+  stops = lcb.STOPS,
+  chat = lcb.chat_messages,
+  extract = lcb.extract,
+  solution = function(_, g, o) -- base models: the whole output, stripped
+    if o.chat then return g.code or "" end
+    return (g.code or ""):match("^%s*(.-)%s*$")
+  end,
+  executor = function(j) return assert(lcb.pool{ size = j.workers, sandbox = j.sandbox, python = j.opts.python }) end,
+  judge = function(j, p, solution) return lcb.grade(j.executor, p, solution, j.opts.exec_timeout) end,
+  groups = function(p) return { difficulty = p.difficulty, platform = p.platform } end,
+  result = function(res, tally) lcb.add_ks(res, tally, loaded) end,
+  samples = lcb.samples,
+  parse = parsers.lcb,
 }

@@ -10,6 +10,7 @@ does, with misbehaviour chosen on the command line:
                  [--reply TEXT] [--delay S] [--exit-at-start CODE]
                  [--malformed KIND [--malformed-every K]] [--openai-only]
                  [--api-key KEY] [--expect-model ID]
+                 [--chat-answer-file FILE] [--record FILE]
 
 --malformed KIND: every K-th generation answer (default: every one) is
   malformed: content-null, content-object, content-number, predicted-ms-string,
@@ -18,6 +19,9 @@ does, with misbehaviour chosen on the command line:
   Studio, a proxy); /health, /props, /tokenize and /completion are 404.
 --api-key KEY: every request needs "Authorization: Bearer KEY" (else 401).
 --expect-model ID: a chat request whose "model" is not ID gets a 400.
+--chat-answer-file: /v1/chat/completions answers with FILE's text as it is
+(e.g. prose and a fenced solution), instead of --reply in a python fence.
+--record: every generation request's JSON body is appended to FILE, one a line.
 """
 import argparse, json, os, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -43,6 +47,8 @@ ap.add_argument("--api-key", default="")
 ap.add_argument("--expect-model", default="")
 ap.add_argument("--huge-reply", type=int, default=0, help="a /completion whose content is this many bytes")
 ap.add_argument("--no-length", action="store_true", help="with --huge-reply: no Content-Length, close at the end")
+ap.add_argument("--chat-answer-file")
+ap.add_argument("--record")
 # llama-server flags benchlua passes, accepted and ignored
 ap.add_argument("-m"); ap.add_argument("-np"); ap.add_argument("-c"); ap.add_argument("-ngl")
 args, _ = ap.parse_known_args()
@@ -150,6 +156,9 @@ class H(BaseHTTPRequestHandler):
         if self.path == "/tokenize":
             text = body.get("content", "")
             return self.send(200, {"tokens": list(range(len(text.encode())))})
+        if args.record:
+            with lock, open(args.record, "a") as f:
+                f.write(json.dumps(body) + "\n")
         with lock:
             count["gen"] += 1
             k = count["gen"]
@@ -172,7 +181,11 @@ class H(BaseHTTPRequestHandler):
             return self.send(200, {"content": args.reply, "tokens_predicted": 5, "tokens_evaluated": 10,
                                    "stop_type": "eos", "timings": {"predicted_n": 5, "predicted_ms": 1.0}})
         if self.path == "/v1/chat/completions":
-            return self.send(200, {"choices": [{"message": {"role": "assistant", "content": "```python\n" + args.reply + "```"},
+            answer = "```python\n" + args.reply + "```"
+            if args.chat_answer_file:
+                with open(args.chat_answer_file) as f:
+                    answer = f.read()
+            return self.send(200, {"choices": [{"message": {"role": "assistant", "content": answer},
                                                 "finish_reason": "stop"}],
                                    "usage": {"completion_tokens": 5, "prompt_tokens": 10}})
         self.send(404, {"error": {"code": 404, "message": "not found"}})

@@ -158,19 +158,50 @@ def run_program(program, timeout):
         return f"failed: {e}", type(e).__name__
 
 
-def child(program, timeout, token, fifo, fifo_fd, fifo_id, tmpdir):
-    # What multiprocessing does in the reference's child, then its tempdir.
-    _write, _open, _fstat, _exit, wronly = os.write, os.open, os.fstat, os._exit, os.O_WRONLY
+# Captured before any program runs: a program (or a guard) may rebind os.*.
+_write, _open, _fstat, _exit, _WRONLY = os.write, os.open, os.fstat, os._exit, os.O_WRONLY
+
+
+def child_prelude(tmpdir):
+    """What multiprocessing does in the reference's child, then its tempdir:
+    stdin from /dev/null, output discarded, cwd the per-sample directory.
+    Descriptor 0 becomes /dev/null too (in the reference it stays whatever
+    the harness was started with; here it is the zygote's request pipe)."""
     try:
         sys.stdin.close()
         sys.stdin = open(os.devnull)
     except (OSError, ValueError):
         pass
     null = os.open(os.devnull, os.O_RDWR)
+    os.dup2(null, 0)
     os.dup2(null, 1)
     os.dup2(null, 2)
     os.close(null)
     os.chdir(tmpdir)
+
+
+class Reporter:
+    """The child's one report to the zygote, through the FIFO."""
+
+    def __init__(self, token, fifo, fifo_fd, fifo_id):
+        self.token, self.fifo, self.fifo_fd, self.fifo_id = token, fifo, fifo_fd, fifo_id
+
+    def __call__(self, name, data):
+        msg = b"BLV1 %s %d %d\n" % (self.token, len(name), len(data)) + name + data
+        fd = self.fifo_fd
+        try:
+            st = _fstat(fd)
+            if (st.st_dev, st.st_ino) != self.fifo_id:
+                raise OSError
+        except OSError:  # the program closed or reused our descriptor: reopen the FIFO
+            fd = _open(self.fifo, _WRONLY)  # the zygote holds the read end: no blocking
+        while msg:
+            msg = msg[_write(fd, msg):]
+        _exit(0)
+
+
+def child(program, timeout, report, tmpdir):
+    child_prelude(tmpdir)
     reliability_guard()
     try:
         verdict, exc = call_at_depth(REF_EXEC_DEPTH, run_program, program, timeout)
@@ -178,17 +209,7 @@ def child(program, timeout, token, fifo, fifo_fd, fifo_id, tmpdir):
         _exit(1)
     data = verdict[:MAX_VERDICT // 4].encode("utf-8", "surrogatepass")
     name = (exc or "").encode("utf-8", "replace")[:200]
-    msg = b"BLV1 %s %d %d\n" % (token, len(name), len(data)) + name + data
-    fd = fifo_fd
-    try:
-        st = _fstat(fd)
-        if (st.st_dev, st.st_ino) != fifo_id:
-            raise OSError
-    except OSError:  # the program closed or reused our descriptor: reopen the FIFO
-        fd = _open(fifo, wronly)  # the zygote holds the read end: no blocking
-    while msg:
-        msg = msg[_write(fd, msg):]
-    _exit(0)
+    report(name, data)
 
 
 # ---- the zygote ----
@@ -431,7 +452,11 @@ class Zygote:
                 except OSError:
                     pass
 
-    def run(self, program, timeout):
+    def fork_run(self, work, budget):
+        """Run work(report, tmpdir) in a forked child with `budget` seconds
+        of wall clock; then kill everything it started and wipe what it
+        wrote. -> (message | None, how, wait status, elapsed); message is
+        (data, name) as the child reported it."""
         token = os.urandom(8).hex().encode()
         tmpdir = self.work
         t0 = time.monotonic()
@@ -440,18 +465,34 @@ class Zygote:
             try:
                 os.setpgid(0, 0)
                 os.close(self.rfd)
-                child(program, timeout, token, self.fifo, self.wfd, self.fifo_id, tmpdir)
+                work(Reporter(token, self.fifo, self.wfd, self.fifo_id), tmpdir)
             finally:
                 os._exit(1)
         try:
             os.setpgid(pid, pid)
         except OSError:
             pass
-        msg, how = self.read_verdict(token, pid, t0 + timeout + 1)
+        msg, how = self.read_verdict(token, pid, t0 + budget)
         elapsed = time.monotonic() - t0
         status = self.kill_all(pid)
         self.clean_work()
         self.sweep()
+        return msg, how, status, elapsed
+
+    @staticmethod
+    def no_report(how, budget, status):
+        """Why a child left no report, in words."""
+        if how == "deadline":
+            return "killed after %.1f s" % budget
+        if status is not None and os.WIFSIGNALED(status):
+            return "died of signal %d without a verdict" % os.WTERMSIG(status)
+        if status is not None and os.WIFEXITED(status):
+            return "exited with status %d without a verdict" % os.WEXITSTATUS(status)
+        return "ended without a verdict"
+
+    def run(self, program, timeout):
+        msg, how, status, elapsed = self.fork_run(
+            lambda report, tmpdir: child(program, timeout, report, tmpdir), timeout + 1)
         if msg is not None:
             verdict = msg[0]
             try:
@@ -459,15 +500,8 @@ class Zygote:
             except UnicodeEncodeError:  # lone surrogates: benchlua's JSON cannot carry them
                 verdict = verdict.encode("utf-8", "backslashreplace").decode("utf-8")
             return {"result": verdict, "exc": msg[1], "time": elapsed}
-        if how == "deadline":
-            detail = "killed after %.1f s" % (timeout + 1)
-        elif status is not None and os.WIFSIGNALED(status):
-            detail = "died of signal %d without a verdict" % os.WTERMSIG(status)
-        elif status is not None and os.WIFEXITED(status):
-            detail = "exited with status %d without a verdict" % os.WEXITSTATUS(status)
-        else:
-            detail = "ended without a verdict"
-        return {"result": "timed out", "exc": None, "time": elapsed, "detail": detail}
+        return {"result": "timed out", "exc": None, "time": elapsed,
+                "detail": self.no_report(how, timeout + 1, status)}
 
 
 def send(obj):
@@ -476,10 +510,12 @@ def send(obj):
         data = data[os.write(1, data):]
 
 
-def warm_up():
+def warm_up(extension=None):
     """Import what HumanEval programs and tests use, so every fork has it."""
     import collections, copy, functools, hashlib, heapq, itertools, math, random, re, string, typing  # noqa
     import bisect, decimal, fractions, statistics, threading  # noqa
+    if extension:
+        extension["warm_up"]()
     try:  # non-dumpable: a child cannot open our pipes through /proc/PID/fd
         import ctypes
         ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 4
@@ -490,15 +526,26 @@ def warm_up():
     gc.freeze()
 
 
-def main():
+def humaneval_request(z, req):
+    return z.run(req["program"], float(req["timeout"]))
+
+
+def main(extension=None):
+    # Another harness that imports this file (lcb_exec.py) may pass an
+    # extension = {"kind": NAME, "handle": fn(zygote, request) -> answer,
+    # "warm_up": fn()}: requests with that "kind" go to it; the others are
+    # HumanEval programs.
+    handlers = {None: humaneval_request}
+    if extension:
+        handlers[extension["kind"]] = extension["handle"]
     # benchlua says the namespace sandbox is on; pid 2 = the first process there
     pidns = "--pidns" in sys.argv and os.getpid() <= 2
     once = "--once" in sys.argv  # one request, then exit: the per-sample baseline
     if not once:
-        warm_up()
+        warm_up(extension)
     z = Zygote(pidns)
     send({"ready": True, "pid": os.getpid(), "pidns": pidns, "python": sys.version.split()[0],
-          "cpus": len(os.sched_getaffinity(0))})
+          "cpus": len(os.sched_getaffinity(0)), "kinds": [k for k in handlers if k]})
     stdin = sys.stdin.buffer
     while True:
         line = stdin.readline()
@@ -506,11 +553,11 @@ def main():
             break
         try:
             req = json.loads(line.decode("utf-8", "replace"))
-            program, timeout = req["program"], float(req["timeout"])
+            answer = handlers[req.get("kind")](z, req)
         except (ValueError, KeyError, TypeError) as e:
             send({"error": "bad request: %s" % e})
             continue
-        send(z.run(program, timeout))
+        send(answer)
         if once:
             break
 

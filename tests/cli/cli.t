@@ -29,7 +29,7 @@ Shipped benchmarks are found by name, wherever benchlua is started from.
   $ benchlua list
   human_eval       .* (re)
   humaneval_plus   HumanEval+ base and plus pass@k with evalplus's verdicts (--mini, --noextreme; --chat; --samples FILE.jsonl)
-  lcb              LiveCodeBench code generation (script mode: parses the runner's pass@1)
+  lcb              LiveCodeBench code generation with lcb_runner's verdicts (--chat or base models, or --samples FILE.json)
   mbpp             MBPP test split (500, or --sanitized 257) pass@k, judged as bigcode-evaluation-harness does (with the setup code)
   mbpp_plus        MBPP+ base and plus pass@k with evalplus's verdicts (--noextreme; --chat; --samples FILE.jsonl)
   throughput       completions per second and generated tokens per second at full concurrency
