@@ -18,7 +18,7 @@ echo "== results file: the cost of recording as it grows"
 bench/record.sh "$BIN"
 echo "== sandbox: cost per program"
 "$BIN" test bench/sandbox_cost.lua
-echo "== human_eval: scoring 164 canonical solutions; full run against generation and scoring alone"
+echo "== human_eval: 164 canonical solutions against a fork per program; full runs (shared cores, pinned server) against generation and scoring alone"
 "$BIN" bench/humaneval_score.lua --results "$OUT/r.json" --model "$BENCHLUA_TEST_MODEL" \
   --server-bin "$BENCHLUA_SERVER_BIN" --parallel 4 --ctx 16384
 echo "== results: benchlua results on 10,000 runs against python3 json.load"
