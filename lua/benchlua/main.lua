@@ -71,6 +71,7 @@ return function(argv)
   end
   if first == "list" then return list() end
   if first == "sweep" then return require("benchlua.sweep").main(argv) end
+  if first == "results" and argv[2] == "merge" then return require("benchlua.sweep").merge(argv, 3) end
   if first == "results" or first == "compare" or first == "report" then
     return require("benchlua.readback")[first](argv)
   end

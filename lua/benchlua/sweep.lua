@@ -59,6 +59,7 @@ local function abspath(p, base)
   if p:sub(1, 1) == "/" then return p end
   return (base or cwd()) .. "/" .. p:gsub("^%./", "")
 end
+M.abspath = abspath
 
 -- A value from a sweep file, checked against option o. -> value | nil, err
 local function check_value(o, v)
@@ -322,7 +323,7 @@ end
 
 -- (cell, benchmark index) -> true for runs recorded ok; refuses runs of an
 -- earlier version of the file.
-local function done_set(sw, flags)
+function M.done_set(sw, flags)
   local runs, err = M.recorded(sw, flags)
   if not runs then return nil, err end
   local done = {}
@@ -495,7 +496,7 @@ end
 function M.run(sw, flags)
   local done = {}
   if flags.resume then
-    local d, err = done_set(sw, flags)
+    local d, err = M.done_set(sw, flags)
     if not d then io.stderr:write("benchlua: " .. err .. "\n") return 2 end
     done = d
   end
@@ -638,6 +639,66 @@ function M.parse_argv(argv, first)
 end
 
 -- ---------------------------------------------------------------------------
+-- `benchlua results merge DIR -o FILE`: the per-cell files of --results-dir
+-- into one results file. Runs already in FILE are not added twice.
+
+local function run_id(r)
+  return table.concat({ tostring(r.timestamp), tostring(r.benchmark), tostring(r.run_dir),
+    type(r.sweep) == "table" and tostring(r.sweep.cell) or "" }, "\0")
+end
+
+--- -> exit code
+function M.merge(argv, first)
+  local args = {}
+  for i = first, #argv do args[#args + 1] = argv[i] == "-o" and "--output" or argv[i] end
+  local values, positional = options.parse(args, 1, { {
+    { name = "output", type = "string", metavar = "FILE", help = "the results file to add the runs to (-o)" },
+    { name = "help", default = false, help = "show this help" } } })
+  if not values then io.stderr:write("benchlua: " .. positional .. "\n") return 2 end
+  if values.help then
+    io.stdout:write("usage: benchlua results merge DIR... -o FILE\n  adds the runs of every DIR/*.json (one file per cell, from sweep --results-dir) to FILE\n")
+    return 0
+  end
+  if not values.output then io.stderr:write("benchlua: results merge: -o FILE is required\n") return 2 end
+  if #positional == 0 then io.stderr:write("benchlua: results merge: a DIR (or results files) to merge is required\n") return 2 end
+  local files = {}
+  for _, p in ipairs(positional) do
+    local st = bench.fs.stat(p)
+    if not st then io.stderr:write(string.format("benchlua: results merge: '%s' not found\n", p)) return 2 end
+    if st.type == "dir" or st.type == "directory" then
+      for _, f in ipairs(M.list_json(p)) do files[#files + 1] = f end
+    else
+      files[#files + 1] = p
+    end
+  end
+  local seen = {}
+  local existing, eerr = results.load(values.output)
+  if existing == nil then io.stderr:write("benchlua: " .. eerr .. "\n") return 1 end
+  if existing then
+    for _, r in ipairs(json.decode(existing).runs) do seen[run_id(r)] = true end
+  end
+  local new = {}
+  for _, f in ipairs(files) do
+    if abspath(f) ~= abspath(values.output) then
+      local text, err = results.load(f)
+      if text == nil then io.stderr:write("benchlua: " .. err .. "\n") return 1 end
+      for _, r in ipairs(text and json.decode(text).runs or {}) do
+        local id = run_id(r)
+        if not seen[id] then seen[id] = true new[#new + 1] = r end
+      end
+    end
+  end
+  table.sort(new, function(a, b) return tostring(a.timestamp) < tostring(b.timestamp) end)
+  for _, r in ipairs(new) do
+    local ok, err = results.record(r, { results = values.output })
+    if not ok then io.stderr:write("benchlua: " .. err .. "\n") return 1 end
+  end
+  io.stdout:write(string.format("merged %d run%s from %d file%s into %s\n", #new, #new == 1 and "" or "s",
+    #files, #files == 1 and "" or "s", values.output))
+  return 0
+end
+
+-- ---------------------------------------------------------------------------
 
 M.usage = [[
 usage: benchlua sweep FILE [--resume] [--dry-run] [--cell N] [--results-dir DIR]
@@ -672,7 +733,7 @@ function M.main(argv)
   if flags.dry_run then
     local done
     if flags.resume then
-      local d, derr = done_set(sw, flags)
+      local d, derr = M.done_set(sw, flags)
       if not d then io.stderr:write("benchlua: " .. derr .. "\n") return 2 end
       done = d
     end
@@ -681,9 +742,7 @@ function M.main(argv)
   end
   if flags.slurm then
     if flags.cell then io.stderr:write("benchlua: --cell and --slurm do not go together\n") return 2 end
-    local okm, slurm = pcall(require, "benchlua.slurm")
-    if not okm then io.stderr:write("benchlua: --slurm is not available in this build yet\n") return 2 end
-    return slurm.submit(sw, flags)
+    return require("benchlua.slurm").submit(sw, flags)
   end
   return M.run(sw, flags)
 end

@@ -1,0 +1,112 @@
+-- slurm.lua: `benchlua sweep FILE --slurm`: the sweep as one Slurm job array,
+-- one array task per cell, each running `benchlua sweep FILE --cell N` on its
+-- node. Runs record their job (runner.slurm_env); nodes write to the one
+-- results file under its lock (a shared filesystem with working flock), or
+-- one file per cell with --results-dir. --wait polls squeue until the array
+-- has left the queue, then prints the sweep's summary.
+local M = {}
+
+local function quote(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
+
+local function run(argv)
+  local r, err = bench.run_script{ argv = argv, timeout = 120 }
+  if not r then return nil, err end
+  if not r.ok then
+    local why = (r.stderr ~= "" and r.stderr or r.stdout):gsub("%s+$", "")
+    return nil, string.format("%s failed (%s): %s", argv[1],
+      r.timed_out and "timed out" or r.signal and ("signal " .. r.signal) or ("status " .. tostring(r.code)), why)
+  end
+  return r.stdout
+end
+
+-- "1-4", or "2,4" when only some cells are left (--resume)
+local function array_spec(cells)
+  if #cells > 1 and cells[#cells] - cells[1] + 1 == #cells then
+    return cells[1] .. "-" .. cells[#cells]
+  end
+  return table.concat(cells, ",")
+end
+
+--- The batch script each array task runs.
+function M.script(sw, flags)
+  local argv = { quote(bench.exe), "sweep", quote(sw.file), "--cell", '"$SLURM_ARRAY_TASK_ID"' }
+  if flags.resume then argv[#argv + 1] = "--resume" end
+  if flags.results_dir then argv[#argv + 1] = "--results-dir " .. quote(flags.results_dir) end
+  return "#!/bin/sh\n# written by benchlua sweep --slurm: one cell of " .. sw.file .. " per array task\n"
+    .. "exec " .. table.concat(argv, " ") .. "\n"
+end
+
+--- Submit the sweep. -> exit code
+function M.submit(sw, flags)
+  local sweep = require("benchlua.sweep")
+  local function fail(msg, code) io.stderr:write("benchlua: " .. msg .. "\n") return code or 1 end
+  if not sw.file then return fail("--slurm needs a sweep FILE (array tasks read it on their nodes)", 2) end
+  if flags.results_dir then flags.results_dir = sweep.abspath(flags.results_dir) end
+  local done = {}
+  if flags.resume then
+    local d, err = sweep.done_set(sw, flags)
+    if not d then return fail(err, 2) end
+    done = d
+  end
+  local cells = {}
+  for _, cell in ipairs(sw.cells) do
+    for bi = 1, #sw.benchmarks do
+      if not done[cell.n .. ":" .. bi] then cells[#cells + 1] = cell.n break end
+    end
+  end
+  if #cells == 0 then
+    io.stderr:write("sweep: every run is already recorded\n")
+    return sweep.summary(sw, flags) and 0 or 1
+  end
+  local dir = sw.options.runs_dir or ((sw.results:match("^(.*)/[^/]*$") or ".") .. "/benchlua-runs")
+  local ok, merr = bench.fs.mkdir_p(dir)
+  if not ok then return fail(merr) end
+  local stamp = os.date("!%Y%m%dT%H%M%SZ")
+  local script = string.format("%s/%s-sweep-%d.sbatch", dir, stamp, bench.fs.getpid())
+  local wok, werr = bench.fs.write_atomic(script, M.script(sw, flags))
+  if not wok then return fail(werr) end
+  local argv = { "sbatch", "--parsable", "--array=" .. array_spec(cells), "--job-name=benchlua-sweep",
+    "--output=" .. dir .. "/slurm-%A_%a.out" }
+  for _, a in ipairs(flags.slurm_arg) do argv[#argv + 1] = a end
+  argv[#argv + 1] = script
+  local out, err = run(argv)
+  if not out then return fail(err) end
+  local job = out:match("^%s*(%d+)")
+  if not job then return fail("sbatch printed no job id: " .. out) end
+  io.stdout:write(string.format("submitted job array %s: %d task%s (cells %s) of %s\n", job, #cells,
+    #cells == 1 and "" or "s", array_spec(cells), sw.file))
+  if not flags.wait then
+    io.stdout:write(string.format("follow it with: squeue -j %s; logs: %s/slurm-%s_N.out\n", job, dir, job))
+    io.stdout:write(string.format("when it has ended: benchlua sweep %s --dry-run --resume (what is done), %s\n",
+      quote(sw.file), flags.results_dir and ("benchlua results merge " .. quote(flags.results_dir) .. " -o FILE")
+      or ("benchlua results " .. quote(sw.results))))
+    return 0
+  end
+  -- --wait: until no task of the array is queued or running
+  io.stderr:write(string.format("sweep: waiting for job %s (squeue -j %s)\n", job, job))
+  local interval = 0.5
+  while true do
+    local q, qerr = run({ "squeue", "-h", "-j", job, "-o", "%i %t" })
+    if not q then
+      if not qerr:find("Invalid job id") then return fail(qerr) end
+      break
+    end
+    if q:match("^%s*$") then break end
+    bench.sleep(interval)
+    interval = math.min(interval * 1.5, 5)
+  end
+  io.stdout:write("\n")
+  local submitted = {}
+  for _, n in ipairs(cells) do submitted[n] = true end
+  -- for the cells of this job, only runs this job recorded count
+  local all_ok = sweep.summary(sw, flags, function(r)
+    if not submitted[math.tointeger(r.sweep.cell)] then return true end
+    return type(r.slurm) == "table" and tostring(r.slurm.array_job_id) == job
+  end)
+  if not all_ok then
+    io.stderr:write(string.format("sweep: not every run succeeded; the tasks' logs are %s/slurm-%s_N.out\n", dir, job))
+  end
+  return all_ok and 0 or 1
+end
+
+return M
