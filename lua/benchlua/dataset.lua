@@ -101,12 +101,19 @@ function M.cache_dir()
   return (os.getenv("HOME") or "/tmp") .. "/.cache/benchlua"
 end
 
-local function file_sha256(path)
+--- dataset.read_raw(path) -> the file's bytes as they are (no gzip
+-- decoding) | nil
+function M.read_raw(path)
   local f = io.open(path, "rb")
   if not f then return nil end
   local data = f:read("a")
   f:close()
-  return bench.fs.sha256(data)
+  return data
+end
+
+local function file_sha256(path)
+  local data = M.read_raw(path)
+  return data and bench.fs.sha256(data)
 end
 
 -- Does the file have the expected digest? A server that sent the .gz with

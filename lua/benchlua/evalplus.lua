@@ -108,13 +108,6 @@ function M.judge(o)
     cap = o.cap or M.TIMEOUT_PER_TASK, truth_time = 0, truth_computed = 0 }, Judge)
 end
 
-local function read_raw(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return s
-end
 
 -- The truth blob of task t: from the cache, else computed on executor z
 -- (one computation per task at a time; others wait for it).
@@ -125,7 +118,7 @@ end
 function Judge:blob(z, t)
   local path = self:truth_path(t)
   while self.busy[t.task_id] do bench.sleep(0.02) end
-  local blob = read_raw(path)
+  local blob = dataset.read_raw(path)
   if blob then return blob end
   self.busy[t.task_id] = true
   local _ <close> = setmetatable({}, { __close = function() self.busy[t.task_id] = nil end })
