@@ -40,10 +40,13 @@ function M.server_facts(server, opts)
     if (a == "-ngl" or a == "--gpu-layers" or a == "--n-gpu-layers") and v and v ~= "0" then f.gpu = true end
     if (a == "-t" or a == "--threads") and tonumber(v) then f.threads = tonumber(v) end
   end
-  if f.external then
-    local host = (server.url or ""):match("^%a+://%[?([^/%]]+)") or ""
-    host = host:gsub(":%d+$", "")
-    f.remote = not (host == "localhost" or host:match("^127%.") or host == "::1")
+  if f.external then -- remote when every endpoint is on another host
+    f.remote = true
+    for _, m in ipairs(server.members or { server }) do
+      local host = (m.url or ""):match("^%a+://%[?([^/%]]+)") or ""
+      host = host:gsub(":%d+$", "")
+      if host == "localhost" or host:match("^127%.") or host == "::1" then f.remote = false end
+    end
     return f
   end
   local log = server and server.log and io.open(server.log)

@@ -246,14 +246,16 @@ end
 function M.find(results_path, spec, identity)
   local all, err = runs_mod.load(results_path)
   if not all then return nil, "--resume: " .. err end
-  local model = identity.model or identity.endpoint
+  -- the model, or the endpoint (several: their URLs, space-separated)
+  local function who(o) return show(runs_mod.val(o.model) or runs_mod.val(o.endpoint)) end
+  local model = who(identity)
   local other
   for i = #all, 1, -1 do
     local r = all[i]
     if r.benchmark == spec.name and runs_mod.status(r) == "interrupted" then
       local cfg = type(r.config) == "table" and r.config or {}
       local old = type(cfg.options) == "table" and cfg.options or nil
-      local rmodel = old and (runs_mod.val(old.model) or runs_mod.val(old.endpoint)) or runs_mod.val(cfg.path)
+      local rmodel = old and who(old) or show(cfg.path)
       if rmodel == model then
         if not old then return nil, string.format("--resume: run #%d was recorded without its settings (an older benchlua); it cannot be resumed", r.num) end
         local diff = M.differences(old, identity)

@@ -37,7 +37,7 @@ M.host_options = {
   { name = "host", default = "127.0.0.1", check = nonempty, help = "address the server listens on" },
   { name = "server-bin", type = "string", metavar = "PATH", check = nonempty, help = "server binary (else $BENCHLUA_SERVER_BIN, ./build/bin/llama-server, PATH)" },
   { name = "server-arg", type = "list", metavar = "ARG", help = "extra argument passed to the server" },
-  { name = "endpoint", type = "string", metavar = "URL", check = http_url, help = "use this running OpenAI-compatible server instead of starting one (API key: $BENCHLUA_API_KEY or $OPENAI_API_KEY)" },
+  { name = "endpoint", type = "list", metavar = "URL", check = http_url, help = "use this running OpenAI-compatible server instead of starting one; given again, requests are spread over all, each up to its slots (API key: $BENCHLUA_API_KEY or $OPENAI_API_KEY)" },
   { name = "results", default = "benchmark_results.json", metavar = "FILE", check = nonempty, help = "results file" },
   { name = "runs-dir", type = "string", metavar = "DIR", check = nonempty, help = "where per-run logs go (default: benchlua-runs/ beside the results file)" },
   { name = "timeout", default = 600, type = "number", min = 0.001, max = WEEK, metavar = "SECONDS", help = "per-request timeout (and the script's wall-clock limit in run mode)" },
@@ -122,11 +122,37 @@ local function dirname(p) return p:match("^(.*)/[^/]*$") or "." end
 
 -- Requests in flight when neither --concurrency nor the server (/props) says:
 -- an OpenAI-compatible endpoint that batches (vLLM, a proxy).
-M.ENDPOINT_CONCURRENCY = 8
+M.ENDPOINT_CONCURRENCY = server_mod.UNKNOWN_SLOTS
+
+--- normalize(opts) -> opts | nil, err: --endpoint is repeatable; after this
+-- opts.endpoints is the list of URLs (nil when none) and opts.endpoint the
+-- URL, or the list when there are several (as recorded and resumed).
+function M.normalize(opts)
+  local list = opts.endpoints or opts.endpoint
+  if type(list) == "string" then list = { list } end
+  if list == nil or #list == 0 then
+    opts.endpoint, opts.endpoints = nil, nil
+    return opts
+  end
+  local seen = {}
+  for _, u in ipairs(list) do
+    local base = server_mod.base_url(u)
+    if seen[base] then return nil, string.format("--endpoint %s given twice", u) end
+    seen[base] = true
+  end
+  opts.endpoints = list
+  opts.endpoint = #list == 1 and list[1] or json.array(table.move(list, 1, #list, 1, {}))
+  return opts
+end
 
 local function concurrency(opts, info, server)
   if opts.concurrency then return opts.concurrency end
   if info and info.slots then return info.slots end
+  if server and server.members then -- several endpoints, one without /props
+    local n = 0
+    for _, m in ipairs(server.members) do n = n + (m.info.slots or M.ENDPOINT_CONCURRENCY) end
+    return n, true
+  end
   if server and server.external then return M.ENDPOINT_CONCURRENCY, true end
   return 1
 end
@@ -135,7 +161,8 @@ end
 local function make_ctx(spec, opts, server, info, run_dir)
   local conc, guessed = concurrency(opts, info, server)
   if guessed then
-    io.stderr:write(string.format("benchlua: the endpoint does not say how many requests it serves at once (no /props); sending %d at a time (set --concurrency N)\n", conc))
+    io.stderr:write(string.format("benchlua: %s does not say how many requests it serves at once (no /props); sending %d at a time (set --concurrency N)\n",
+      server.members and "an endpoint" or "the endpoint", conc))
   end
   local ctx = {
     opts = opts, server = server, info = info or {}, run_dir = run_dir, name = spec.name,
@@ -158,7 +185,13 @@ local function make_ctx(spec, opts, server, info, run_dir)
   -- server_error; the run counts them and fails past --max-server-errors.
   local function call(fn, params)
     if ctx.failed then error(ctx.failed, 0) end
-    local r, err, code = fn(server, params, { timeout = opts.timeout, max_body = opts.max_response })
+    local target = server
+    if server and server.members then -- several endpoints: the one with the most free slots
+      target = server:acquire()
+    end
+    -- given back however the request ends (an error, a cancelled task)
+    local _ <close> = target ~= server and setmetatable({}, { __close = function() server:release(target) end }) or nil
+    local r, err, code = fn(target, params, { timeout = opts.timeout, max_body = opts.max_response })
     if ctx.failed then error(ctx.failed, 0) end
     ctx.stats.requests = ctx.stats.requests + 1
     if not r then
@@ -219,7 +252,7 @@ end
 -- file name. -> path, name
 local function model_of(opts, info)
   local path = opts.model and resume.abspath(opts.model) or (info and (info.model_path or info.model))
-  return path, path and path:match("([^/]+)/*$") or opts.model_name or opts.endpoint
+  return path, path and path:match("([^/]+)/*$") or opts.model_name or (opts.endpoints and opts.endpoints[1])
 end
 M.model_of = model_of
 
@@ -233,13 +266,19 @@ local function base_config(opts, info)
     cfg.server = { slots = info.slots, ctx_per_slot = info.ctx_per_slot, model = info.model,
       n_params = info.n_params, model_size = info.model_size }
   end
+  if info and opts.endpoints then -- each endpoint and what it said of itself
+    cfg.endpoints = info.endpoints
+      or json.array({ { url = info.url, slots = info.slots, model = info.model, build = info.build } })
+  end
   return cfg
 end
 
 local function start_server(opts, run_dir)
   local server, err
-  if opts.endpoint then
-    server = server_mod.endpoint(opts.endpoint)
+  if opts.endpoints and #opts.endpoints > 1 then
+    server = server_mod.pool(opts.endpoints)
+  elseif opts.endpoints then
+    server = server_mod.endpoint(opts.endpoints[1])
   else
     server, err = server_mod.spawn_server{
       bin = opts.server_bin, model = opts.model, host = opts.host, port = opts.port,
@@ -343,6 +382,14 @@ function M.run(spec, opts, mode, shared)
   local function fail(msg)
     io.stderr:write("benchlua: " .. msg .. "\n")
     return 1
+  end
+  local nok, nerr = M.normalize(opts)
+  if nok and mode == "script" and #(opts.endpoints or {}) > 1 then
+    nok, nerr = nil, "run: a script gets one server URL; give --endpoint once"
+  end
+  if not nok then
+    io.stderr:write("benchlua: " .. nerr .. "\n")
+    return 2
   end
   local needs_server = mode == "script" or spec.server ~= false
   if type(spec.server) == "function" then needs_server = spec.server(opts) end

@@ -79,8 +79,8 @@ local SHORT = { gpu_layers = "ngl", parallel = "np", concurrency = "conc", tempe
 -- options shown in columns of their own
 local SHOWN_ELSEWHERE = { model = true, server_arg = true, benchmark = true }
 local NOT_SAMPLING = { stop = true, seed = true } -- the seed is the run's, shown once
--- config keys that are not settings (the model, what the server said, long text)
-local NOT_SETTING = { path = true, server = true, isolation = true, options = true, sampling = true, stop = true }
+-- config keys that are not settings (the model, what the servers said, long text)
+local NOT_SETTING = { path = true, server = true, endpoints = true, isolation = true, options = true, sampling = true, stop = true }
 
 local tointeger = math.tointeger
 -- a setting's value as shown: lists joined, whole floats as integers

@@ -4,6 +4,8 @@
 -- and logs to a file whose tail goes into every error message.
 local cjson = require("cjson.safe")
 local llm = require("benchlua.llm")
+local tasks = require("benchlua.tasks")
+local json = require("benchlua.json")
 local M = {}
 
 local Server = {}
@@ -107,11 +109,52 @@ function M.spawn_server(o)
   return s
 end
 
+--- base_url(url) -> the URL without trailing slashes and /v1
+function M.base_url(url)
+  return (url:gsub("/+$", ""):gsub("/v1$", ""))
+end
+
 --- A handle for a server benchlua did not start (--endpoint URL). Requests
 -- to it carry the API key from $BENCHLUA_API_KEY or $OPENAI_API_KEY, if set.
 function M.endpoint(url)
-  url = url:gsub("/+$", ""):gsub("/v1$", "")
+  url = M.base_url(url)
   return setmetatable({ url = url, external = true, started = bench.now(), api_key = llm.api_key() }, Server)
+end
+
+--- A handle over several running servers (--endpoint given more than once).
+-- Each request goes to the member with the most free slots (its slots from
+-- /props less its requests in flight) and waits while every member is full:
+-- pool:acquire() -> member (yields), pool:release(member). pool.url is the
+-- first member's; wait_ready readies every member.
+function M.pool(urls)
+  local members = {}
+  for i, u in ipairs(urls) do
+    members[i] = M.endpoint(u)
+    members[i].inflight = 0
+  end
+  return setmetatable({ url = members[1].url, external = true, started = bench.now(), members = members,
+    api_key = members[1].api_key }, Server)
+end
+
+M.UNKNOWN_SLOTS = 8 -- the slots of an endpoint without /props (vLLM, a proxy)
+
+function Server:acquire()
+  while true do
+    local best, best_free = nil, 0
+    for _, m in ipairs(self.members) do
+      local free = (m.info and m.info.slots or M.UNKNOWN_SLOTS) - m.inflight
+      if free > best_free then best, best_free = m, free end
+    end
+    if best then
+      best.inflight = best.inflight + 1
+      return best
+    end
+    bench.sleep(0.005) -- more requests than slots: wait for one to end
+  end
+end
+
+function Server:release(member)
+  member.inflight = member.inflight - 1
 end
 
 function Server:running()
@@ -209,6 +252,7 @@ end
 -- its status and the last lines of its log; fails on timeout.
 function M.wait_ready(server, o)
   if getmetatable(server) ~= Server then error("wait_ready: expected a server from spawn_server", 2) end
+  if server.members then return M.wait_pool(server, o) end
   o = o or {}
   local timeout = o.timeout or 300
   local interval = o.interval or 0.02
@@ -244,6 +288,35 @@ function M.wait_ready(server, o)
     end
     bench.sleep(interval)
   end
+end
+
+-- Every member of a pool ready, at once. -> info: the first member's, with
+-- slots the sum (nil when a member does not say), ctx_per_slot the smallest,
+-- and endpoints = {url, slots, model, build} for each | nil, err naming the
+-- member that failed, or the members that serve different models.
+function M.wait_pool(pool, o)
+  local infos = tasks.map(pool.members, #pool.members, function(m)
+    local info, err = M.wait_ready(m, o)
+    return info or { err = "endpoint " .. m.url .. ": " .. err }
+  end)
+  local info = {}
+  for k, v in pairs(infos[1]) do info[k] = v end
+  info.slots, info.endpoints = 0, json.array()
+  local function base(id) return type(id) == "string" and id:match("([^/]+)/*$") or id end
+  for i, mi in ipairs(infos) do
+    if mi.err then return nil, mi.err end
+    local url = pool.members[i].url
+    if base(mi.model) ~= base(infos[1].model) then
+      return nil, string.format("the endpoints serve different models: %s serves %s, %s serves %s",
+        pool.url, tostring(infos[1].model), url, tostring(mi.model))
+    end
+    info.slots = mi.slots and info.slots and info.slots + mi.slots or nil
+    info.ctx_per_slot = math.min(info.ctx_per_slot or math.huge, mi.ctx_per_slot or math.huge)
+    info.endpoints[i] = { url = url, slots = mi.slots, model = mi.model, build = mi.build }
+  end
+  if info.ctx_per_slot == math.huge then info.ctx_per_slot = nil end
+  pool.ready_at, pool.info = bench.now(), info
+  return info
 end
 
 M.Server = Server

@@ -269,7 +269,7 @@ function M.run_opts(sw, cell, b, flags)
   for k, v in pairs(b.opts) do opts[k] = v end
   opts.model = cell.model
   opts.results = M.results_path(sw, cell, flags)
-  return opts
+  return assert(runner.normalize(opts))
 end
 
 function M.results_path(sw, cell, flags)

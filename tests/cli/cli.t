@@ -20,7 +20,7 @@ current output (regenerate with make man).
     --model PATH                GGUF model for the server
     --gpu-layers N              layers to offload to the GPU (-ngl)
     --server-arg ARG            extra argument passed to the server (repeatable)
-    --endpoint URL              use this running OpenAI-compatible server instead of starting one (API key: $BENCHLUA_API_KEY or $OPENAI_API_KEY)
+    --endpoint URL              use this running OpenAI-compatible server instead of starting one; given again, requests are spread over all, each up to its slots (API key: $BENCHLUA_API_KEY or $OPENAI_API_KEY) (repeatable)
     --results FILE              results file (default: benchmark_results.json)
     --sandbox auto|strict|off   how model-written code is isolated (auto, strict, off) (default: auto)
 
@@ -84,6 +84,22 @@ Every option has a range, checked before anything starts.
   $ benchlua throughput --endpoint localhost:8080
   benchlua: --endpoint must be an http:// or https:// URL, got 'localhost:8080'
   [2]
+
+--endpoint given more than once spreads the run over several servers: a bad
+URL among them is named, the same server twice is refused, and a script
+(which gets one URL) takes one endpoint; nothing starts.
+
+  $ benchlua throughput --endpoint http://127.0.0.1:1 --endpoint localhost:9
+  benchlua: --endpoint must be an http:// or https:// URL, got 'localhost:9'
+  [2]
+  $ benchlua throughput --endpoint http://127.0.0.1:1 --endpoint http://127.0.0.2:1 --endpoint http://127.0.0.1:1/v1
+  benchlua: --endpoint http://127.0.0.1:1/v1 given twice
+  [2]
+  $ echo 'print("score: 1")' > s.py; benchlua run --benchmark "$SRC/tests/fixtures/script_bench.lua" --script s.py --endpoint http://127.0.0.1:1 --endpoint http://127.0.0.1:2
+  benchlua: run: a script gets one server URL; give --endpoint once
+  [2]
+  $ ls
+  s.py
   $ benchlua throughput --timeout 1e999
   benchlua: --timeout must be a finite number, got inf
   [2]

@@ -181,4 +181,90 @@ T[#T + 1] = { "--model-name is the model id sent; the model is recorded the same
   assert(run.config.path:sub(1, 1) == "/" and run.config.path:find("/README.md$"), "config.path: the full path, " .. run.config.path)
 end }
 
+
+-- several endpoints (--endpoint given more than once) ---------------------------
+
+local server = require("benchlua.server")
+local runner = require("benchlua.runner")
+local resume = require("benchlua.resume")
+local runs = require("benchlua.runs")
+local json = require("benchlua.json")
+
+T[#T + 1] = { "a pool sends each request to the member with the most free slots, never past its slots, waiting when all are full", function()
+  local pool = server.pool{ "http://127.0.0.1:1", "http://127.0.0.1:2/v1/" }
+  eq(pool.members[2].url, "http://127.0.0.1:2", "the member's base URL")
+  pool.members[1].info, pool.members[2].info = { slots = 2 }, { slots = 1 }
+  local now, most, total, most_total, served = {}, {}, 0, 0, {}
+  bench.map({ 1, 2, 3, 4, 5, 6, 7, 8, 9 }, 9, function()
+    local m = pool:acquire()
+    now[m] = (now[m] or 0) + 1
+    total = total + 1
+    most[m] = math.max(most[m] or 0, now[m])
+    most_total = math.max(most_total, total)
+    served[m] = (served[m] or 0) + 1
+    bench.sleep(0.02)
+    now[m], total = now[m] - 1, total - 1
+    pool:release(m)
+  end)
+  local a, b = pool.members[1], pool.members[2]
+  eq(most[a], 2, "the first member's most in flight")
+  eq(most[b], 1, "the second member's most in flight")
+  eq(most_total, 3, "all in flight")
+  eq(served[a] + served[b], 9, "every request served")
+  eq(a.inflight + b.inflight, 0, "all given back")
+end }
+
+T[#T + 1] = { "normalize: --endpoint once is the URL, several are a list, the same server twice is refused", function()
+  eq(runner.normalize({ endpoint = {} }).endpoints, nil, "none")
+  local o = runner.normalize({ endpoint = { "http://a" } })
+  eq(o.endpoint, "http://a", "one: the URL"); eq(#o.endpoints, 1, "one: the list")
+  o = runner.normalize({ endpoint = "http://a" })
+  eq(o.endpoint, "http://a", "a string (a caller's opts)")
+  o = runner.normalize({ endpoint = { "http://a", "http://b" } })
+  eq(getmetatable(o.endpoint), json.array_mt, "several: a list, recorded as one")
+  eq(table.concat(o.endpoint, " "), "http://a http://b", "several")
+  eq(runner.normalize(o), o, "twice is the same")
+  eq(table.concat(o.endpoint, " "), "http://a http://b", "twice is the same")
+  local ok, err = runner.normalize({ endpoint = { "http://a:1", "http://b", "http://a:1/v1/" } })
+  eq(ok, nil, "the same server twice")
+  eq(err, "--endpoint http://a:1/v1/ given twice", "the message")
+end }
+
+T[#T + 1] = { "several endpoints: results show their URLs as one setting; --resume finds the run by all of them", function()
+  local d <close> = tmpdir("endpoint-test")
+  local cfg = { endpoint = json.array{ "http://a", "http://b" },
+    endpoints = json.array{ { url = "http://a", slots = 2 }, { url = "http://b", slots = 2 } },
+    options = { endpoint = json.array{ "http://a", "http://b" }, requests = 4 } }
+  local s = runs.settings{ config = cfg }
+  eq(s.endpoint, "http://a http://b", "the endpoint setting")
+  eq(s.endpoints, nil, "what the servers said is not a setting")
+  local path = d.path .. "/r.json"
+  assert(bench.fs.write_atomic(path, json.encode({ runs = json.array{ { benchmark = "throughput", status = "interrupted", config = cfg } } })))
+  local spec = { name = "throughput", options = { { name = "requests", default = 164 } } }
+  local opts = runner.normalize({ endpoint = { "http://a", "http://b" }, requests = 4 })
+  local found, err = resume.find(path, spec, resume.identity(spec, opts, runner.host_options))
+  assert(found, err)
+  eq(found.run.num, 1, "the run found")
+  opts = runner.normalize({ endpoint = { "http://a", "http://c" }, requests = 4 })
+  found, err = resume.find(path, spec, resume.identity(spec, opts, runner.host_options))
+  eq(found, nil, "other endpoints")
+  assert(err:find("no interrupted throughput run of [http://a http://c]", 1, true), err)
+end }
+
+T[#T + 1] = { "several endpoints without /props: the requests are spread, the concurrency guessed once for all", function()
+  local d <close> = tmpdir("endpoint-test")
+  local a <close> = external{ "--openai-only", "--api-key", KEY }
+  local b <close> = external{ "--openai-only", "--api-key", KEY }
+  local r = benchlua({ "human_eval", "--chat", "--limit", "6", "--endpoint", a.url, "--endpoint", b.url, "--dataset", HUMANEVAL,
+    "--results", d.path .. "/r.json", "--quiet" }, { BENCHLUA_API_KEY = KEY })
+  eq(r.code, 0, "exit code: " .. r.stderr)
+  local _, said = r.stderr:gsub("an endpoint does not say how many requests it serves at once %(no /props%); sending 16 at a time", "")
+  eq(said, 1, "said once: " .. r.stderr)
+  local run = last_run(d.path .. "/r.json")
+  eq(run.config.concurrency, 16, "concurrency: 8 for each")
+  eq(#run.config.endpoints, 2, "both recorded")
+  eq(run.config.endpoints[2].url, b.url, "the second")
+  eq(run.config.endpoints[2].slots, nil, "slots unknown")
+end }
+
 return T
