@@ -26,6 +26,7 @@
 #include <ftw.h>
 #include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <linux/capability.h>
 #include <poll.h>
 #include <sched.h>
@@ -281,6 +282,7 @@ enum {
     ST_NNP,
     ST_CAPDROP,
     ST_CHOWN,
+    ST_WD_PRIVATE,
     ST_WORKDIR,
     ST_SUBREAPER,
     ST_NOREPORT,
@@ -325,6 +327,11 @@ static const struct {
     [ST_NNP] = {"prctl(PR_SET_NO_NEW_PRIVS)", 0},
     [ST_CAPDROP] = {"capset (drop capabilities)", 0},
     [ST_CHOWN] = {"chown workdir to the sandbox user", 0},
+    [ST_WD_PRIVATE] =
+        {"workdir: as root it is handed to the sandbox user, so it "
+         "must be a private directory (mode 0700, as mkdtemp "
+         "makes it), not / or a home or a mount point",
+         0},
     [ST_WORKDIR] = {"workdir", 0},
     [ST_SUBREAPER] = {"prctl(PR_SET_CHILD_SUBREAPER)", 0},
     [ST_NOREPORT] = {"sandbox init died without a report", 0},
@@ -819,6 +826,33 @@ static int chown_cb(const char *path, const struct stat *sb, int type,
     return lchown(path, BL_SANDBOX_UID, BL_SANDBOX_GID) != 0 ? -1 : 0;
 }
 
+/* As root the workdir and everything in it is given to the sandbox user:
+ * only a directory made for the purpose may be (a helper once given /tmp
+ * handed over the whole of it). Private means already the sandbox user's,
+ * or mode 0700 without sticky or set-id bits, and neither /, the account's
+ * home nor a mount point. */
+static int workdir_is_private(const char *path, const struct stat *st)
+{
+    if (st->st_uid == BL_SANDBOX_UID)
+        return 1;
+    if ((st->st_mode & 07077) != 0)
+        return 0;
+    char up[PATH_MAX];
+    struct stat pst, hst;
+    if (snprintf(up, sizeof up, "%s/..", path) >= (int)sizeof up ||
+        stat(up, &pst) != 0)
+        return 0;
+    if (pst.st_dev != st->st_dev || pst.st_ino == st->st_ino)
+        return 0; /* a mount point, or / */
+    /* the account's home, not $HOME: the helper gets the program's
+     * environment, whose HOME is the workdir itself */
+    const struct passwd *pw = getpwuid(getuid());
+    if (pw && pw->pw_dir && stat(pw->pw_dir, &hst) == 0 &&
+        hst.st_dev == st->st_dev && hst.st_ino == st->st_ino)
+        return 0;
+    return 1;
+}
+
 /* Kill and reap every remaining child (orphans reparented to us as child
  * subreaper), repeatedly, until we have none. */
 static void kill_children(void)
@@ -1005,6 +1039,10 @@ void bl_sandbox_run(const bl_sandbox_opts *o, char *const argv[],
         }
         if (!S_ISDIR(st.st_mode)) {
             set_err(r, BL_SB_SETUP_ERROR, ST_WORKDIR, ENOTDIR);
+            return;
+        }
+        if (c.root_mode && !workdir_is_private(o->workdir, &st)) {
+            set_err(r, BL_SB_SETUP_ERROR, ST_WD_PRIVATE, EPERM);
             return;
         }
         if (c.root_mode &&

@@ -459,6 +459,47 @@ static void t_workdir(const char *mode)
         failf(name, "host new.txt '%s': %s", buf, describe(&r));
 }
 
+/* As root, a workdir that is not a private directory is refused and left
+ * as it was: one given /tmp once handed the whole of /tmp to nobody. */
+static void t_workdir_refused(void)
+{
+    if (!is_root) {
+        skip("workdir_refused", "not root: the helper chowns nothing");
+        return;
+    }
+    static const mode_t modes[] = {01777, 0755, 0770};
+    char saved[PATH_MAX], p[PATH_MAX + 32];
+    snprintf(saved, sizeof saved, "%s", workdir);
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "workdir_refused_%04o", (unsigned)modes[i]);
+        int fd = -1;
+        if (snprintf(workdir, sizeof workdir, "%s.shared%zu", saved, i) >=
+                (int)sizeof workdir ||
+            snprintf(p, sizeof p, "%s/f", workdir) >= (int)sizeof p ||
+            mkdir(workdir, 0700) != 0 || chmod(workdir, modes[i]) != 0 ||
+            (fd = open(p, O_CREAT | O_WRONLY, 0644)) < 0) {
+            failf(name, "setup: %s", strerror(errno));
+            continue;
+        }
+        close(fd);
+        run_t r;
+        init_run(&r, "strict", 5);
+        r.prog[0] = "/bin/true";
+        run_helper(&r);
+        struct stat d, f;
+        int owned = stat(workdir, &d) == 0 && stat(p, &f) == 0 &&
+                    d.st_uid == 0 && f.st_uid == 0;
+        if (!exited(&r, 0) && strstr(r.err, "private directory") && owned)
+            pass(name, "%s", "refused, owner unchanged");
+        else
+            failf(name, "owner still root: %d; %s", owned, describe(&r));
+        unlink(p);
+        rmdir(workdir);
+    }
+    snprintf(workdir, sizeof workdir, "%s", saved);
+}
+
 static void t_identity(void)
 {
     run_t r;
@@ -1190,6 +1231,7 @@ int main(int argc, char **argv)
         t_python_ok("strict");
         t_python_ok("auto");
         t_workdir("strict");
+        t_workdir_refused();
         t_identity();
         t_exit_and_signal("strict");
         t_hostile();
