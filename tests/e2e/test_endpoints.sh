@@ -5,8 +5,8 @@
 # requests it was forwarding at once and when each began and ended.
 #   1. one endpoint: as before (its slot count, the record lists it)
 #   2. two endpoints: the throughput run keeps four requests in flight, never
-#      more than two on either; the record lists both; results and compare
-#      show the endpoints as a setting
+#      more than two on either (even with --concurrency 8); the record lists
+#      both; results and compare show the endpoints as a setting
 #   3. an endpoint that is not there: one line naming it, status 1, nothing
 #      left running; endpoints serving different models are refused
 . "$(dirname "$0")/lib.sh"
@@ -83,6 +83,13 @@ rc=$?
 if [ $rc -eq 0 ] && grep -q "endpoint: $url_a -> $url_a $url_b" cmp.txt; then
   pass "compare: names the endpoints among the settings that differ"
 else fail "compare with endpoints" "rc=$rc $(cat cmp.txt cerr.txt)"; fi
+
+rm -f requests-[ab].jsonl spans-[ab].jsonl
+"$BENCHLUA" throughput --endpoint "$url_a" --endpoint "$url_b" --concurrency 8 --requests 24 --max-tokens 8 --quiet > out.txt 2> err.txt
+rc=$?
+if [ $rc -eq 0 ] && [ "$(most a)" = 2 ] && [ "$(most b)" = 2 ] && [ $(( $(count a) + $(count b) )) = 24 ]; then
+  pass "--concurrency 8 over two endpoints of two slots: still two in flight on each (the rest wait in benchlua)"
+else fail "--concurrency past the slots" "rc=$rc most a=$(most a) b=$(most b) $(cat err.txt)"; fi
 
 # 3. an endpoint that is not there
 dead=http://127.0.0.1:$(free_port)
