@@ -138,15 +138,19 @@ static int inflate_all(lua_State *L, const char *what, const char *s, size_t n,
 }
 
 /* Reads fd to its end into a pushed string; at most max bytes (0: no
- * limit). Returns 0, 1 if over max (pushed nothing), -1 on error (errno). */
-static int read_fd(lua_State *L, int fd, size_t max)
+ * limit). size_hint (the file's size, 0 if unknown) sizes the buffer once,
+ * so that a large file is not copied as the buffer doubles. Returns 0, 1 if
+ * over max (pushed nothing), -1 on error (errno). */
+static int read_fd(lua_State *L, int fd, size_t max, size_t size_hint)
 {
     luaL_Buffer b;
-    luaL_buffinit(L, &b);
+    luaL_buffinitsize(L, &b, size_hint + 1);
     size_t total = 0;
     for (;;) {
-        char *p = luaL_prepbuffsize(&b, 1 << 16);
-        ssize_t n = read(fd, p, 1 << 16);
+        size_t want =
+            size_hint && size_hint >= total ? size_hint - total + 1 : 1 << 16;
+        char *p = luaL_prepbuffsize(&b, want);
+        ssize_t n = read(fd, p, want);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
@@ -208,7 +212,10 @@ static int l_read(lua_State *L)
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     /* the descriptor in a box would be tidier; a memory error here is the
      * only way out that skips this close, and it ends benchlua */
-    int r = read_fd(L, fd, max);
+    size_t hint = S_ISREG(st.st_mode) && (uint64_t)st.st_size < SIZE_MAX / 2
+                      ? (size_t)st.st_size
+                      : 0;
+    int r = read_fd(L, fd, max, hint);
     int e = errno;
     close(fd);
     if (r < 0) {
@@ -417,6 +424,48 @@ static int l_stat(lua_State *L)
     return 1;
 }
 
+/* bench.fs.list(dir) -> {name...} | nil, err, code: the entries of a
+ * directory, "." and ".." left out, in no particular order. */
+static int l_list(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = fd < 0 ? NULL : fdopendir(fd);
+    if (!d) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        errno = e;
+        return fail(L, "cannot list", path);
+    }
+    /* a memory error while the list grows would leak d; it ends benchlua */
+    lua_newtable(L);
+    lua_Integer n = 0;
+    struct dirent *ent;
+    while ((ent = readdir(d)) != NULL) {
+        const char *name = ent->d_name;
+        if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+            continue;
+        lua_pushstring(L, name);
+        lua_rawseti(L, -2, ++n);
+    }
+    closedir(d);
+    return 1;
+}
+
+/* bench.fs.realpath(path) -> absolute path, symlinks resolved | nil, err,
+ * code */
+static int l_realpath(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    char *r = realpath(path, NULL);
+    if (!r)
+        return fail(L, "cannot resolve", path);
+    lua_pushstring(L, r);
+    free(r);
+    return 1;
+}
+
 /* bench.fs.mkdtemp([prefix]) -> path | nil, err. Under $TMPDIR or /tmp. */
 static int l_mkdtemp(lua_State *L)
 {
@@ -588,6 +637,8 @@ void bl_open_fs(lua_State *L)
                                    {"trylock", l_trylock},
                                    {"mkdir_p", l_mkdir_p},
                                    {"stat", l_stat},
+                                   {"list", l_list},
+                                   {"realpath", l_realpath},
                                    {"mkdtemp", l_mkdtemp},
                                    {"rmtree", l_rmtree},
                                    {"remove", l_remove},

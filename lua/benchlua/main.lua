@@ -41,8 +41,9 @@ end
 local function list()
   local seen = {}
   for _, d in ipairs(runner.search_dirs()) do
-    local p = io.popen('ls "' .. d .. '" 2>/dev/null')
-    for f in p:lines() do
+    local files = bench.fs.list(d) or {}
+    table.sort(files)
+    for _, f in ipairs(files) do
       local name = f:match("^(.-)%.lua$")
       if name and not seen[name] then
         seen[name] = true
@@ -50,7 +51,6 @@ local function list()
         print(string.format("%-16s %s", name, spec and spec.description or ""))
       end
     end
-    p:close()
   end
   return 0
 end

@@ -192,7 +192,6 @@ function M.summary(run_dir, n)
     outcomes = any and outcomes or nil }
 end
 
-local function shell_quote(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
 
 --- recover_orphans(results_path, [runs_dir]) -> count recorded
 -- Records every run whose benchlua died without recording it.
@@ -203,12 +202,11 @@ function M.recover_orphans(results_path, runs_dir)
   for _, d in ipairs(dirs) do
     local st = bench.fs.stat(d)
     if st and st.type == "dir" then
-      local p = io.popen("ls -d -- " .. shell_quote(d) .. "/*/state.json 2>/dev/null")
-      local found = {}
-      for f in p:lines() do found[#found + 1] = f end
-      p:close()
-      for _, f in ipairs(found) do
-        if M.recover_one(dirname(f), abs) then count = count + 1 end
+      local names = bench.fs.list(d) or {}
+      table.sort(names)
+      for _, name in ipairs(names) do
+        local run = d .. "/" .. name
+        if bench.fs.stat(run .. "/state.json") and M.recover_one(run, abs) then count = count + 1 end
       end
     end
   end

@@ -46,9 +46,7 @@ end
 local cwd_cache
 local function cwd()
   if not cwd_cache then
-    local p = io.popen("pwd -P")
-    cwd_cache = p:read("l") or "."
-    p:close()
+    cwd_cache = bench.fs.realpath(".") or "."
   end
   return cwd_cache
 end
@@ -308,11 +306,9 @@ end
 --- *.json files in a directory, sorted.
 function M.list_json(dir)
   local out = {}
-  local p = io.popen("ls -1 '" .. dir:gsub("'", "'\\''") .. "' 2>/dev/null")
-  for f in p:lines() do
+  for _, f in ipairs(bench.fs.list(dir) or {}) do
     if f:match("%.json$") then out[#out + 1] = dir .. "/" .. f end
   end
-  p:close()
   table.sort(out)
   return out
 end

@@ -136,4 +136,45 @@ T[#T + 1] = { "record into a symlinked results file keeps the link and the mode"
   eq(#runs, 2, "runs"); eq(runs[2].benchmark, "s2", "second run")
 end }
 
+T[#T + 1] = { "read returns every byte of a large file, of a /proc file (size 0) and of a file that grew", function()
+  local d <close> = tmpdir()
+  local r = assert(bench.run_script{ cmd = "cd " .. d.p .. " && head -c 3000001 /dev/urandom > big && sha256sum big" })
+  eq(r.ok, true, "setup")
+  local data = assert(bench.fs.read(d.p .. "/big"))
+  eq(#data, 3000001, "size"); eq(bench.fs.sha256(data), r.stdout:match("^(%x+)"), "sha256")
+  local status = assert(bench.fs.read("/proc/self/status"))
+  assert(status:find("\nPid:%s+" .. bench.fs.getpid() .. "\n"), "/proc/self/status read whole: " .. status:sub(1, 80))
+  -- a file appended to while it is read (it may outgrow the size read first): never fewer bytes than before
+  local w <close> = assert(bench.proc.spawn{ argv = { "sh", "-c", "i=0; while [ $i -lt 2000 ]; do printf '%0100d\\n' $i >> grow; i=$((i+1)); done" },
+    cwd = d.p, stdout = "null", stderr = "null" })
+  local last = 0
+  while w:running() do
+    local t = bench.fs.read(d.p .. "/grow") or ""
+    assert(#t >= last, "read " .. #t .. " bytes after " .. last)
+    last = #t
+    bench.sleep(0.001) -- the writer is reaped by the event loop
+  end
+  assert(w:wait().code == 0, "writer")
+  eq(#assert(bench.fs.read(d.p .. "/grow")), 2000 * 101, "grown file")
+end }
+
+T[#T + 1] = { "list gives a directory's entries without . and .., with any name; realpath resolves links", function()
+  local d <close> = tmpdir()
+  local r = assert(bench.run_script{ cmd = "cd " .. d.p .. " && mkdir sub && touch a \"b c\" \"it's\" '$(x)' sub/inner && ln -s sub link" })
+  eq(r.ok, true, "setup")
+  local names = assert(bench.fs.list(d.p))
+  table.sort(names)
+  eq(table.concat(names, "|"), "$(x)|a|b c|it's|link|sub", "entries")
+  eq(#assert(bench.fs.list(d.p .. "/link")), 1, "through a link")
+  local v, err, code = bench.fs.list(d.p .. "/missing")
+  eq(v, nil, "missing"); eq(code, "ENOENT", "code"); assert(err:find("missing", 1, true), err)
+  v, err = bench.fs.list(d.p .. "/a")
+  eq(v, nil, "a file"); assert(err:find("Not a directory", 1, true), err)
+  local real = assert(bench.fs.realpath(d.p .. "/sub"))
+  eq(bench.fs.realpath(d.p .. "/link/../link"), real, "link resolved")
+  eq(real:sub(1, 1), "/", "absolute")
+  v, err, code = bench.fs.realpath(d.p .. "/nope")
+  eq(v, nil, "missing"); eq(code, "ENOENT", "code")
+end }
+
 return T
