@@ -182,8 +182,11 @@ local function exec_on(pool, z, program, timeout)
     if not ok then error(err, 0) end
   end
   local t0 = bench.now()
-  local req = assert(cjson.encode({ program = program, timeout = timeout }))
-  z.p:write(req .. "\n")
+  if z.info.framed then -- "P TIMEOUT NBYTES\n" and the program: no JSON to decode on the other side
+    z.p:write(string.format("P %.17g %d\n", timeout, #program) .. program)
+  else
+    z.p:write(assert(cjson.encode({ program = program, timeout = timeout })) .. "\n")
+  end
   local line, err = z.p:readline(timeout + 1 + MARGIN)
   local r = line and cjson.decode(line)
   if type(r) == "table" and r.result then
