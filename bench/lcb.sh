@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # bench/lcb.sh [BENCHLUA]: LiveCodeBench (not a test; nothing passes or fails).
-#   1. Grading benchlua's LiveCodeBench sample set (tests/fixtures/lcb: 119
+#   1. Grading benchlua's LiveCodeBench sample set (tests/fixtures/lcb: 129
 #      samples, 7 problems, per-test timeout 2 s) with benchlua
 #      (`benchlua lcb --samples`, whole process) against lcb_runner's grader
 #      (evaluate_generations, what codegen_metrics and custom_evaluator call,
 #      --num_process_evaluate 12, its default; whole process), measured in
-#      the same run, best of BENCH_ROUNDS (2) alternating rounds; on the
+#      the same run, best of BENCH_ROUNDS (2) alternating rounds, wall clock
+#      and CPU seconds (user + sys of the whole process tree); on the
 #      whole set, and on the set without the samples that wait for an alarm
 #      or the whole-sample budget (those seconds are the same in both: the
 #      budget sample alone takes 8 s). Goal: benchlua at most 0.5x lcb_runner. Needs the LiveCodeBench checkout:
@@ -59,25 +60,28 @@ for s in json.load(open(fix + "/samples.json")):
     keep.append({"question_id": s["question_id"], "code_list": [c for c, x in zip(s["code_list"], slow) if not x]})
 json.dump(keep, open(out, "w"))
 EOF
+  # /usr/bin/time -o FILE: "wall user sys" of the whole process tree (the
+  # children it waited for: lcb_runner's pool and Manager processes,
+  # benchlua's executors and their forks)
+  timed() { local f=$1; shift; /usr/bin/time -f '%e %U %S' -o "$f" "$@"; }
   measure() { # measure NAME SAMPLES
-    local best_ref= best_bl= r t0 t1 t2 ref_t bl_t ref_passed bl_passed n
+    local best_ref= best_bl= ref_cpu= bl_cpu= r ref_t bl_t ref_c bl_c ref_passed bl_passed n u s
     n=$($PY -c "import json,sys; print(sum(len(s['code_list']) for s in json.load(open(sys.argv[1]))))" "$2")
     for r in $(seq "$ROUNDS"); do
-      t0=$(date +%s.%N)
-      ref_passed=$(cd "$REF" && PYTHONPATH="$OUT/stubs:$REF" $PY "$OUT/ref.py" "$FIX/problems.jsonl" "$2" 2>/dev/null </dev/null | tail -1)
-      t1=$(date +%s.%N)
+      ref_passed=$(cd "$REF" && PYTHONPATH="$OUT/stubs:$REF" timed "$OUT/ref.time" $PY "$OUT/ref.py" "$FIX/problems.jsonl" "$2" 2>/dev/null </dev/null | tail -1)
       cp "$2" "$OUT/s.json"
-      "$BIN" lcb --samples "$OUT/s.json" --dataset "$FIX/problems.jsonl" --exec-timeout 2 \
+      timed "$OUT/bl.time" "$BIN" lcb --samples "$OUT/s.json" --dataset "$FIX/problems.jsonl" --exec-timeout 2 \
         --results "$OUT/r.json" --quiet > "$OUT/bl.txt" 2>&1
-      t2=$(date +%s.%N)
       bl_passed=$(grep -o 'passed [0-9]*' "$OUT/bl.txt" | head -1 | cut -d' ' -f2)
-      ref_t=$(echo "$t1 - $t0" | bc); bl_t=$(echo "$t2 - $t1" | bc)
-      printf '%s, round %d: lcb_runner %.2f s (%s passed), benchlua %.2f s (%s passed)\n' "$1" "$r" "$ref_t" "$ref_passed" "$bl_t" "$bl_passed"
-      if [ -z "$best_ref" ] || [ "$(echo "$ref_t < $best_ref" | bc)" = 1 ]; then best_ref=$ref_t; fi
-      if [ -z "$best_bl" ] || [ "$(echo "$bl_t < $best_bl" | bc)" = 1 ]; then best_bl=$bl_t; fi
+      read -r ref_t u s < <(tail -1 "$OUT/ref.time"); ref_c=$(echo "$u + $s" | bc)
+      read -r bl_t u s < <(tail -1 "$OUT/bl.time"); bl_c=$(echo "$u + $s" | bc)
+      printf '%s, round %d: lcb_runner %.2f s, %.2f CPU-s (%s passed); benchlua %.2f s, %.2f CPU-s (%s passed)\n' \
+        "$1" "$r" "$ref_t" "$ref_c" "$ref_passed" "$bl_t" "$bl_c" "$bl_passed"
+      if [ -z "$best_ref" ] || [ "$(echo "$ref_t < $best_ref" | bc)" = 1 ]; then best_ref=$ref_t ref_cpu=$ref_c; fi
+      if [ -z "$best_bl" ] || [ "$(echo "$bl_t < $best_bl" | bc)" = 1 ]; then best_bl=$bl_t bl_cpu=$bl_c; fi
     done
-    printf '%s (%d samples), best: lcb_runner %.2f s (12 processes), benchlua %.2f s (%d workers): %.2fx (goal <= 0.5x)\n' \
-      "$1" "$n" "$best_ref" "$best_bl" "$(nproc)" "$(echo "$best_bl / $best_ref" | bc -l)"
+    printf '%s (%d samples), best: lcb_runner %.2f s, %.2f CPU-s (12 processes); benchlua %.2f s, %.2f CPU-s (%d workers): %.2fx (goal <= 0.5x), CPU %.2fx\n' \
+      "$1" "$n" "$best_ref" "$ref_cpu" "$best_bl" "$bl_cpu" "$(nproc)" "$(echo "$best_bl / $best_ref" | bc -l)" "$(echo "$bl_cpu / $ref_cpu" | bc -l)"
   }
   measure "whole set" "$FIX/samples.json"
   measure "without alarms and budget kills" "$OUT/quick.json"

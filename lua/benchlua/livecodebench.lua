@@ -359,17 +359,25 @@ function M.pool(o)
     modules = { "benchlua/humaneval_exec.py" } }
 end
 
--- decoded tests of the last few problems scored (n samples of one problem
--- come together): at most CACHE problems, and never more than CACHE_BYTES
-local CACHE, CACHE_BYTES = 4, 256 << 20
+-- decoded tests of the last few problems scored (samples are read in
+-- windows of M.WINDOW problems): at most CACHE problems, and never more
+-- than CACHE_BYTES. Each is kept as the executors take it: {n = tests,
+-- fn_name =, blob = input 1 .. output 1 .. input 2 ..., lens = their sizes}.
+M.WINDOW = 4
+local CACHE, CACHE_BYTES = M.WINDOW, 256 << 20
 local cache, order = {}, {}
 
 local function tests_of(p)
   local t = cache[p]
   if t then return t end
-  t = M.tests(p)
-  t.bytes = 0
-  for i, s in ipairs(t.inputs) do t.bytes = t.bytes + #s + #t.outputs[i] end
+  local d = M.tests(p)
+  local parts, lens = {}, {}
+  for i, s in ipairs(d.inputs) do
+    parts[#parts + 1], parts[#parts + 2] = s, d.outputs[i]
+    lens[#lens + 1], lens[#lens + 2] = #s, #d.outputs[i]
+  end
+  t = { n = #d.inputs, fn_name = d.fn_name, blob = table.concat(parts), lens = lens }
+  t.bytes = #t.blob
   cache[p], order[#order + 1] = t, p
   local total = 0
   for _, q in ipairs(order) do total = total + cache[q].bytes end
@@ -381,15 +389,56 @@ local function tests_of(p)
   return t
 end
 
+-- An executor keeps the tests of up to SLOTS problems (at most SLOT_BYTES
+-- in all): z.state.lcb = {[slot] = {p =, bytes =, used =}} says which.
+local SLOTS, SLOT_BYTES = M.WINDOW, 64 << 20
+local uses = 0
+
+local function slot_of(z, p)
+  for k, s in pairs(z.state and z.state.lcb or {}) do if s.p == p then return k end end
+end
+
+-- The request for p on z: its header, and the payload (code, and the tests
+-- when z does not keep them yet); -> header, payload, the slot's new record
+local function request_for(z, p, t, code, timeout)
+  uses = uses + 1
+  local slots = z.state and z.state.lcb or {}
+  local h = { kind = "lcb", code = #code, timeout = timeout, fn_name = t.fn_name, slot = slot_of(z, p) }
+  if h.slot then
+    slots[h.slot].used = uses
+    return h, code
+  end
+  local total, lru = t.bytes, nil
+  for k = 1, SLOTS do
+    local s = slots[k]
+    if not s then h.slot = h.slot or k
+    else
+      total = total + s.bytes
+      if not lru or s.used < slots[lru].used then lru = k end
+    end
+  end
+  if not h.slot then
+    h.slot = lru
+    total = total - slots[lru].bytes
+  end
+  h.lens, h.only = t.lens, total > SLOT_BYTES or nil
+  return h, code .. t.blob, { p = p, bytes = t.bytes, used = uses }
+end
+
 --- livecodebench.grade(pool, p, code, timeout) -> verdict {passed, results
 -- = {true | false | -2 | -3 | -4 ...}, metadata = table, metadata_json =
--- lcb_runner's text of it, outcome, exec_time, detail}. Yields.
+-- lcb_runner's text of it, outcome, exec_time, detail}. The executor that
+-- already keeps p's tests is preferred. Yields.
 function M.grade(pool, p, code, timeout)
   local t = tests_of(p)
-  local wait = (timeout + 1) * #t.inputs + 5 + 10
-  local z = pool:acquire()
-  local ok, r, why = pcall(pool.request, pool, z, { kind = "lcb", code = code, inputs = t.inputs,
-    outputs = t.outputs, fn_name = t.fn_name, timeout = timeout }, nil, wait)
+  local wait = (timeout + 1) * t.n + 5 + 10
+  local z = pool:acquire(function(e) return slot_of(e, p) ~= nil end)
+  local h, payload, kept = request_for(z, p, t, code, timeout)
+  local ok, r, why = pcall(pool.request, pool, z, h, payload, wait)
+  if ok and r and not r.error and kept and z.state then -- (a restarted executor has a new state)
+    if h.only or not z.state.lcb then z.state.lcb = {} end
+    z.state.lcb[h.slot] = kept
+  end
   pool:release(z)
   if not ok then error(r, 0) end
   if r and r.error then error("lcb executor: " .. tostring(r.error), 0) end
@@ -478,8 +527,37 @@ end
 
 M.samples = {}
 
+-- The order samples are graded in (verdicts do not depend on it): the
+-- problems in the file's order, taken M.WINDOW at a time (the tests of that
+-- many stay decoded, and kept in every executor), and within a window one
+-- sample of each problem in turn, so that every problem starts early: a
+-- problem whose samples wait out their alarms or the whole-sample budget
+-- does not leave those waits for the end of the run, where nothing else
+-- would overlap them.
+local function interleaved(list)
+  local by, ids = {}, {}
+  for _, s in ipairs(list) do
+    if not by[s.task_id] then by[s.task_id], ids[#ids + 1] = {}, s.task_id end
+    table.insert(by[s.task_id], s)
+  end
+  local out = {}
+  for w = 1, #ids, M.WINDOW do
+    local i, more = 1, true
+    while more do
+      more = false
+      for k = w, math.min(w + M.WINDOW - 1, #ids) do
+        local s = by[ids[k]][i]
+        if s then out[#out + 1], more = s, true end
+      end
+      i = i + 1
+    end
+  end
+  return out
+end
+
 --- samples.read(path, problems): lcb_runner's custom-evaluator input, a JSON
--- list of {question_id, code_list}; every problem needs one entry.
+-- list of {question_id, code_list}; every problem needs one entry. The
+-- samples come in the order they are graded in (see interleaved).
 function M.samples.read(path, problems)
   local list = cjson.decode(assert(bench.fs.read(path)))
   if type(list) ~= "table" or (next(list) ~= nil and list[1] == nil) then
@@ -508,7 +586,7 @@ function M.samples.read(path, problems)
     error(string.format("%s: %d of %d problems have no entry (%s%s); lcb_runner refuses this too",
       path, #missing, #problems, missing[1], #missing > 1 and ", ..." or ""), 0)
   end
-  return out
+  return interleaved(out)
 end
 
 local function eval_row(p, codes, verdicts)

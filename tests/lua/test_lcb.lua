@@ -100,6 +100,78 @@ T["the whole-sample budget: a program that swallows the alarm is killed after (t
   assert(got.detail:find("killed after 8.0 s"), got.detail)
 end
 
+T["an executor keeps a problem's tests: sent once, again after it made room for others or was restarted"] = function()
+  local expected = json_file(FIX .. "expected.json").problems
+  local problems = lcb.load{ dataset = { FIX .. "problems.jsonl" } }
+  local pool <close> = assert(lcb.pool{ size = 1, sandbox = "auto" })
+  local sent, request = {}, pool.request
+  pool.request = function(self, z, h, payload, timeout) -- count the requests that carry tests
+    if h.lens then sent[#sent + 1] = h.slot end
+    return request(self, z, h, payload, timeout)
+  end
+  local codes = {}
+  for _, s in ipairs(json_file(FIX .. "samples.json")) do
+    codes[s.question_id] = {}
+    for i, c in ipairs(s.code_list) do codes[s.question_id][s.names[i]] = c end
+  end
+  local function check(qid, name)
+    local e = expected[qid]
+    local i
+    for k, n in ipairs(e.names) do if n == name then i = k end end
+    local v = lcb.grade(pool, problems.by_id[qid], codes[qid][name], 2)
+    eq(show(v.results), show(e.results[i]), qid .. "/" .. name)
+  end
+  for _ = 1, 3 do check("abc100_a", "input") end
+  eq(#sent, 1, "requests with abc100_a's tests, 3 samples")
+  check("abc100_a", "wrong")
+  eq(#sent, 1, "requests with tests after a fourth sample")
+  -- five problems on one executor that keeps four: the least recently used makes room
+  check("1900_A", "ok")
+  check("abc200_b", "true_div")
+  check("3000", "class_ok")
+  eq(#sent, 4, "requests with tests, four problems")
+  check("3100", "ok")
+  eq(#sent, 5, "requests with tests, five problems")
+  eq(sent[5], sent[1], "the fifth problem's slot (abc100_a's, the least recently used)")
+  check("3000", "wrong")
+  eq(#sent, 5, "3000's tests are still kept")
+  check("abc100_a", "input")
+  eq(#sent, 6, "abc100_a's tests sent again")
+  -- a restarted executor keeps nothing: the tests go again
+  pool.all[1].p:kill("KILL")
+  local v = lcb.grade(pool, problems.by_id["abc100_a"], codes["abc100_a"]["input"], 2)
+  assert(v.detail and v.detail:find("restarted"), "a dead executor: " .. tostring(v.detail))
+  check("abc100_a", "input")
+  eq(#sent, 7, "abc100_a's tests sent to the restarted executor (not with the request the dead one got)")
+end
+
+T["samples are graded problem by problem in windows of four, one sample of each in turn"] = function()
+  local problems = lcb.load{ dataset = { FIX .. "problems.jsonl" } }
+  problems.dropped = {}
+  local list = lcb.samples.read(FIX .. "samples.json", problems)
+  local file, n = json_file(FIX .. "samples.json"), 0
+  for _, s in ipairs(file) do n = n + #s.code_list end
+  eq(#list, n, "samples read")
+  local seen = {}
+  for _, s in ipairs(list) do
+    local key = s.task_id .. "#" .. s.index
+    assert(not seen[key], key .. " twice")
+    seen[key] = true
+  end
+  local got = {}
+  for i = 1, 9 do got[i] = list[i].task_id .. "#" .. list[i].index end
+  local q = {}
+  for i = 1, 4 do q[i] = file[i].question_id end
+  local want = { q[1] .. "#0", q[2] .. "#0", q[3] .. "#0", q[4] .. "#0", q[1] .. "#1", q[2] .. "#1", q[3] .. "#1", q[4] .. "#1", q[1] .. "#2" }
+  eq(table.concat(got, " "), table.concat(want, " "), "the first samples")
+  -- the fifth problem's samples start after the first window's
+  local first5
+  for i, s in ipairs(list) do if s.task_id == file[5].question_id then first5 = first5 or i end end
+  local window = 0
+  for i = 1, 4 do window = window + #file[i].code_list end
+  eq(first5, window + 1, "the first sample of the fifth problem")
+end
+
 T["verdict outcomes: passed, wrong, timed_out, error"] = function()
   local g, names = grade_fixtures(), json_file(FIX .. "expected.json").problems
   local function outcome(qid, name)
