@@ -63,6 +63,7 @@ void bl_open_task(lua_State *L);
 void bl_open_proc(lua_State *L);
 void bl_open_http(lua_State *L);
 void bl_open_fs(lua_State *L);
+int bl_open_jsonpick(lua_State *L);
 
 /* Embedded Lua sources (generated into build/embed.c). */
 struct bl_embedded {

@@ -101,6 +101,8 @@ static int setup(lua_State *L)
     lua_getfield(L, -1, "preload");
     lua_pushcfunction(L, luaopen_cjson);
     lua_setfield(L, -2, "cjson");
+    lua_pushcfunction(L, bl_open_jsonpick);
+    lua_setfield(L, -2, "benchlua.jsonpick");
     lua_pop(L, 2);
 
     lua_newtable(L);

@@ -248,4 +248,12 @@ function json.decode(s)
   return v
 end
 
+--- json.pick(text [, keep]) -> value | nil, "line L column C: why": decode
+-- in C, building only what keep names (src/ljson.c): keep maps a key to true
+-- (keep the member whole) or to a table (pick from it in turn; for a list,
+-- from each element). Members keep does not name are checked, not built.
+-- Values are as cjson.decode gives them (null is cjson.null), except that
+-- whole numbers are integers.
+json.pick = require("benchlua.jsonpick")
+
 return json

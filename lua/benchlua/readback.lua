@@ -89,15 +89,19 @@ for i, k in ipairs(ORDER) do RANK[k] = i end
 
 --- differing(views) -> setting names whose values differ between the views
 function M.differing(views)
-  local names, seen = {}, {}
+  local names, seen, tables = {}, {}, {}
   for _, v in ipairs(views) do
-    for k in pairs(v.settings) do if not seen[k] then seen[k] = true; names[#names + 1] = k end end
+    local s = v.settings -- often one table for many runs (runs.settings)
+    if not tables[s] then
+      tables[s] = true
+      for k in pairs(s) do if not seen[k] then seen[k] = true; names[#names + 1] = k end end
+    end
   end
   local out = {}
   for _, k in ipairs(names) do -- values are scalars (runs.settings): == compares them
     local first = views[1].settings[k]
-    for i = 2, #views do
-      if views[i].settings[k] ~= first then out[#out + 1] = k break end
+    for s in pairs(tables) do
+      if s[k] ~= first then out[#out + 1] = k break end
     end
   end
   table.sort(out, function(a, b)
@@ -108,13 +112,14 @@ function M.differing(views)
   return out
 end
 
--- the columns of the text formats: {header, function(view) -> text, right-aligned?}
+-- the columns of the text formats: {header, function(view) -> text,
+-- right-aligned?, may hold non-ASCII text?}
 local function columns(views)
   local cols = {
     { "#", function(v) return tostring(v.num) end, true },
     { "date", function(v) return v.date end },
-    { "benchmark", function(v) return v.benchmark end },
-    { "model", function(v) return v.model end },
+    { "benchmark", function(v) return v.benchmark end, false, true },
+    { "model", function(v) return v.model end, false, true },
   }
   for _, f in ipairs({ { "quant", "quant" }, { "size", "size" }, { "params", "params" } }) do
     for _, v in ipairs(views) do
@@ -127,13 +132,20 @@ local function columns(views)
       local x = v.settings[k]
       if x ~= nil and type(x) ~= "number" then numeric = false break end
     end
-    cols[#cols + 1] = { k, function(v) return fmt_setting(v.settings[k]) end, numeric }
+    local shown = {} -- a column holds few distinct values: format each once
+    cols[#cols + 1] = { k, function(v)
+      local x = v.settings[k]
+      if x == nil then return "-" end
+      local t = shown[x]
+      if not t then t = fmt_setting(x); shown[x] = t end
+      return t
+    end, numeric, not numeric }
   end
   cols[#cols + 1] = { "score", function(v) return M.fmt_score(v.score) end, true }
   cols[#cols + 1] = { "95% CI", function(v) return M.fmt_ci(v.ci95) end, true }
   cols[#cols + 1] = { "tok/s", function(v) return num(v.tokens_per_s, 1) end, true }
   cols[#cols + 1] = { "time", function(v) return M.fmt_duration(v.duration) end, true }
-  cols[#cols + 1] = { "status", function(v) return v.superseded_by and (v.status .. " by #" .. v.superseded_by) or v.status end }
+  cols[#cols + 1] = { "status", function(v) return v.superseded_by and (v.status .. " by #" .. v.superseded_by) or v.status end, false, true }
   return cols
 end
 
@@ -150,42 +162,44 @@ end
 local ulen = utf8.len
 local pads = setmetatable({}, { __index = function(t, n) local p = string.rep(" ", n) t[n] = p return p end })
 
+-- The aligned table as one text (no final newline). Column by column (the
+-- cells and each column's width in characters), then every piece of every
+-- line into one list and one concat: `results` on a file of thousands of
+-- runs spends its time here.
 local function table_text(views)
   local cols = columns(views)
-  local rows = cells(views, cols)
-  local ncol, nrow = #cols, #rows
-  local head = {}
-  for j, c in ipairs(cols) do head[j] = c[1] end
-  -- cell widths in characters, once
-  local lens, width = {}, {}
-  for j = 1, ncol do width[j] = ulen(head[j]) end
-  for i = 1, nrow do
-    local r, l = rows[i], {}
-    for j = 1, ncol do
-      local s = r[j]
-      local n = ulen(s) or #s
-      l[j] = n
-      if n > width[j] then width[j] = n end
+  local ncol, nrow = #cols, #views
+  local cell, width = {}, {}
+  for j = 1, ncol do
+    local f, wide, c = cols[j][2], cols[j][4], {}
+    local w = ulen(cols[j][1])
+    for i = 1, nrow do
+      local x = f(views[i])
+      c[i] = x
+      local n = wide and ulen(x) or #x
+      if n > w then w = n end
     end
-    lens[i] = l
+    cell[j], width[j] = c, w
   end
-  local right = {}
-  for j = 1, ncol do right[j] = cols[j][3] end
-  local out, parts = {}, {}
-  local function line(r, l)
+  local right, wide = {}, {}
+  for j = 1, ncol do right[j], wide[j] = cols[j][3], cols[j][4] end
+  local out, n = {}, 0
+  for i = 0, nrow do -- 0: the header
     for j = 1, ncol do
-      local pad = pads[width[j] - l[j]]
-      if right[j] then parts[j] = pad .. r[j]
-      elseif j == ncol then parts[j] = r[j]
-      else parts[j] = r[j] .. pad end
+      local x = i == 0 and cols[j][1] or cell[j][i]
+      local pad = pads[width[j] - ((wide[j] or i == 0) and ulen(x) or #x)]
+      if right[j] then
+        out[n + 1], out[n + 2], n = pad, x, n + 2
+      elseif j < ncol then
+        out[n + 1], out[n + 2], n = x, pad, n + 2
+      else
+        out[n + 1], n = x, n + 1
+      end
+      out[n + 1], n = j < ncol and "  " or "\n", n + 1
     end
-    out[#out + 1] = table.concat(parts, "  ", 1, ncol)
   end
-  local hl = {}
-  for j = 1, ncol do hl[j] = ulen(head[j]) end
-  line(head, hl)
-  for i = 1, nrow do line(rows[i], lens[i]) end
-  return out
+  out[n] = nil -- the last newline: the caller adds it
+  return { table.concat(out) }
 end
 
 local function md_text(views)
@@ -277,9 +291,9 @@ end
 
 --- load(path) -> runs | nil, exitcode: records orphaned runs first (their
 -- benchlua was killed), then reads the file.
-function M.load(path)
+function M.load(path, fields)
   require("benchlua.resume").recover_orphans(path)
-  local runs, err = runs_mod.load(path)
+  local runs, err = runs_mod.load(path, fields)
   if not runs then return nil, fail(err) end
   return runs
 end
@@ -291,7 +305,7 @@ function M.results(argv)
   local o, code = parse("results", argv)
   if not o then return code end
   local all
-  all, code = M.load(o.results)
+  all, code = M.load(o.results, runs_mod.VIEW_FIELDS)
   if not all then return code end
   local pat = o.model and runs_mod.glob(o.model)
   local views = {}

@@ -4,6 +4,7 @@
 -- flat fields the commands show: model and what the server said of it, the
 -- settings, score with its 95% interval, tokens/s, duration, status.
 local cjson = require("cjson.safe")
+local json = require("benchlua.json")
 local stats = require("benchlua.stats")
 local M = {}
 
@@ -11,19 +12,36 @@ local null = cjson.null
 local function val(x) if x == null then return nil end return x end
 M.val = val
 
---- load(path) -> runs (list; runs[i].num == i), text | nil, err
--- A missing file is an error here (nothing to read back).
-function M.load(path)
+-- What view() reads of a run: `results` decodes only this (json.pick), so
+-- that a file of thousands of runs is not built into tables it never shows.
+-- Runs of one sweep have the same config and reproducibility: "shared"
+-- builds each distinct one once, and settings() is memoized on them.
+M.VIEW_FIELDS = {
+  runs = {
+    benchmark = true, model = true, timestamp = true, status = true, error = true, run_dir = true,
+    resumed_from = { run_dir = true },
+    config = "shared", reproducibility = "shared",
+    results = { score = true, ci95 = true, ci_method = true, outcomes = { passed = true }, problems = true,
+      samples = true, tokens_per_s = true, metrics = { tokens_per_s = true }, time_taken = true },
+  },
+}
+
+--- load(path [, fields]) -> runs (list; runs[i].num == i), text | nil, err
+-- A missing file is an error here (nothing to read back). fields: decode
+-- only these (a json.pick keep table, such as M.VIEW_FIELDS); the tables
+-- it shares must not be changed.
+function M.load(path, fields)
   local text, _, code = bench.fs.read(path)
   if not text then
     if code == "ENOENT" then return nil, string.format("no results file '%s' (run a benchmark first, or give --results FILE)", path) end
     return nil, string.format("cannot read results file '%s'", path)
   end
   if text:match("^%s*$") then return {}, text end
-  local doc = cjson.decode(text)
+  local doc, perr
+  if fields then doc, perr = json.pick(text, fields) else doc = cjson.decode(text) end
   if doc == nil then
-    local _, err = require("benchlua.json").decode(text)
-    return nil, string.format("results file '%s' is not valid JSON (%s)", path, tostring(err))
+    if not perr then perr = select(2, json.decode(text)) end
+    return nil, string.format("results file '%s' is not valid JSON (%s)", path, tostring(perr))
   end
   if type(doc) ~= "table" or type(doc.runs) ~= "table" or not text:find('"runs"%s*:%s*%[') then
     return nil, string.format("results file '%s' is not a benchlua results file (no \"runs\" list)", path)
@@ -97,45 +115,61 @@ local function scalar(v)
   return nil -- null
 end
 
+-- s[name] = the shown value of v, unless s has name already (the first
+-- source wins) or v shows as nothing (an empty string or list, null)
+local function put(s, name, v)
+  if s[name] ~= nil then return end
+  local t = type(v)
+  if t == "number" then s[name] = tointeger(v) or v
+  elseif t == "string" then if v ~= "" then s[name] = v end
+  elseif t == "boolean" then s[name] = v
+  elseif t == "table" then
+    v = scalar(v)
+    if v ~= nil and v ~= "" then s[name] = v end
+  end
+end
+
 --- settings(run) -> {name -> value}: every server, sampling and benchmark
 -- setting the run recorded, flattened (sampling.temperature is "temp").
+-- (Written for speed: `results` calls it for every run of a large file.)
+-- Memoized by the config and reproducibility tables: those of runs read with
+-- VIEW_FIELDS are shared between runs with the same ones, and nobody changes
+-- them. The table returned is shared too: read it, do not change it.
+local memo = setmetatable({}, { __mode = "k" })
+local NONE = {}
 function M.settings(run)
-  local s = {}
-  local cfg, rep = type(run.config) == "table" and run.config or {}, type(run.reproducibility) == "table" and run.reproducibility or {}
-  local function put(k, v)
-    local name = SHORT[k] or k
-    if s[name] == nil then
-      v = scalar(v)
-      if v ~= "" then s[name] = v end
-    end
+  local cfg, rep = run.config, run.reproducibility
+  if type(cfg) ~= "table" then cfg = NONE end
+  local by_rep = memo[cfg]
+  if not by_rep then
+    by_rep = setmetatable({}, { __mode = "k" })
+    memo[cfg] = by_rep
   end
-  -- (the loops inline put's fast path: this runs for every run of a large file)
+  local key = type(rep) == "table" and rep or NONE
+  local s = by_rep[key]
+  if s then return s end
+  s = {}
+  by_rep[key] = s
   for k, v in pairs(cfg) do
-    if not NOT_SETTING[k] then
-      local name = SHORT[k] or k
-      local t = type(v)
-      if t == "string" or t == "boolean" then if v ~= "" then s[name] = v end
-      elseif t == "number" then s[name] = tointeger(v) or v
-      else put(k, v) end
+    if not NOT_SETTING[k] then put(s, SHORT[k] or k, v) end
+  end
+  local sampling, options = cfg.sampling, cfg.options
+  if type(sampling) == "table" then
+    for k, v in pairs(sampling) do
+      if not NOT_SAMPLING[k] then put(s, SHORT[k] or k, v) end
     end
   end
-  -- a table's keys that are not set yet and not skipped (one call per table)
-  local function add_all(t, skip)
-    for k, v in pairs(t) do
-      local name = SHORT[k] or k
-      if s[name] == nil and not skip[k] then
-        local ty = type(v)
-        if ty == "number" then s[name] = tointeger(v) or v
-        elseif ty == "string" or ty == "boolean" then if v ~= "" then s[name] = v end
-        else put(k, v) end
-      end
+  if type(rep) == "table" then
+    put(s, "seed", rep.seed)
+    put(s, "build", rep.server_build)
+    local sha = rep.dataset_sha256
+    if type(sha) == "string" then put(s, "dataset_sha", sha:sub(1, 12)) end
+  end
+  if type(options) == "table" then
+    for k, v in pairs(options) do
+      if not SHOWN_ELSEWHERE[k] then put(s, SHORT[k] or k, v) end
     end
   end
-  if type(cfg.sampling) == "table" then add_all(cfg.sampling, NOT_SAMPLING) end
-  put("seed", rep.seed)
-  put("server_build", rep.server_build)
-  if type(val(rep.dataset_sha256)) == "string" then put("dataset_sha256", rep.dataset_sha256:sub(1, 12)) end
-  if type(cfg.options) == "table" then add_all(cfg.options, SHOWN_ELSEWHERE) end
   return s
 end
 
@@ -148,13 +182,14 @@ function M.status(run)
   return type(val(res.score)) == "number" and "ok" or "failed"
 end
 
---- interval(run) -> lo, hi, method: the recorded 95% interval of the score,
+--- interval(run [, results]) -> lo, hi, method: the recorded 95% interval of the score,
 -- else, for one sample per problem, Wilson from the passed count.
-function M.interval(run)
-  local res = type(run.results) == "table" and run.results or {}
-  local ci = val(res.ci95)
-  if type(ci) == "table" and type(ci[1]) == "number" and type(ci[2]) == "number" then
-    return ci[1], ci[2], val(res.ci_method)
+function M.interval(run, res)
+  res = res or type(run.results) == "table" and run.results or {}
+  local ci = res.ci95
+  if type(ci) == "table" then
+    local lo, hi = ci[1], ci[2]
+    if type(lo) == "number" and type(hi) == "number" then return lo, hi, val(res.ci_method) end
   end
   local oc, problems, score = val(res.outcomes), val(res.problems), val(res.score)
   if type(oc) == "table" and type(problems) == "number" and problems > 0 and type(score) == "number"
@@ -167,30 +202,47 @@ function M.interval(run)
 end
 
 --- view(run) -> flat fields for the tables
+-- (Written for speed, as settings() is: type() is checked once per field,
+-- and null, a userdata, fails every check.)
+local EMPTY = {}
 function M.view(run)
-  local cfg = type(run.config) == "table" and run.config or {}
-  local res = type(run.results) == "table" and run.results or {}
-  local srv = type(cfg.server) == "table" and cfg.server or {}
-  local model = val(run.model)
-  if type(model) ~= "string" then model = type(val(cfg.path)) == "string" and cfg.path:match("([^/]+)$") or "-" end
-  local ts = val(run.timestamp)
-  local metrics = type(res.metrics) == "table" and res.metrics or {}
-  local lo, hi, method = M.interval(run)
-  local tps = val(res.tokens_per_s) or val(metrics.tokens_per_s)
+  local cfg, res = run.config, run.results
+  if type(cfg) ~= "table" then cfg = EMPTY end
+  if type(res) ~= "table" then res = EMPTY end
+  local srv, path = cfg.server, cfg.path
+  if type(srv) ~= "table" then srv = EMPTY end
+  if type(path) ~= "string" then path = nil end
+  local model = run.model
+  if type(model) ~= "string" then model = path and path:match("([^/]+)$") or "-" end
+  local ts, date = run.timestamp, "-"
+  if type(ts) == "string" then
+    date = ts:byte(11) == 84 and (ts:sub(1, 10) .. " " .. ts:sub(12, 16)) or ts -- 84: "T"
+  else
+    ts = nil
+  end
+  local lo, hi, method = M.interval(run, res)
+  local tps = res.tokens_per_s
+  if type(tps) ~= "number" then
+    local metrics = res.metrics
+    tps = type(metrics) == "table" and metrics.tokens_per_s or nil
+    if type(tps) ~= "number" then tps = nil end
+  end
+  local score, duration, benchmark = res.score, res.time_taken, run.benchmark
+  local n_params, model_size = srv.n_params, srv.model_size
+  local err, run_dir = run.error, run.run_dir
   return {
-    num = run.num, timestamp = type(ts) == "string" and ts or nil,
-    date = type(ts) == "string" and (ts:sub(11, 11) == "T" and (ts:sub(1, 10) .. " " .. ts:sub(12, 16)) or ts) or "-",
-    benchmark = tostring(val(run.benchmark) or "-"), model = model,
-    quant = quant_of(model) or quant_of(val(cfg.path)),
-    size = si(val(srv.model_size), "B"), params = si(val(srv.n_params), ""),
-    n_params = val(srv.n_params), model_size = val(srv.model_size),
+    num = run.num, timestamp = ts, date = date,
+    benchmark = (benchmark == nil or benchmark == null or benchmark == false) and "-" or tostring(benchmark), model = model,
+    quant = quant_of(model) or quant_of(path),
+    size = si(model_size, "B"), params = si(n_params, ""),
+    n_params = n_params ~= null and n_params or nil, model_size = model_size ~= null and model_size or nil,
     settings = M.settings(run),
-    score = type(val(res.score)) == "number" and res.score or nil,
+    score = type(score) == "number" and score or nil,
     ci95 = lo and { lo, hi } or nil, ci_method = method,
-    tokens_per_s = type(tps) == "number" and tps or nil,
-    duration = type(val(res.time_taken)) == "number" and res.time_taken or nil,
-    status = M.status(run), error = type(val(run.error)) == "string" and run.error or nil,
-    run_dir = type(val(run.run_dir)) == "string" and run.run_dir or nil,
+    tokens_per_s = tps,
+    duration = type(duration) == "number" and duration or nil,
+    status = M.status(run), error = type(err) == "string" and err or nil,
+    run_dir = type(run_dir) == "string" and run_dir or nil,
     superseded_by = run.superseded_by,
   }
 end
