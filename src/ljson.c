@@ -331,7 +331,8 @@ static int object(parser *ps, int keep)
         return 0;
     int t = 0;
     if (keep != SKIP) {
-        lua_createtable(L, 0, 4);
+        /* room for a run's members, so that most tables never grow */
+        lua_createtable(L, 0, keep > 0 ? 16 : 8);
         t = lua_gettop(L);
     }
     if (ps->p < ps->end && *ps->p == '}') {

@@ -117,7 +117,7 @@ end
 local function columns(views)
   local cols = {
     { "#", function(v) return tostring(v.num) end, true },
-    { "date", function(v) return v.date end },
+    { "date", function(v) return v.date end, false, true }, -- (a timestamp benchlua did not write is shown as it is)
     { "benchmark", function(v) return v.benchmark end, false, true },
     { "model", function(v) return v.model end, false, true },
   }
@@ -181,25 +181,31 @@ local function table_text(views)
     end
     cell[j], width[j] = c, w
   end
-  local right, wide = {}, {}
-  for j = 1, ncol do right[j], wide[j] = cols[j][3], cols[j][4] end
-  local out, n = {}, 0
-  for i = 0, nrow do -- 0: the header
-    for j = 1, ncol do
-      local x = i == 0 and cols[j][1] or cell[j][i]
-      local pad = pads[width[j] - ((wide[j] or i == 0) and ulen(x) or #x)]
-      if right[j] then
-        out[n + 1], out[n + 2], n = pad, x, n + 2
-      elseif j < ncol then
-        out[n + 1], out[n + 2], n = x, pad, n + 2
-      else
-        out[n + 1], n = x, n + 1
+  -- one string.format per line; string.format pads bytes (and to 99 at
+  -- most), so a column that may hold any text is padded here, by characters
+  local spec, head = {}, {}
+  for j = 1, ncol do
+    local c = cols[j]
+    if c[4] or width[j] > 99 then
+      spec[j] = "%s"
+      local x = cell[j]
+      for i = 1, nrow do
+        local pad = pads[width[j] - (ulen(x[i]) or #x[i])]
+        if c[3] then x[i] = pad .. x[i] elseif j < ncol then x[i] = x[i] .. pad end
       end
-      out[n + 1], n = j < ncol and "  " or "\n", n + 1
+    else
+      spec[j] = c[3] and ("%" .. width[j] .. "s") or j < ncol and ("%-" .. width[j] .. "s") or "%s"
     end
+    local pad = pads[width[j] - ulen(c[1])]
+    head[j] = c[3] and pad .. c[1] or j < ncol and c[1] .. pad or c[1]
   end
-  out[n] = nil -- the last newline: the caller adds it
-  return { table.concat(out) }
+  local fmt, format, unpack = table.concat(spec, "  "), string.format, table.unpack
+  local out, row = { table.concat(head, "  ") }, {}
+  for i = 1, nrow do
+    for j = 1, ncol do row[j] = cell[j][i] end
+    out[i + 1] = format(fmt, unpack(row, 1, ncol))
+  end
+  return out
 end
 
 local function md_text(views)

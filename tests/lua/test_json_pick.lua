@@ -139,4 +139,33 @@ T[#T + 1] = { "views from the picked file equal views from a full decode", funct
   bench.fs.rmtree(d)
 end }
 
+T[#T + 1] = { "the table stays aligned with wide, long and odd cells", function()
+  local d = assert(bench.fs.mkdtemp("pick"))
+  local long = string.rep("x", 120) .. "-Q4_K_M.gguf"
+  local doc = string.format([[{"runs": [
+    {"benchmark": "human_eval", "model": "%s", "timestamp": "2026-01-02T03:04:05Z", "config": {"ctx": 4096, "note": "a"}, "results": {"score": 0.5, "time_taken": 3}},
+    {"benchmark": "défi", "model": "modèle-é-Q8_0.gguf", "timestamp": "yesterday\u0000noon", "config": {"ctx": 8192, "note": "été"}, "results": {"score": 0.25, "tokens_per_s": 12.5}, "status": "ok ✓"},
+    {"benchmark": "b", "model": "m.gguf", "config": {"ctx": 123456789012, "note": "%s"}, "results": {}}
+  ]}]], long, string.rep("n", 110))
+  assert(bench.fs.write_atomic(d .. "/r.json", doc))
+  local r = assert(bench.run_script{ argv = { bench.exe, "results", d .. "/r.json" } })
+  assert(r.code == 0, r.stderr)
+  local lines = {}
+  for l in r.stdout:gmatch("[^\n]+") do lines[#lines + 1] = l end
+  assert(#lines == 4, r.stdout)
+  -- the status column starts at the same character on every line
+  local head = lines[1]
+  assert(head:find("status", 1, true) and head:find("note", 1, true), head)
+  local at = utf8.len(head:sub(1, head:find("status", 1, true) - 1))
+  for i = 2, 4 do
+    local l = lines[i]
+    local status = ({ "ok", "ok ✓", "failed" })[i - 1] -- the third run has no score
+    local pos = assert(l:find(status, 1, true), l)
+    local col = utf8.len(l:sub(1, pos - 1))
+    assert(col == at, string.format("line %d: status at %d, header at %d:\n%s", i, col, at, r.stdout))
+  end
+  assert(r.stdout:find(long, 1, true) and r.stdout:find(string.rep("n", 110), 1, true), "long cells whole")
+  bench.fs.rmtree(d)
+end }
+
 return T
