@@ -41,3 +41,10 @@ echo "file: 10000 runs, $(stat -c %s big.json) bytes; median of 7, wall and CPU 
 echo "python3 json.load (baseline):   wall ${pyw} ms, CPU ${pyc} ms"
 awk -v bw="$pyw" -v bc="$pyc" -v w="$tw" -v c="$tc" 'BEGIN { printf "benchlua results (table):       wall %s ms (%.2fx), CPU %s ms (%.2fx); goal: at most 1.5x\n", w, w / bw, c, c / bc }'
 awk -v bw="$pyw" -v bc="$pyc" -v w="$cw" -v c="$cc" 'BEGIN { printf "benchlua results --format csv:  wall %s ms (%.2fx), CPU %s ms (%.2fx)\n", w, w / bw, c, c / bc }'
+# instructions, which load does not move (callgrind; only when valgrind is there)
+if command -v valgrind > /dev/null; then
+  ir() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null | sed -n 's/.*Collected : \([0-9]*\).*/\1/p' | tail -1; }
+  pyi=$(ir /usr/bin/python3 -c 'import json, sys; json.load(open(sys.argv[1]))' big.json)
+  bli=$(ir "$BIN" results big.json)
+  awk -v p="$pyi" -v b="$bli" 'BEGIN { printf "instructions (callgrind): python3 %.2f G, benchlua results %.2f G (%.2fx)\n", p / 1e9, b / 1e9, b / p }'
+fi
