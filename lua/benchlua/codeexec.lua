@@ -246,6 +246,9 @@ function Pool:close()
   if self.closed then return end
   self.closed = true
   for _, t in ipairs(self.waiters) do t:cancel("the pool is closed") end
+  for _, z in ipairs(self.all) do -- every executor sees EOF and exits at once; then each is waited for
+    if z.p then z.p:close_stdin() end
+  end
   for _, z in ipairs(self.all) do
     stop(z)
     bench.fs.rmtree(z.dir)

@@ -41,6 +41,7 @@ import operator
 # unsafe_execute), so recursion depth limits hit at the same depth.
 REF_EXEC_DEPTH = 14
 MAX_VERDICT = 1 << 20  # bytes of a verdict string that we pass on
+QUIET_NS = 100_000_000  # see Zygote.note_quiet
 
 
 # ---- the reference's execution semantics (openai/human-eval execution.py) ----
@@ -319,6 +320,9 @@ class Zygote:
         # instead of a mkdtemp and an rmtree per sample.
         self.work = None
         self.sweep_dirs = ("/tmp", "/dev/shm", os.getcwd()) if pidns else ()
+        # directory -> its lstat key when it was last found clean and quiet
+        # (see unchanged()); empty = list them all after the next sample
+        self.quiet = {}
         self.new_work()
 
     def new_work(self):
@@ -333,6 +337,40 @@ class Zygote:
         self.work_id = (st.st_dev, st.st_ino, stat.S_IMODE(st.st_mode))
         self.keep.add(os.path.realpath(self.work))
         self.plan_sweeps()
+
+    @staticmethod
+    def dir_key(st):
+        return (st.st_dev, st.st_ino, st.st_mode, st.st_nlink, st.st_uid, st.st_mtime_ns, st.st_ctime_ns)
+
+    def note_quiet(self, d):
+        """d was just found clean (or cleaned): remember its lstat, so that
+        after the next sample one lstat tells whether anything was created,
+        removed or renamed in it (each of those sets the directory's mtime
+        and ctime to the current time; a program can set the mtime back with
+        utime, but not the ctime). File timestamps come from a clock that
+        only advances every tick (a few ms): a change in the same tick as
+        the last one could leave both times as they were, so a directory
+        changed less than QUIET_NS ago is not remembered and gets listed
+        after the next sample, as before."""
+        try:
+            st = os.lstat(d)
+        except OSError:
+            self.quiet.pop(d, None)
+            return
+        if time.time_ns() - st.st_ctime_ns > QUIET_NS and time.time_ns() - st.st_mtime_ns > QUIET_NS:
+            self.quiet[d] = self.dir_key(st)
+        else:
+            self.quiet.pop(d, None)
+
+    def unchanged(self, d):
+        """Is d exactly as note_quiet() last saw it (nothing created in it)?"""
+        key = self.quiet.get(d)
+        if key is None:
+            return False
+        try:
+            return self.dir_key(os.lstat(d)) == key
+        except OSError:
+            return False
 
     def plan_sweeps(self):
         """For each directory wiped after a sample in the namespace: the names
@@ -374,6 +412,12 @@ class Zygote:
 
     def clean_work(self):
         """After a sample: the working directory empty and ours again."""
+        if self.unchanged(self.work):
+            return
+        self._clean_work()
+        self.note_quiet(self.work)
+
+    def _clean_work(self):
         try:
             st = os.lstat(self.work)
             if (st.st_dev, st.st_ino, stat.S_IMODE(st.st_mode)) == self.work_id and stat.S_ISDIR(st.st_mode):
@@ -401,9 +445,12 @@ class Zygote:
         emptied of everything that is not ours (a full wipe only when
         something else is there)."""
         for d in self.sweep_dirs:
+            if self.unchanged(d):
+                continue
             names = self.sweep_names.get(d)
             if names is None or not self.only_ours(d, names):
                 self.wipe(d, keep_top=True)
+            self.note_quiet(d)
 
     def read_verdict(self, token, pid, deadline):
         """Wait for the child's report, its death or the deadline."""
@@ -549,11 +596,16 @@ class Zygote:
                 except OSError:
                     pass
 
-    def fork_run(self, work, budget):
+    def fork_run(self, work, budget, answer=None):
         """Run work(report, tmpdir) in a forked child with `budget` seconds
         of wall clock; then kill everything it started and wipe what it
         wrote. -> (message | None, how, wait status, elapsed); message is
-        (data, name) as the child reported it."""
+        (data, name) as the child reported it. With answer, answer(message,
+        how, status, elapsed) is called as soon as that much is known: as
+        soon as the child reported (status None), else once it is dead;
+        before the clean-up in both cases, so that benchlua gets the verdict
+        while the child's exit and the clean-up run (the next request is
+        read only after them)."""
         token = os.urandom(8).hex().encode()
         tmpdir = self.work
         t0 = time.monotonic()
@@ -571,7 +623,11 @@ class Zygote:
             pass
         msg, how = self.read_verdict(token, pid, t0 + budget)
         elapsed = time.monotonic() - t0
+        if answer is not None and msg is not None:
+            answer(msg, how, None, elapsed)
         status = self.kill_all(pid)
+        if answer is not None and msg is None:
+            answer(msg, how, status, elapsed)
         self.clean_work()
         self.sweep()
         return msg, how, status, elapsed
@@ -587,11 +643,21 @@ class Zygote:
             return "exited with status %d without a verdict" % os.WEXITSTATUS(status)
         return "ended without a verdict"
 
-    def run_raw(self, program, timeout):
+    def run_raw(self, program, timeout, reply=None):
         """One HumanEval program (str, or UTF-8 bytes) -> (verdict, exception
-        name | None, seconds, why there is no verdict | None)."""
+        name | None, seconds, why there is no verdict | None). With reply,
+        reply(*that) is called as soon as it is known, before the clean-up
+        (and the return)."""
+        answer, out = None, []
+        if reply is not None:
+            def answer(msg, how, status, elapsed):
+                out.append(self.verdict(msg, how, status, elapsed, timeout))
+                reply(*out[0])
         msg, how, status, elapsed = self.fork_run(
-            lambda report, tmpdir: child(program, timeout, report, tmpdir), timeout + 1)
+            lambda report, tmpdir: child(program, timeout, report, tmpdir), timeout + 1, answer)
+        return out[0] if out else self.verdict(msg, how, status, elapsed, timeout)
+
+    def verdict(self, msg, how, status, elapsed, timeout):
         if msg is not None:
             verdict = msg[0]
             if not verdict.isascii():
@@ -645,7 +711,7 @@ def framed_request(z, line, stdin):
     program = stdin.read(n)
     if len(program) < n:
         return False
-    send_bytes(answer_line(*z.run_raw(program, timeout)))
+    z.run_raw(program, timeout, lambda *a: send_bytes(answer_line(*a)))
     return True
 
 
@@ -707,6 +773,10 @@ def main(extension=None):
         send(answer)
         if once:
             break
+    # Exit without the interpreter's finalization (a few ms, paid each time
+    # a pool closes): every answer went out through os.write, and what the
+    # zygote made lies in directories its caller removes.
+    _exit(0)
 
 
 if __name__ == "__main__":

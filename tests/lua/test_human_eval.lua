@@ -350,6 +350,48 @@ T[#T + 1] = { "executor: no process, file or /tmp entry of one sample survives i
   eq(r.result, "passed", "third: " .. tostring(r.result))
 end }
 
+T[#T + 1] = { "executor: clean-up still happens after the directories were quiet for a while (one lstat each then)", function()
+  -- After a sample the executor lists /tmp, /dev/shm, its own directory and
+  -- the samples' directory only when one of them changed since it last found
+  -- them clean (their lstat, mtime and ctime included, taken once they were
+  -- quiet for 0.1 s). Here they are quiet before each writing sample, and a
+  -- writer also puts the directories' times back with utime.
+  local pool <close> = assert(codeexec.pool{ size = 1, sandbox = "auto" })
+  local writes = {
+    tmp = "    import os\n    open('/tmp/left', 'w').write('x')\n    return 1",
+    shm = "    import os\n    open('/dev/shm/left', 'w').write('x')\n    return 1",
+    cwd = "    import os\n    open('left', 'w').write('x')\n    return 1",
+    home = "    import os\n    open(os.environ['HOME'] + '/left', 'w').write('x')\n    return 1",
+    utime = table.concat({
+      "    import os",
+      "    ds = [d for d in ('/tmp', '/dev/shm', '.', os.environ['HOME']) if os.access(d, os.W_OK)]",
+      "    st = [os.stat(d) for d in ds]",
+      "    for d in ds:",
+      "        open(os.path.join(d, 'left'), 'w').write('x')",
+      "    for d, s in zip(ds, st):",
+      "        os.utime(d, ns=(s.st_atime_ns, s.st_mtime_ns))",
+      "    return 1" }, "\n"),
+  }
+  local check = table.concat({
+    "    import os",
+    "    for p in ('/tmp/left', '/dev/shm/left', 'left', os.environ['HOME'] + '/left'):",
+    "        assert not os.path.exists(p), p + ' survived'",
+    "    return 1" }, "\n")
+  local pidns
+  for _, name in ipairs({ "tmp", "shm", "cwd", "home", "utime" }) do
+    eq(run1(pool, "    return 1").result, "passed", "before " .. name)
+    bench.sleep(0.25) -- everything quiet: the next clean-up remembers the directories
+    eq(run1(pool, "    return 1").result, "passed", "quiet before " .. name)
+    bench.sleep(0.25)
+    eq(run1(pool, writes[name]).result, "passed", name)
+    eq(run1(pool, check).result, "passed", "after " .. name)
+    pidns = pool.info.pidns
+  end
+  if not pidns then
+    error(require("benchlua.testing").skip("no PID namespace here: only the per-sample directory was checked"))
+  end
+end }
+
 T[#T + 1] = { "executor: every sample starts in an empty, writable working directory, whatever the last one did to it", function()
   local pool <close> = assert(codeexec.pool{ size = 1, sandbox = "auto" })
   local fresh = "    import os\n    assert os.listdir('.') == [], os.listdir('.')\n    open('mine', 'w').write('x')\n    return 1"
