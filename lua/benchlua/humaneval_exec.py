@@ -28,6 +28,7 @@ import os
 import select
 import shutil
 import signal
+import _signal
 import stat
 import subprocess
 import sys
@@ -40,6 +41,8 @@ import operator
 # (thread pool worker -> check_correctness -> Process.start -> fork -> ... ->
 # unsafe_execute), so recursion depth limits hit at the same depth.
 REF_EXEC_DEPTH = 14
+if globals().get("_booted"):  # exec'd by codeexec.lua's boot program: its frame
+    REF_EXEC_DEPTH -= 1       # is counted by frame_depth(), its exec() call is not
 MAX_VERDICT = 1 << 20  # bytes of a verdict string that we pass on
 QUIET_NS = 100_000_000  # see Zygote.note_quiet
 
@@ -84,13 +87,12 @@ def time_limit(seconds):
     def signal_handler(signum, frame):
         raise TimeoutException("Timed out!")
 
-    old_handler = signal.signal(signal.SIGALRM, signal_handler)
     signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.signal(signal.SIGALRM, signal_handler)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old_handler)
 
 
 GUARDED_OS = ("kill", "system", "putenv", "remove", "removedirs", "rmdir", "fchdir", "setuid",
@@ -203,12 +205,23 @@ def _alarm(signum, frame):
     raise TimeoutException("Timed out!")
 
 
+# signal.signal is a Python wrapper around _signal.signal that converts its
+# arguments and result to and from enums (for a function handler, an
+# exception raised and caught inside enum: tens of objects, each a page the
+# child copies). Before the program runs it is the zygote's own, so
+# run_program makes the call it would make, without the conversions (the
+# reference drops the result).
+_c_signal = _signal.signal
+
+
 def run_program(program, timeout):
     """unsafe_execute's try block. Returns (verdict, exception type name).
     swallow_io() and time_limit() are written out: the same assignments to
     sys.stdout, sys.stderr, sys.stdin (in that order, undone in reverse), the
-    same handler and timer around the same exec, without the context
-    managers' objects (each one a page the child copies)."""
+    same timer and handler around the same exec (the timer first, and only
+    the timer undone: human-eval @ 6d43fb98, which never restores the
+    handler, so a program that replaces signal.signal passes there), without
+    the context managers' objects (each one a page the child copies)."""
     try:
         exec_globals = {}
         stream = WriteOnlyStringIO()
@@ -217,13 +230,12 @@ def run_program(program, timeout):
         sys.stderr = stream
         sys.stdin = stream
         try:
-            old_handler = signal.signal(signal.SIGALRM, _alarm)
             signal.setitimer(signal.ITIMER_REAL, timeout)
+            _c_signal(signal.SIGALRM, _alarm)  # signal.signal(...): the program has not run yet
             try:
                 exec(program, exec_globals)
             finally:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-                signal.signal(signal.SIGALRM, old_handler)
+                signal.setitimer(signal.ITIMER_REAL, 0)  # and the handler stays, as in the reference
         finally:
             sys.stdin = saved[2]
             sys.stderr = saved[1]
