@@ -54,45 +54,10 @@ local function stop(z, hard)
   p:close()
 end
 
--- The -c program of an executor whose harness imports no modules (the
--- HumanEval one): the harness text (its first argument) is compiled in a
--- forked child and its code comes back through a pipe, so the compiler's
--- scraps (about 1.5 MB of partly used heap) stay out of the zygote, whose
--- resident pages every fork copies the page tables of and every child's
--- exit unmaps. The harness then runs as the -c program would, one frame
--- and one C call deeper (`_booted` tells it: the recursion limit counts both,
--- its call_at_depth sees the frame only).
-local BOOT = [[
-import sys, os, marshal
-_r, _w = os.pipe()
-if os.fork() == 0:
-    try:
-        os.close(_r)
-        _b = marshal.dumps(compile(sys.argv[1], "<string>", "exec"))
-        while _b:
-            _b = _b[os.write(_w, _b):]
-    finally:
-        os._exit(0)
-os.close(_w)
-_b = []
-while True:
-    _c = os.read(_r, 1 << 20)
-    if not _c:
-        break
-    _b.append(_c)
-os.close(_r)
-os.wait()
-_c = marshal.loads(b"".join(_b))
-del sys.argv[1], _r, _w, _b
-_booted = True
-exec(_c)
-]]
-
 -- Start executor z; -> true | nil, err
 local function start(pool, z)
   local sandboxed = pool.sandbox and pool.sandbox ~= "fallback"
   local argv = { pool.python, "-I", "-c", pool.harness, "--zygote" }
-  if pool.boot then argv = { pool.python, "-I", "-c", BOOT, pool.harness, "--zygote" } end
   if sandboxed then argv[#argv + 1] = "--pidns" end
   local p, err = bench.proc.spawn{
     argv = argv, sandbox = pool.sandbox or nil, workdir = pool.sandbox and z.dir or nil,
@@ -148,7 +113,7 @@ function M.pool(o)
   local pool = setmetatable({
     size = o.size or M.cpus(), sandbox = o.sandbox, python = o.python or M.python(),
     harness = program_text(harness, o.modules), idle = {}, waiters = {}, all = {}, restarts = 0,
-    max_output = o.max_output or (64 << 20), boot = not o.modules or #o.modules == 0,
+    max_output = o.max_output or (64 << 20),
   }, Pool)
   if pool.sandbox == true then pool.sandbox = "auto" end
   if pool.sandbox then

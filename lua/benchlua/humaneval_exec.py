@@ -41,8 +41,6 @@ import operator
 # (thread pool worker -> check_correctness -> Process.start -> fork -> ... ->
 # unsafe_execute), so recursion depth limits hit at the same depth.
 REF_EXEC_DEPTH = 14
-if globals().get("_booted"):  # exec'd by codeexec.lua's boot program: its frame
-    REF_EXEC_DEPTH -= 1       # is counted by frame_depth(), its exec() call is not
 MAX_VERDICT = 1 << 20  # bytes of a verdict string that we pass on
 QUIET_NS = 100_000_000  # see Zygote.note_quiet
 
