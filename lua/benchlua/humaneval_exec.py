@@ -26,13 +26,10 @@ import io
 import json
 import os
 import select
-import shutil
 import signal
 import _signal
 import stat
-import subprocess
 import sys
-import tempfile
 import time
 
 import operator
@@ -99,7 +96,13 @@ GUARDED_OS = ("kill", "system", "putenv", "remove", "removedirs", "rmdir", "fchd
               "getcwd", "chdir")
 
 
-def reliability_guard():
+GUARDED_MODULES = {"shutil": ("rmtree", "move", "chown"), "subprocess": ("Popen",)}
+
+
+def reliability_guard(lazy=False):
+    """The reference's guard. With lazy, shutil and subprocess, when not
+    imported yet, are left to _GuardOnImport: the first import of either
+    gets it as the guard leaves it."""
     faulthandler.disable()
 
     import builtins
@@ -112,11 +115,18 @@ def reliability_guard():
     for name in GUARDED_OS:
         setattr(os, name, None)
 
-    shutil.rmtree = None
-    shutil.move = None
-    shutil.chown = None
-
-    subprocess.Popen = None  # type: ignore
+    later = {}
+    for mod, names in GUARDED_MODULES.items():
+        if lazy and mod not in sys.modules:
+            later[mod] = names
+            continue
+        m = __import__(mod)
+        for n in names:
+            if not any(um is m and un == n for um, un, _ in _UNGUARDED):
+                _UNGUARDED.append((m, n, getattr(m, n)))
+            setattr(m, n, None)
+    if later:
+        sys.meta_path.insert(0, _GuardOnImport(later))
 
     builtins.help = None
 
@@ -124,25 +134,78 @@ def reliability_guard():
         sys.modules[name] = None
 
 
+class _GuardOnImport:
+    """sys.meta_path's first finder in a zygote guarded with lazy=True.
+    shutil and subprocess each import threading (shutil through bz2), whose
+    at-fork hook costs every forked child about 0.6 ms of CPU and 120 copied
+    pages here; HumanEval programs almost never use them, so the zygote does
+    not import them, and a child that does gets the module as the
+    reference's guard leaves it (the attributes set to None once, after its
+    first execution; reload() gives the originals back, as there)."""
+
+    def __init__(self, later):
+        self.later = later  # module name -> attributes to set to None
+
+    def find_spec(self, name, path=None, target=None):
+        names = self.later.get(name)
+        if names is None:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(name, path, target)
+            if spec is not None:
+                spec.loader = _NullAfterExec(self, name, spec.loader, names)
+                return spec
+        return None
+
+
+class _NullAfterExec:
+    """A module's own loader, and the guard's assignments after it ran."""
+
+    def __init__(self, hook, name, loader, names):
+        self.hook, self.name, self.loader, self.names = hook, name, loader, names
+
+    def __getattr__(self, attr):
+        return getattr(self.loader, attr)
+
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module):
+        self.loader.exec_module(module)
+        module.__loader__ = self.loader
+        if getattr(module, "__spec__", None) is not None:
+            module.__spec__.loader = self.loader
+        if self.hook.later.pop(self.name, None) is not None:
+            for n in self.names:
+                setattr(module, n, None)
+
+
 # The functions the guard takes away, as they were before any guard ran: the
-# zygote itself keeps using them after it applied the guard to itself.
+# zygote itself keeps using them after it applied the guard to itself
+# (shutil's and subprocess's are added when the guard takes them).
 _MISSING = object()
-_UNGUARDED = [(os, n, getattr(os, n, _MISSING)) for n in GUARDED_OS] + \
-    [(shutil, n, getattr(shutil, n)) for n in ("rmtree", "move", "chown")] + [(subprocess, "Popen", subprocess.Popen)]
+_UNGUARDED = [(os, n, getattr(os, n, _MISSING)) for n in GUARDED_OS]
 _fork, _kill, _killpg, _chdir = os.fork, os.kill, os.killpg, os.chdir
 # True once the zygote applied reliability_guard() to itself, so that its
 # children (forked copies) start guarded and do not redo it each time.
 PARENT_GUARDED = False
+# True when shutil and subprocess are left to _GuardOnImport (the zygote
+# must then not import them: its wipes run in a forked cleaner).
+LAZY_GUARD = False
 
 
-def guard_parent():
+def guard_parent(lazy=False):
     """Apply the HumanEval guard once, in the zygote: each child is a copy of
     a guarded interpreter, exactly the state the guard leaves in the
     reference's child, without paying for it (the assignments and the
-    reference counts they touch cost a copied page each) per sample."""
-    global PARENT_GUARDED
-    reliability_guard()
+    reference counts they touch cost a copied page each) per sample.
+    lazy: see reliability_guard()."""
+    global PARENT_GUARDED, LAZY_GUARD
+    reliability_guard(lazy)
     PARENT_GUARDED = True
+    LAZY_GUARD = lazy and any(isinstance(f, _GuardOnImport) for f in sys.meta_path)
 
 
 @contextlib.contextmanager
@@ -310,10 +373,22 @@ def child(program, timeout, report, tmpdir):
 
 # ---- the zygote ----
 
+def mkdtemp(prefix="tmp", dir=None):
+    """tempfile.mkdtemp() without tempfile (it imports shutil)."""
+    base = dir or os.environ.get("TMPDIR") or "/tmp"
+    while True:
+        path = os.path.join(base, prefix + os.urandom(6).hex())
+        try:
+            os.mkdir(path, 0o700)
+        except FileExistsError:
+            continue
+        return os.path.abspath(path)
+
+
 class Zygote:
     def __init__(self, pidns):
         self.pidns = pidns
-        self.home = tempfile.mkdtemp(prefix=".zygote-", dir=os.getcwd())
+        self.home = mkdtemp(prefix=".zygote-", dir=os.getcwd())
         self.fifo = os.path.join(self.home, "verdicts")
         os.mkfifo(self.fifo, 0o600)
         self.rfd = os.open(self.fifo, os.O_RDONLY | os.O_NONBLOCK)
@@ -342,7 +417,7 @@ class Zygote:
     def _new_work(self):
         if self.work is not None:
             self.keep.discard(os.path.realpath(self.work))
-        self.work = tempfile.mkdtemp()
+        self.work = mkdtemp()
         st = os.lstat(self.work)
         self.work_id = (st.st_dev, st.st_ino, stat.S_IMODE(st.st_mode))
         self.keep.add(os.path.realpath(self.work))
@@ -571,6 +646,28 @@ class Zygote:
             self._wipe(path, keep_top)
 
     def _wipe(self, path, keep_top=False):
+        """Without shutil in the zygote (LAZY_GUARD), in a forked cleaner
+        that imports it."""
+        if not LAZY_GUARD:
+            return self._wipe_here(path, keep_top)
+        pid = _fork()
+        if pid == 0:
+            try:
+                sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _GuardOnImport)]
+                self._wipe_here(path, keep_top)
+            finally:
+                _exit(0)
+        while True:
+            try:
+                os.waitpid(pid, 0)
+                break
+            except InterruptedError:
+                continue
+            except ChildProcessError:
+                break
+
+    def _wipe_here(self, path, keep_top=False):
+        import shutil
         def onerror(fn, p, exc):
             try:
                 os.chmod(os.path.dirname(p), 0o700)
@@ -596,7 +693,7 @@ class Zygote:
             if os.path.realpath(p) in self.keep:
                 continue
             if any(k.startswith(os.path.realpath(p) + "/") for k in self.keep):
-                self._wipe(p, keep_top=True)
+                self._wipe_here(p, keep_top=True)
                 continue
             if os.path.isdir(p) and not os.path.islink(p):
                 shutil.rmtree(p, onerror=onerror)
@@ -725,10 +822,13 @@ def framed_request(z, line, stdin):
     return True
 
 
-def warm_up(extension=None):
-    """Import what HumanEval programs and tests use, so every fork has it."""
+def warm_up(extension=None, lean=False):
+    """Import what HumanEval programs and tests use, so every fork has it
+    (lean: not threading)."""
     import collections, copy, functools, hashlib, heapq, itertools, math, random, re, string, typing  # noqa
-    import bisect, decimal, fractions, statistics, threading  # noqa
+    import bisect, decimal, fractions, statistics  # noqa
+    if not lean:  # (lean: the HumanEval zygote; see _GuardOnImport)
+        import threading  # noqa
     if extension:
         extension["warm_up"]()
     try:  # non-dumpable: a child cannot open our pipes through /proc/PID/fd
@@ -757,10 +857,10 @@ def main(extension=None):
     pidns = "--pidns" in sys.argv and os.getpid() <= 2
     once = "--once" in sys.argv  # one request, then exit: the per-sample baseline
     if not once:
-        warm_up(extension)
+        warm_up(extension, lean=not extension)
     z = Zygote(pidns)
     if not extension:  # only HumanEval's children here: they all start guarded
-        guard_parent()
+        guard_parent(lazy=True)
     send({"ready": True, "pid": os.getpid(), "pidns": pidns, "python": sys.version.split()[0],
           "cpus": len(os.sched_getaffinity(0)), "kinds": [k for k in handlers if k], "framed": True})
     stdin = sys.stdin.buffer

@@ -409,6 +409,26 @@ T[#T + 1] = { "executor: every sample starts in an empty, writable working direc
   end
 end }
 
+T[#T + 1] = { "executor: shutil and subprocess, imported on first use, come as the guard leaves them; the zygote has neither, nor threading", function()
+  -- Each pulls in threading, whose at-fork hook costs every child about
+  -- 0.6 ms of CPU: the HumanEval zygote leaves them to an import hook.
+  local pool <close> = assert(codeexec.pool{ size = 1, sandbox = "auto" })
+  local progs = {
+    lean = "import sys\nassert not {'threading', 'shutil', 'subprocess', 'tempfile'} & set(sys.modules), sorted(sys.modules)",
+    guarded = "import shutil, subprocess\nassert shutil.rmtree is None and shutil.move is None and shutil.chown is None\n"
+      .. "assert subprocess.Popen is None and shutil.copy is not None",
+    indirect = "import tempfile, sys\nassert sys.modules['shutil'].rmtree is None",
+    find_spec_first = "import importlib.util\nimportlib.util.find_spec('subprocess')\nimport subprocess\nassert subprocess.Popen is None",
+    reload = "import shutil, importlib\nassert type(shutil.__loader__).__name__ == 'SourceFileLoader'\n"
+      .. "importlib.reload(shutil)\nassert shutil.rmtree is not None",
+    run = "import subprocess\nsubprocess.run(['true'])",
+  }
+  local want = { run = "failed: 'NoneType' object is not callable" }
+  for _, name in ipairs({ "lean", "guarded", "indirect", "find_spec_first", "reload", "run", "lean" }) do
+    eq(pool:run(progs[name], 2.0).result, want[name] or "passed", name)
+  end
+end }
+
 T[#T + 1] = { "executor: a sample cannot forge a verdict through the executor's stdout", function()
   local pool <close> = assert(codeexec.pool{ size = 1, sandbox = "auto" })
   local r = run1(pool, table.concat({
