@@ -6,7 +6,8 @@
 #      (evaluate_generations, what codegen_metrics and custom_evaluator call,
 #      --num_process_evaluate 12, its default; whole process), measured in
 #      the same run, best of BENCH_ROUNDS (2) alternating rounds, wall clock
-#      and CPU seconds (user + sys of the whole process tree); on the
+#      and CPU seconds (user + sys of the whole process tree; each round also
+#      its minor page faults, which load does not change); on the
 #      whole set, and on the set without the samples that wait for an alarm
 #      or the whole-sample budget (those seconds are the same in both: the
 #      budget sample alone takes 8 s). Goal: benchlua at most 0.5x lcb_runner. Needs the LiveCodeBench checkout:
@@ -60,12 +61,12 @@ for s in json.load(open(fix + "/samples.json")):
     keep.append({"question_id": s["question_id"], "code_list": [c for c, x in zip(s["code_list"], slow) if not x]})
 json.dump(keep, open(out, "w"))
 EOF
-  # /usr/bin/time -o FILE: "wall user sys" of the whole process tree (the
-  # children it waited for: lcb_runner's pool and Manager processes,
-  # benchlua's executors and their forks)
-  timed() { local f=$1; shift; /usr/bin/time -f '%e %U %S' -o "$f" "$@"; }
+  # /usr/bin/time -o FILE: "wall user sys minor-faults" of the whole process
+  # tree (the children it waited for: lcb_runner's pool and Manager
+  # processes, benchlua's executors and their forks)
+  timed() { local f=$1; shift; /usr/bin/time -f '%e %U %S %R' -o "$f" "$@"; }
   measure() { # measure NAME SAMPLES
-    local best_ref= best_bl= ref_cpu= bl_cpu= r ref_t bl_t ref_c bl_c ref_passed bl_passed n u s
+    local best_ref= best_bl= ref_cpu= bl_cpu= r ref_t bl_t ref_c bl_c ref_f bl_f ref_passed bl_passed n u s
     n=$($PY -c "import json,sys; print(sum(len(s['code_list']) for s in json.load(open(sys.argv[1]))))" "$2")
     for r in $(seq "$ROUNDS"); do
       ref_passed=$(cd "$REF" && PYTHONPATH="$OUT/stubs:$REF" timed "$OUT/ref.time" $PY "$OUT/ref.py" "$FIX/problems.jsonl" "$2" 2>/dev/null </dev/null | tail -1)
@@ -73,10 +74,10 @@ EOF
       timed "$OUT/bl.time" "$BIN" lcb --samples "$OUT/s.json" --dataset "$FIX/problems.jsonl" --exec-timeout 2 \
         --results "$OUT/r.json" --quiet > "$OUT/bl.txt" 2>&1
       bl_passed=$(grep -o 'passed [0-9]*' "$OUT/bl.txt" | head -1 | cut -d' ' -f2)
-      read -r ref_t u s < <(tail -1 "$OUT/ref.time"); ref_c=$(echo "$u + $s" | bc)
-      read -r bl_t u s < <(tail -1 "$OUT/bl.time"); bl_c=$(echo "$u + $s" | bc)
-      printf '%s, round %d: lcb_runner %.2f s, %.2f CPU-s (%s passed); benchlua %.2f s, %.2f CPU-s (%s passed)\n' \
-        "$1" "$r" "$ref_t" "$ref_c" "$ref_passed" "$bl_t" "$bl_c" "$bl_passed"
+      read -r ref_t u s ref_f < <(tail -1 "$OUT/ref.time"); ref_c=$(echo "$u + $s" | bc)
+      read -r bl_t u s bl_f < <(tail -1 "$OUT/bl.time"); bl_c=$(echo "$u + $s" | bc)
+      printf '%s, round %d: lcb_runner %.2f s, %.2f CPU-s, %d page faults (%s passed); benchlua %.2f s, %.2f CPU-s, %d page faults (%s passed)\n' \
+        "$1" "$r" "$ref_t" "$ref_c" "$ref_f" "$ref_passed" "$bl_t" "$bl_c" "$bl_f" "$bl_passed"
       if [ -z "$best_ref" ] || [ "$(echo "$ref_t < $best_ref" | bc)" = 1 ]; then best_ref=$ref_t ref_cpu=$ref_c; fi
       if [ -z "$best_bl" ] || [ "$(echo "$bl_t < $best_bl" | bc)" = 1 ]; then best_bl=$bl_t bl_cpu=$bl_c; fi
     done
