@@ -26,8 +26,8 @@
 # and each child is a copy of its result (a fork copies a page the first
 # time either side writes to it, so every object a child touches costs): the
 # guard, and the import preamble executed into a module that each child
-# runs its program in (the child compiles the whole text lcb_runner execs,
-# for the same errors, then executes only what follows the preamble).
+# runs its program in (the child compiles only what follows the preamble, at
+# its line numbers; see lcb_compile).
 # The zygote gives the whole sample (timeout + 1) x tests + 5
 # seconds, as lcb_runner's join does; a child that leaves no report (killed,
 # crashed, os._exit, an exception that is not an Exception) gets what

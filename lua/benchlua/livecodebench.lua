@@ -389,9 +389,11 @@ local function tests_of(p)
   return t
 end
 
--- An executor keeps the tests of up to SLOTS problems (at most SLOT_BYTES
--- in all): z.state.lcb = {[slot] = {p =, bytes =, used =}} says which.
-local SLOTS, SLOT_BYTES = M.WINDOW, 64 << 20
+-- An executor keeps the tests of up to SLOTS problems (at most
+-- M.SLOT_BYTES in all, or one problem's, however big): z.state.lcb =
+-- {[slot] = {p =, bytes =, used =}} says which.
+local SLOTS = M.WINDOW
+M.SLOT_BYTES = 32 << 20
 local uses = 0
 
 local function slot_of(z, p)
@@ -421,7 +423,7 @@ local function request_for(z, p, t, code, timeout)
     h.slot = lru
     total = total - slots[lru].bytes
   end
-  h.lens, h.only = t.lens, total > SLOT_BYTES or nil
+  h.lens, h.only = t.lens, total > M.SLOT_BYTES or nil
   return h, code .. t.blob, { p = p, bytes = t.bytes, used = uses }
 end
 

@@ -137,12 +137,25 @@ T["an executor keeps a problem's tests: sent once, again after it made room for 
   eq(#sent, 5, "3000's tests are still kept")
   check("abc100_a", "input")
   eq(#sent, 6, "abc100_a's tests sent again")
+  -- tests past the executor's byte budget: it keeps only the last problem's
+  local budget = lcb.SLOT_BYTES
+  lcb.SLOT_BYTES = 1
+  local ok, err = pcall(function()
+    check("3200", "true_div")
+    eq(#sent, 7, "3200's tests sent")
+    check("abc100_a", "input")
+    eq(#sent, 8, "abc100_a's tests sent again: the executor kept only 3200's")
+    check("abc100_a", "input")
+    eq(#sent, 8, "abc100_a's tests kept")
+  end)
+  lcb.SLOT_BYTES = budget
+  if not ok then error(err, 0) end
   -- a restarted executor keeps nothing: the tests go again
   pool.all[1].p:kill("KILL")
   local v = lcb.grade(pool, problems.by_id["abc100_a"], codes["abc100_a"]["input"], 2)
   assert(v.detail and v.detail:find("restarted"), "a dead executor: " .. tostring(v.detail))
   check("abc100_a", "input")
-  eq(#sent, 7, "abc100_a's tests sent to the restarted executor (not with the request the dead one got)")
+  eq(#sent, 9, "abc100_a's tests sent to the restarted executor (not with the request the dead one got)")
 end
 
 T["samples are graded problem by problem in windows of four, one sample of each in turn"] = function()
