@@ -451,23 +451,30 @@ def lcb_child(code, inputs, outputs, fn_name, timeout, report, tmpdir):
     report(b"", data)
 
 
-def lcb_request(z, code, inputs, outputs, fn_name, timeout):
-    budget = (timeout + 1) * len(inputs) + 5
-    msg, how, status, elapsed = z.fork_run(
-        lambda report, tmpdir: lcb_child(code, inputs, outputs, fn_name, timeout, report, tmpdir), budget)
+def lcb_answer(msg, how, status, elapsed, budget):
+    """The answer line's object for what fork_run learnt of the child."""
     answer = None
     if msg is not None:
         try:
             answer = json.loads(msg[0])
-        except ValueError:
+            answer["passed"] = all(v > 0 for v in answer["results"])  # numpy's all: true when empty
+        except (ValueError, TypeError, KeyError):
             answer = None
     if answer is None:
         answer = {"results": [-2], "metadata": dict(LCB_NO_REPORT),
-                  "metadata_json": json.dumps(LCB_NO_REPORT),
-                  "detail": z.no_report(how, budget, status)}
-    answer["passed"] = all(v > 0 for v in answer["results"])  # numpy's all: true when empty
+                  "metadata_json": json.dumps(LCB_NO_REPORT), "passed": False,
+                  "detail": "the report could not be read" if msg is not None
+                  else he.Zygote.no_report(how, budget, status)}
     answer["time"] = elapsed
     return answer
+
+
+def lcb_request(z, code, inputs, outputs, fn_name, timeout):
+    """One sample: the answer goes out as soon as the child reported (or
+    died, or was killed at the budget), before the clean-up after it."""
+    budget = (timeout + 1) * len(inputs) + 5
+    z.fork_run(lambda report, tmpdir: lcb_child(code, inputs, outputs, fn_name, timeout, report, tmpdir), budget,
+               lambda msg, how, status, elapsed: he.send(lcb_answer(msg, how, status, elapsed, budget)))
 
 
 def lcb_serve(z, stdin):
@@ -502,7 +509,7 @@ def lcb_serve(z, stdin):
         if tests is None:
             he.send({"error": "bad request: no tests in slot %r" % (slot,)})
             continue
-        he.send(lcb_request(z, code.decode("utf-8", "replace"), tests[0], tests[1], req.get("fn_name"), timeout))
+        lcb_request(z, code.decode("utf-8", "replace"), tests[0], tests[1], req.get("fn_name"), timeout)
 
 
 def main():
@@ -520,6 +527,7 @@ def main():
     he.send({"ready": True, "pid": os.getpid(), "pidns": pidns, "python": sys.version.split()[0],
              "cpus": len(os.sched_getaffinity(0)), "kinds": ["lcb"]})
     lcb_serve(z, sys.stdin.buffer)
+    he._exit(0)  # at end of input, without the interpreter's finalization (as humaneval_exec.py)
 
 
 if __name__ == "__main__":
