@@ -37,6 +37,22 @@ local function loadavg()
   return s:match("^(%S+ %S+ %S+)") or s
 end
 
+-- CPU seconds and minor page faults of benchlua and of its children that
+-- were waited for (the executors with their samples, fork_floor.py with its
+-- workers), from /proc/self/stat: counters that move less with other load
+-- on the machine than wall time does.
+local TICK = 100 -- USER_HZ, clock ticks per second in /proc's times
+local function usage()
+  local f = assert(io.open("/proc/self/stat"))
+  local s = f:read("a")
+  f:close()
+  local v = {}
+  for x in s:match("%) (.*)"):gmatch("%S+") do v[#v + 1] = tonumber(x) end
+  -- after the command: state ppid pgrp session tty tpgid flags minflt cminflt
+  -- majflt cmajflt utime stime cutime cstime
+  return (v[12] + v[13] + v[14] + v[15]) / TICK, v[8] + v[9]
+end
+
 local function programs(path)
   local problems = assert(dataset.human_eval(path))
   local out = {}
@@ -160,9 +176,14 @@ return {
     local workers = o.workers or codeexec.cpus()
     local sandbox = ctx.sandbox
     local walls, floors, passed, fpassed, pidns = {}, {}, 0, 0, false
+    local zcpu, zflt, fcpu, fflt = 0, 0, 0, 0
     for i = 1, o.rounds do -- alternated, so both see the same load
+      local c0, f0 = usage()
       walls[i], passed, pidns = zygote_round(progs, workers, sandbox)
+      local c1, f1 = usage()
       floors[i], fpassed = floor_round(progs, workers)
+      local c2, f2 = usage()
+      zcpu, zflt, fcpu, fflt = zcpu + c1 - c0, zflt + f1 - f0, fcpu + c2 - c1, fflt + f2 - f1
     end
     local best, med = math.min(table.unpack(walls)), median(walls)
     local fbest, fmed = math.min(table.unpack(floors)), median(floors)
@@ -171,8 +192,11 @@ return {
     print(string.format("  warm executors (zygotes), start included: best %.3f s, median %.3f s; %d/%d passed", best, med, passed, #progs))
     print(string.format("  floor, a fork per program (fork_floor.py): best %.3f s, median %.3f s; %d/%d passed", fbest, fmed, fpassed, #progs))
     print(string.format("  zygotes / floor: %.2fx (medians), %.2fx (bests)  [goal: at most 1.3x]", med / fmed, best / fbest))
+    print(string.format("  per round, all processes: CPU %.3f s against %.3f s (%.2fx), minor faults %d against %d (%.2fx)",
+      zcpu / o.rounds, fcpu / o.rounds, zcpu / fcpu, zflt // o.rounds, fflt // o.rounds, zflt / fflt))
     local res = { score = med / fmed, metrics = { canonical = #progs, passed = passed, zygote_best = best, zygote_median = med,
       floor_best = fbest, floor_median = fmed, floor_ratio = med / fmed,
+      zygote_cpu = zcpu / o.rounds, floor_cpu = fcpu / o.rounds, zygote_faults = zflt // o.rounds, floor_faults = fflt // o.rounds,
       workers = workers, sandbox = tostring(sandbox), pid_namespace = pidns } }
     if not o.no_baseline then
       local bwall, bpassed = baseline_round(progs, workers, sandbox)
