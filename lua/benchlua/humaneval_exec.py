@@ -823,12 +823,16 @@ def framed_request(z, line, stdin):
 
 
 def warm_up(extension=None, lean=False):
-    """Import what HumanEval programs and tests use, so every fork has it
-    (lean: not threading)."""
-    import collections, copy, functools, hashlib, heapq, itertools, math, random, re, string, typing  # noqa
-    import bisect, decimal, fractions, statistics  # noqa
-    if not lean:  # (lean: the HumanEval zygote; see _GuardOnImport)
-        import threading  # noqa
+    """Import what HumanEval programs and tests use, so every fork has it.
+    lean (the HumanEval zygote): not the modules that register at-fork hooks,
+    which every child would run: threading (see _GuardOnImport) and random
+    (its reseeding, about 40 copied pages; statistics imports it). A child
+    that imports random gets it freshly seeded, as the reference's is
+    reseeded after its fork; 4 of the 164 HumanEval programs do."""
+    import collections, copy, functools, hashlib, heapq, itertools, math, re, string, typing  # noqa
+    import bisect, decimal, fractions  # noqa
+    if not lean:
+        import random, statistics, threading  # noqa
     if extension:
         extension["warm_up"]()
     try:  # non-dumpable: a child cannot open our pipes through /proc/PID/fd

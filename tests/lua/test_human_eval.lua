@@ -409,12 +409,15 @@ T[#T + 1] = { "executor: every sample starts in an empty, writable working direc
   end
 end }
 
-T[#T + 1] = { "executor: shutil and subprocess, imported on first use, come as the guard leaves them; the zygote has neither, nor threading", function()
+T[#T + 1] = { "executor: shutil and subprocess, imported on first use, come as the guard leaves them; the zygote has neither, nor threading or random", function()
   -- Each pulls in threading, whose at-fork hook costs every child about
-  -- 0.6 ms of CPU: the HumanEval zygote leaves them to an import hook.
+  -- 0.6 ms of CPU: the HumanEval zygote leaves them to an import hook
+  -- (and random, whose hook reseeds it, to the programs that import it).
   local pool <close> = assert(codeexec.pool{ size = 1, sandbox = "auto" })
   local progs = {
-    lean = "import sys\nassert not {'threading', 'shutil', 'subprocess', 'tempfile'} & set(sys.modules), sorted(sys.modules)",
+    lean = "import sys\nassert not {'threading', 'shutil', 'subprocess', 'tempfile', 'random'} & set(sys.modules), sorted(sys.modules)",
+    random = "import random, statistics\nassert len({random.getrandbits(64) for _ in range(3)}) == 3\n"
+      .. "assert statistics.mean([1, 2]) == 1.5",
     guarded = "import shutil, subprocess\nassert shutil.rmtree is None and shutil.move is None and shutil.chown is None\n"
       .. "assert subprocess.Popen is None and shutil.copy is not None",
     indirect = "import tempfile, sys\nassert sys.modules['shutil'].rmtree is None",
@@ -424,7 +427,7 @@ T[#T + 1] = { "executor: shutil and subprocess, imported on first use, come as t
     run = "import subprocess\nsubprocess.run(['true'])",
   }
   local want = { run = "failed: 'NoneType' object is not callable" }
-  for _, name in ipairs({ "lean", "guarded", "indirect", "find_spec_first", "reload", "run", "lean" }) do
+  for _, name in ipairs({ "lean", "guarded", "indirect", "find_spec_first", "reload", "run", "random", "lean" }) do
     eq(pool:run(progs[name], 2.0).result, want[name] or "passed", name)
   end
 end }
