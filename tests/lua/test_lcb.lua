@@ -185,6 +185,23 @@ T["samples are graded problem by problem in windows of four, one sample of each 
   eq(first5, window + 1, "the first sample of the fifth problem")
 end
 
+T["a report the executor cannot read is a sample without a report, and the executor lives on"] = function()
+  local problems = lcb.load{ dataset = { FIX .. "problems.jsonl" } }
+  local pool <close> = assert(lcb.pool{ size = 1, sandbox = "auto" })
+  -- the program finds its own reporter and sends well-formed JSON of the wrong shape
+  local forge = "import gc\n" ..
+    "r = [o for o in gc.get_objects() if type(o).__name__ == 'Reporter'][0]\n" ..
+    "r(b'', b'{\"results\": \"forged\"}')\n"
+  local v = lcb.grade(pool, problems.by_id["abc100_a"], forge, 2)
+  eq(show(v.results), "[-2]", "results")
+  eq(v.metadata.error_code, -5, "error_code")
+  eq(v.detail, "the report could not be read", "detail")
+  eq(pool.restarts, 0, "executor restarts")
+  local ok = lcb.grade(pool, problems.by_id["abc100_a"], "n = int(input())\nprint(sum(map(int, input().split())))\n", 2)
+  eq(ok.passed, true, "the next sample on the same executor passes")
+  eq(pool.restarts, 0, "executor restarts after the next sample")
+end
+
 T["verdict outcomes: passed, wrong, timed_out, error"] = function()
   local g, names = grade_fixtures(), json_file(FIX .. "expected.json").problems
   local function outcome(qid, name)
