@@ -11,8 +11,9 @@
  * maps to a table is an object (or a list of objects) kept through that
  * table in turn, any other is left out. "shared" keeps it whole too, but
  * objects and arrays of the same text are built once and shared (so the
- * caller must not change them, and can memoize what it derives from them). An array is picked element by
- * element with the same keep. Without keep the whole document is built.
+ * caller must not change them, and can memoize what it derives from them).
+ * An array is picked element by element with the same keep. Without keep
+ * the whole document is built.
  * Values come back as lua-cjson gives them (null is cjson.null, the NULL
  * light userdata), except that a number written without a fraction or an
  * exponent is an integer when it fits in one.
@@ -32,7 +33,7 @@ enum { SKIP = 0, ALL = -1, SHARED = -2 };
 
 typedef struct {
     lua_State *L;
-    const char *s, *p, *end;
+    const char *p, *end;
     const char *err; /* the first error; p is where it was found */
     int depth;
     int memo; /* stack index of the table: text -> the value built for it */
@@ -284,11 +285,20 @@ static int number(parser *ps, int push)
     return 1;
 }
 
-static int literal(parser *ps, const char *word, size_t n)
+/* true, false or null (ps->p is at its first letter) */
+static int literal(parser *ps, int push)
 {
+    const char *word = *ps->p == 't'   ? "true"
+                       : *ps->p == 'f' ? "false"
+                                       : "null";
+    size_t n = strlen(word);
     if ((size_t)(ps->end - ps->p) < n || memcmp(ps->p, word, n) != 0)
         return fail(ps, "invalid value");
     ps->p += n;
+    if (push && *word == 'n')
+        lua_pushlightuserdata(ps->L, NULL); /* cjson.null */
+    else if (push)
+        lua_pushboolean(ps->L, *word == 't');
     return 1;
 }
 
@@ -304,6 +314,17 @@ static int enter(parser *ps)
     return 1;
 }
 
+/* whether the closing bracket c is next; it is taken if so */
+static int closes(parser *ps, char c)
+{
+    if (ps->p < ps->end && *ps->p == c) {
+        ps->p++;
+        ps->depth--;
+        return 1;
+    }
+    return 0;
+}
+
 /* the separator after a member or element: 1 for ',', 2 for the close */
 static int next_item(parser *ps, char close)
 {
@@ -313,11 +334,8 @@ static int next_item(parser *ps, char close)
         skip_space(ps);
         return 1;
     }
-    if (ps->p < ps->end && *ps->p == close) {
-        ps->p++;
-        ps->depth--;
+    if (closes(ps, close))
         return 2;
-    }
     if (ps->p >= ps->end)
         return fail(ps, "unexpected end of text");
     return fail(ps,
@@ -335,11 +353,8 @@ static int object(parser *ps, int keep)
         lua_createtable(L, 0, keep > 0 ? 16 : 8);
         t = lua_gettop(L);
     }
-    if (ps->p < ps->end && *ps->p == '}') {
-        ps->p++;
-        ps->depth--;
+    if (closes(ps, '}')) /* empty */
         return 1;
-    }
     for (;;) {
         if (ps->p >= ps->end)
             return fail(ps, "unexpected end of text");
@@ -399,11 +414,8 @@ static int array(parser *ps, int keep)
         lua_createtable(L, 4, 0);
         t = lua_gettop(L);
     }
-    if (ps->p < ps->end && *ps->p == ']') {
-        ps->p++;
-        ps->depth--;
+    if (closes(ps, ']')) /* empty */
         return 1;
-    }
     for (lua_Integer i = 1;; i++) {
         if (!value(ps, keep)) /* each element is picked with the same keep */
             return 0;
@@ -445,7 +457,6 @@ static int shared(parser *ps)
 
 static int value(parser *ps, int keep)
 {
-    lua_State *L = ps->L;
     int push = keep != SKIP;
     if (ps->p >= ps->end)
         return fail(ps, "unexpected end of text");
@@ -462,23 +473,9 @@ static int value(parser *ps, int keep)
     case '"':
         return string(ps, push);
     case 't':
-        if (!literal(ps, "true", 4))
-            return 0;
-        if (push)
-            lua_pushboolean(L, 1);
-        return 1;
     case 'f':
-        if (!literal(ps, "false", 5))
-            return 0;
-        if (push)
-            lua_pushboolean(L, 0);
-        return 1;
     case 'n':
-        if (!literal(ps, "null", 4))
-            return 0;
-        if (push)
-            lua_pushlightuserdata(L, NULL); /* cjson.null */
-        return 1;
+        return literal(ps, push);
     default:
         return number(ps, push);
     }
@@ -496,7 +493,7 @@ static int l_pick(lua_State *L)
     }
     lua_settop(L, 2);
     lua_newtable(L); /* 3: the memo of "shared" values */
-    parser ps = {L, s, s, s + n, NULL, 0, 3};
+    parser ps = {L, s, s + n, NULL, 0, 3};
     skip_space(&ps);
     if (value(&ps, keep)) {
         skip_space(&ps);
