@@ -845,28 +845,18 @@ def warm_up(extension=None, lean=False):
     gc.freeze()
 
 
-def humaneval_request(z, req):
-    return z.run(req["program"], float(req["timeout"]))
-
-
-def main(extension=None):
-    # Another harness that imports this file (lcb_exec.py) may pass an
-    # extension = {"kind": NAME, "handle": fn(zygote, request) -> answer,
-    # "warm_up": fn()}: requests with that "kind" go to it; the others are
-    # HumanEval programs.
-    handlers = {None: humaneval_request}
-    if extension:
-        handlers[extension["kind"]] = extension["handle"]
+def main():
+    # (lcb_exec.py and evalplus_exec.py import this file for the Zygote and
+    # the guard and serve their own requests; this loop is HumanEval's.)
     # benchlua says the namespace sandbox is on; pid 2 = the first process there
     pidns = "--pidns" in sys.argv and os.getpid() <= 2
     once = "--once" in sys.argv  # one request, then exit: the per-sample baseline
     if not once:
-        warm_up(extension, lean=not extension)
+        warm_up(lean=True)
     z = Zygote(pidns)
-    if not extension:  # only HumanEval's children here: they all start guarded
-        guard_parent(lazy=True)
+    guard_parent(lazy=True)  # only HumanEval's children here: they all start guarded
     send({"ready": True, "pid": os.getpid(), "pidns": pidns, "python": sys.version.split()[0],
-          "cpus": len(os.sched_getaffinity(0)), "kinds": [k for k in handlers if k], "framed": True})
+          "cpus": len(os.sched_getaffinity(0)), "kinds": [], "framed": True})
     stdin = sys.stdin.buffer
     while True:
         line = stdin.readline()
@@ -880,7 +870,7 @@ def main(extension=None):
             continue
         try:
             req = json.loads(line.decode("utf-8", "replace"))
-            answer = handlers[req.get("kind")](z, req)
+            answer = z.run(req["program"], float(req["timeout"]))
         except (ValueError, KeyError, TypeError) as e:
             send({"error": "bad request: %s" % e})
             continue
