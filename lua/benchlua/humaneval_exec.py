@@ -583,26 +583,29 @@ class Zygote:
 
     @staticmethod
     def parse(buf, token):
+        """The first report with this sample's token in buf -> (message |
+        None, what to keep). Only a header with the token counts: anything
+        else in the FIFO (what an earlier sample wrote after its report, so
+        that the executor read it only now) is skipped, never waited for."""
+        head = b"BLV1 " + token + b" "
         while True:
-            i = buf.find(b"BLV1 ")
+            i = buf.find(head)
             if i < 0:
-                return None, buf[-4:]
+                return None, buf[-(len(head) - 1):]
             buf = buf[i:]
             nl = buf.find(b"\n")
             if nl < 0:
                 return None, buf
-            parts = buf[:nl].split(b" ")
             try:
-                tok, ln, ld = parts[1], int(parts[2]), int(parts[3])
-            except (IndexError, ValueError):
-                buf = buf[5:]
+                ln, ld = (int(x) for x in buf[len(head):nl].split(b" "))
+                if ln < 0 or ld < 0:
+                    raise ValueError
+            except ValueError:
+                buf = buf[len(head):]
                 continue
             end = nl + 1 + ln + ld
             if len(buf) < end:
                 return None, buf
-            if tok != token:
-                buf = buf[end:]
-                continue
             name = buf[nl + 1:nl + 1 + ln].decode("utf-8", "replace")
             verdict = buf[nl + 1 + ln:end].decode("utf-8", "surrogatepass")
             return (verdict, name or None), buf[end:]

@@ -447,6 +447,31 @@ T[#T + 1] = { "executor: a sample cannot forge a verdict through the executor's 
   eq(run1(pool, "    return 1").result, "passed", "next")
 end }
 
+T[#T + 1] = { "executor: what a sample leaves in the verdict FIFO does not decide the next sample's verdict", function()
+  -- A sample can find its own report token (docs/human_eval.md: verdict
+  -- integrity protects against accidents) and write its report followed by
+  -- more than the FIFO holds: the executor reads the report, kills the
+  -- sample, and the rest (report headers of other tokens that announce a
+  -- gigabyte) waits in the FIFO for the next sample's child.
+  local pool <close> = assert(codeexec.pool{ size = 1, sandbox = "auto" })
+  local junk = table.concat({
+    "    import os, sys",
+    "    fr = sys._getframe()",
+    "    while 'report' not in fr.f_locals:",
+    "        fr = fr.f_back",
+    "    rep = fr.f_locals['report']",
+    "    data = b'BLV1 %s 0 6\\npassed' % rep.token + b'BLV1 x 0 999999999\\n' * 20000",
+    "    while data:",
+    "        data = data[os.write(rep.fifo_fd, data):]",
+    "    return 1" }, "\n")
+  for i = 1, 3 do
+    run1(pool, junk)
+    local r = run1(pool, "    return 1")
+    eq(r.result, "passed", "next sample, round " .. i .. " (" .. tostring(r.detail) .. ")")
+    eq(run1(pool, "    return 2").result, "failed: ", "a wrong one after it, round " .. i)
+  end
+end }
+
 T[#T + 1] = { "executor: a sample that kills or stops its executor gets 'timed out'; the executor is replaced", function()
   local pool <close> = assert(codeexec.pool{ size = 1, sandbox = "auto" })
   local r = run1(pool, "    import ctypes, os\n    ctypes.CDLL(None).kill(os.getppid(), 9)\n    return 1")
