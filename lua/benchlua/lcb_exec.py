@@ -455,10 +455,15 @@ def lcb_answer(msg, how, status, elapsed, budget):
     """The answer line's object for what fork_run learnt of the child."""
     answer = None
     if msg is not None:
-        try:
-            answer = json.loads(msg[0])
+        try:  # lcb_child's shape, nothing else (the child can write any report)
+            r = json.loads(msg[0])
+            answer = {"results": r["results"], "metadata": r["metadata"], "metadata_json": r["metadata_json"]}
+            if not (isinstance(answer["results"], list) and isinstance(answer["metadata"], dict)
+                    and isinstance(answer["metadata_json"], str)
+                    and all(type(v) in (bool, int) for v in answer["results"])):
+                raise ValueError
             answer["passed"] = all(v > 0 for v in answer["results"])  # numpy's all: true when empty
-        except (ValueError, TypeError, KeyError):
+        except Exception:  # not JSON, too deep, the wrong shape
             answer = None
     if answer is None:
         answer = {"results": [-2], "metadata": dict(LCB_NO_REPORT),

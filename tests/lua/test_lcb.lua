@@ -197,6 +197,22 @@ T["a report the executor cannot read is a sample without a report, and the execu
   eq(v.metadata.error_code, -5, "error_code")
   eq(v.detail, "the report could not be read", "detail")
   eq(pool.restarts, 0, "executor restarts")
+  -- JSON that is not lcb_child's shape is no report; the first stopped the
+  -- whole run before (benchlua indexed the number). Extra fields are dropped:
+  -- a forged "error" was raised as the executor's own and stopped the run
+  -- (a well-formed forged report is the program's verdict, as in lcb_runner).
+  for _, c in ipairs({ { '{"results": [false], "metadata": 5, "metadata_json": "{}"}' },
+      { '{"results": [false], "metadata": {}, "metadata_json": "{}", "error": "boom"}', false },
+      { '{"results": [1e400], "metadata": {}, "metadata_json": "{}"}' },
+      { '{"results": [true], "metadata": {}, "metadata_json": 7}' },
+      { '{"results": [true], "metadata": {}}' }, { '[[[' .. string.rep("[", 100000) } }) do
+    local shape, readable = c[1], c[2] ~= nil
+    local f = forge:gsub("b'{.-}'", function() return "b'" .. shape .. "'" end)
+    v = lcb.grade(pool, problems.by_id["abc100_a"], f, 2)
+    eq(v.detail, not readable and "the report could not be read" or nil, "detail for " .. shape:sub(1, 60))
+    eq(v.passed, false, "passed for " .. shape:sub(1, 60))
+  end
+  eq(pool.restarts, 0, "executor restarts after the shapes")
   local ok = lcb.grade(pool, problems.by_id["abc100_a"], "n = int(input())\nprint(sum(map(int, input().split())))\n", 2)
   eq(ok.passed, true, "the next sample on the same executor passes")
   eq(pool.restarts, 0, "executor restarts after the next sample")
