@@ -385,6 +385,44 @@ def mkdtemp(prefix="tmp", dir=None):
         return os.path.abspath(path)
 
 
+def set_child_subreaper():
+    """prctl(PR_SET_CHILD_SUBREAPER): -> True when it took."""
+    try:
+        import ctypes
+        return ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) == 0
+    except Exception:
+        return False
+
+
+def kill_children():
+    """SIGKILL every child of ours (and reap them) until none is left: as a
+    child subreaper, everything a sample started is one of them once its
+    parent died, however it detached itself."""
+    for _ in range(2000):
+        kids = []
+        try:
+            for tid in os.listdir("/proc/self/task"):
+                with open("/proc/self/task/%s/children" % tid) as f:
+                    kids += f.read().split()
+        except OSError:
+            return
+        if not kids:
+            return
+        for k in kids:
+            try:
+                _kill(int(k), signal.SIGKILL)
+            except OSError:
+                pass
+        while True:
+            try:
+                p, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if p == 0:
+                break
+        time.sleep(0.0005)
+
+
 class Zygote:
     def __init__(self, pidns):
         self.pidns = pidns
@@ -408,6 +446,9 @@ class Zygote:
         # directory -> its lstat key when it was last found clean and quiet
         # (see unchanged()); empty = list them all after the next sample
         self.quiet = {}
+        # Without a PID namespace: orphans of what a sample started (setsid
+        # daemons, double forks) become our children, so kill_all finds them.
+        self.subreaper = not pidns and set_child_subreaper()
         self.new_work()
 
     def new_work(self):
@@ -635,6 +676,8 @@ class Zygote:
                 except OSError:
                     pass
                 time.sleep(0.0005)
+        elif self.subreaper:
+            kill_children()
         while True:  # anything else we fathered
             try:
                 p, _ = os.waitpid(-1, os.WNOHANG)

@@ -350,6 +350,33 @@ T[#T + 1] = { "executor: no process, file or /tmp entry of one sample survives i
   eq(r.result, "passed", "third: " .. tostring(r.result))
 end }
 
+T[#T + 1] = { "executor without a PID namespace (fallback, --sandbox off): a detached daemon of one sample is gone before the next", function()
+  -- There the executor kills the child's process group; a daemon that left
+  -- it (setsid) survived into the next samples (it could kill them or
+  -- change their directory). The executor is a child subreaper now.
+  for _, mode in ipairs({ "fallback", false }) do
+    local pool <close> = assert(codeexec.pool{ size = 1, sandbox = mode })
+    local mark = tostring(math.random(100000, 999999))
+    local r = run1(pool, table.concat({
+      "    import os",
+      "    os.posix_spawn('/bin/sleep', ['sleep', '" .. mark .. "'], {}, setsid=True)",
+      "    pid = os.posix_spawn('/bin/sh', ['sh', '-c', '(setsid sleep " .. mark .. ".5 &) ; exit 0'], {})",
+      "    os.waitpid(pid, 0)",
+      "    return 1" }, "\n"))
+    eq(r.result, "passed", tostring(mode) .. ": first")
+    r = run1(pool, table.concat({
+      "    import os",
+      "    for p in os.listdir('/proc'):",
+      "        if p.isdigit():",
+      "            try:",
+      "                assert b'" .. mark .. "' not in open('/proc/%s/cmdline' % p, 'rb').read(), 'daemon survived'",
+      "            except OSError:",
+      "                pass",
+      "    return 1" }, "\n"))
+    eq(r.result, "passed", tostring(mode) .. ": second")
+  end
+end }
+
 T[#T + 1] = { "executor: clean-up still happens after the directories were quiet for a while (one lstat each then)", function()
   -- After a sample the executor lists /tmp, /dev/shm, its own directory and
   -- the samples' directory only when one of them changed since it last found
