@@ -413,14 +413,19 @@ def kill_children():
                 _kill(int(k), signal.SIGKILL)
             except OSError:
                 pass
-        while True:
-            try:
-                p, _ = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                break
-            if p == 0:
-                break
+        reap()
         time.sleep(0.0005)
+
+
+def reap():
+    """Wait for every child that has ended, without blocking."""
+    while True:
+        try:
+            p, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if p == 0:
+            return
 
 
 class Zygote:
@@ -678,13 +683,7 @@ class Zygote:
                 time.sleep(0.0005)
         elif self.subreaper:
             kill_children()
-        while True:  # anything else we fathered
-            try:
-                p, _ = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                break
-            if p == 0:
-                break
+        reap()  # anything else we fathered
         return status
 
     def wipe(self, path, keep_top=False):
