@@ -15,6 +15,15 @@ local FULL = { url = "https://raw.githubusercontent.com/google-research/google-r
 local SANITIZED = { url = "https://raw.githubusercontent.com/google-research/google-research/master/mbpp/sanitized-mbpp.json",
   sha256 = "7fec016546acaee11dbe14f9f0bb670e59f41919f7b522a59fba34871da78551", file = "sanitized-mbpp.json" }
 
+-- Is t a JSON list of strings?
+local function strings(t)
+  if type(t) ~= "table" then return false end
+  for k, v in pairs(t) do
+    if math.type(k) ~= "integer" or type(v) ~= "string" then return false end
+  end
+  return true
+end
+
 -- The test split's problems: {task_id = "11", prompt, tests, setup}
 local function read(path, o)
   local recs, where
@@ -31,10 +40,13 @@ local function read(path, o)
   end
   local problems = {}
   for i, r in ipairs(recs) do
-    local text = o.sanitized and r.prompt or r.text
-    local setup = o.sanitized and table.concat(type(r.test_imports) == "table" and r.test_imports or {}, "\n") or r.test_setup_code
+    if type(r) ~= "table" then r = {} end
+    local text, setup = r.text, r.test_setup_code
+    if o.sanitized then
+      text, setup = r.prompt, strings(r.test_imports or {}) and table.concat(r.test_imports or {}, "\n")
+    end
     local id = math.tointeger(r.task_id)
-    if not id or type(text) ~= "string" or type(r.test_list) ~= "table"
+    if not id or type(text) ~= "string" or not strings(r.test_list)
       or type(r.test_list[1]) ~= "string" or type(setup) ~= "string" then
       return nil, string.format("%s:%s: not an MBPP problem (task_id, %s, test_list, %s)", path, where and where[i] or ("item " .. i),
         o.sanitized and "prompt" or "text", o.sanitized and "test_imports" or "test_setup_code")

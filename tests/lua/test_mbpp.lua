@@ -67,4 +67,28 @@ T[#T + 1] = { "mbpp --sanitized: the 257 sanitized problems of the test split pa
   eq(res.problems, 257, "problems"); eq(res.outcomes.passed, 257, "passed")
 end }
 
+T[#T + 1] = { "mbpp: a malformed problem is an error naming the file and line (or item), without a traceback", function()
+  local d <close> = tmpdir()
+  local good = '{"task_id": 11, "prompt": "p", "code": "", "test_list": ["assert True"], "test_imports": []}'
+  local cases = {
+    { true, "[" .. good .. ", 5]", ":item 2: not an MBPP problem" },
+    { true, "[" .. good .. ', "x"]', ":item 2: not an MBPP problem" },
+    { true, '[{"task_id": 11, "prompt": "p", "test_list": ["assert True", {}], "test_imports": []}]', ":item 1: not an MBPP problem" },
+    { true, '[{"task_id": 11, "prompt": "p", "test_list": ["assert True"], "test_imports": [{}]}]', ":item 1: not an MBPP problem" },
+    { false, '{"task_id": 11, "text": "t", "test_list": ["assert True", []], "test_setup_code": ""}', ":1: not an MBPP problem" },
+  }
+  local s = d.path .. "/s.jsonl"
+  assert(bench.fs.write_atomic(s, '{"task_id": "11", "completion": "pass"}\n'))
+  for i, c in ipairs(cases) do
+    local f = d.path .. "/bad" .. i .. (c[1] and ".json" or ".jsonl")
+    assert(bench.fs.write_atomic(f, c[2] .. "\n"))
+    local argv = { bench.exe, "mbpp", "--results", d.path .. "/r.json", "--quiet", "--samples", s, "--dataset", f }
+    if c[1] then argv[#argv + 1] = "--sanitized" end
+    local r = assert(bench.run_script{ argv = argv, timeout = 60 })
+    eq(r.ok, false, "case " .. i .. " exit")
+    assert(r.stderr:find(f .. c[3], 1, true), "case " .. i .. ": " .. r.stderr)
+    assert(not r.stderr:find("traceback"), "case " .. i .. ": " .. r.stderr)
+  end
+end }
+
 return T
