@@ -567,8 +567,9 @@ function M.samples.read(path, problems)
   end
   local out, seen = {}, {}
   for i, e in ipairs(list) do
-    local qid = type(e) == "table" and (type(e.question_id) == "number" and string.format("%d", e.question_id) or e.question_id)
-    if type(qid) ~= "string" or type(e.code_list) ~= "table" then
+    local qid = type(e) == "table" and (math.tointeger(e.question_id) and string.format("%d", e.question_id) or e.question_id)
+    local codes = type(e) == "table" and e.code_list
+    if type(qid) ~= "string" or type(codes) ~= "table" or (next(codes) ~= nil and codes[1] == nil) then
       error(string.format("%s: entry %d needs question_id and code_list", path, i), 0)
     end
     if seen[qid] then error(string.format("%s: entry %d: question_id '%s' appears twice", path, i, qid), 0) end

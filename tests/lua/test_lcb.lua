@@ -460,6 +460,8 @@ T["--samples FILE.json writes lcb_runner's eval_all file; a bad file fails the r
     { '[{"question_id": "nope", "code_list": []}]', "question_id 'nope' is not among the problems" },
     { '[{"question_id": "1873_A"}]', "entry 1 needs question_id and code_list" },
     { "{", "expected a JSON list" },
+    { '[{"question_id": 5.5, "code_list": []}]', "entry 1 needs question_id and code_list" }, -- was a Lua error
+    { '[{"question_id": "1873_A", "code_list": {"a": "x"}}]', "entry 1 needs question_id and code_list" }, -- was "no score"
   }
   for _, c in ipairs(bad) do
     write(samples, c[1])
