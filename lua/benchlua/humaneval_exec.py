@@ -428,6 +428,59 @@ def reap():
             return
 
 
+def remove_deep(path):
+    """What shutil.rmtree left of directory path (it recurses, a descriptor
+    per level: a tree a few thousand levels deep stops it), removed without
+    recursion: one descriptor, and one name per level. Best effort."""
+    try:
+        os.chmod(path, 0o700)
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        return
+    names, stuck = [], set()  # the way down; inodes that cannot be entered or removed
+    try:
+        while True:
+            sub = None
+            with os.scandir(fd) as it:
+                for e in it:
+                    if not e.is_dir(follow_symlinks=False):
+                        try:
+                            os.unlink(e.name, dir_fd=fd)
+                        except OSError:
+                            pass
+                    elif sub is None and e.inode() not in stuck:
+                        sub = e
+            if sub is not None:
+                try:
+                    os.chmod(sub.name, 0o700, dir_fd=fd)
+                    down = os.open(sub.name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+                except OSError:
+                    stuck.add(sub.inode())
+                    continue
+                names.append(sub.name)
+                os.close(fd)
+                fd = down
+                continue
+            if not names:
+                break
+            up = os.open("..", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+            ino = os.fstat(fd).st_ino
+            os.close(fd)
+            fd = up
+            try:
+                os.rmdir(names.pop(), dir_fd=fd)
+            except OSError:
+                stuck.add(ino)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+    try:
+        os.rmdir(path)
+    except OSError:
+        pass
+
+
 class Zygote:
     def __init__(self, pidns):
         self.pidns = pidns
@@ -726,8 +779,14 @@ class Zygote:
                     os.unlink(p)
             except OSError:
                 pass
+        def rmtree(p):
+            try:
+                shutil.rmtree(p, onerror=onerror)
+            except RecursionError:  # deeper than the recursion limit
+                pass
+            remove_deep(p)
         if not keep_top:
-            shutil.rmtree(path, onerror=onerror)
+            rmtree(path)
             return
         try:
             names = os.listdir(path)
@@ -741,7 +800,7 @@ class Zygote:
                 self._wipe_here(p, keep_top=True)
                 continue
             if os.path.isdir(p) and not os.path.islink(p):
-                shutil.rmtree(p, onerror=onerror)
+                rmtree(p)
             else:
                 try:
                     os.unlink(p)

@@ -436,6 +436,38 @@ T[#T + 1] = { "executor: every sample starts in an empty, writable working direc
   end
 end }
 
+T[#T + 1] = { "executor: a directory tree thousands of levels deep (one level locked) in /tmp or the working directory is gone before the next sample", function()
+  -- shutil.rmtree recurses with a descriptor per level: such a tree stopped
+  -- the clean-up, and what it held stayed for every later sample (a full
+  -- /tmp among it); the LiveCodeBench and evalplus executors, which wipe in
+  -- their own process, died of the RecursionError.
+  local pool <close> = assert(codeexec.pool{ size = 1, sandbox = "auto" })
+  run1(pool, "    return 1")
+  local tops = pool.info.pidns and "('/tmp', '.')" or "('.',)" -- without a PID namespace /tmp is the host's
+  local deep = table.concat({
+    "    import ctypes, os",
+    "    for top in TOPS:",
+    "        fd = os.open(top, os.O_RDONLY)",
+    "        os.mkdir('deepdir', dir_fd=fd)",
+    "        for i in range(3000):",
+    "            nfd = os.open('deepdir' if i == 0 else 'd', os.O_RDONLY, dir_fd=fd)",
+    "            os.close(fd); fd = nfd",
+    "            os.mkdir('d', dir_fd=fd)",
+    "            open('f', 'w', opener=lambda p, fl: os.open(p, fl, dir_fd=fd)).write('x')",
+    "            if i == 1500:",
+    "                lock = os.dup(fd)",
+    "        os.close(fd)",
+    "        ctypes.CDLL(None).fchmod(lock, 0)",
+    "    return 1" }, "\n"):gsub("TOPS", tops)
+  local check = "    import os\n    assert not os.path.exists('/tmp/deepdir'), '/tmp'\n"
+    .. "    assert os.listdir('.') == [], os.listdir('.')\n    return 1"
+  for i = 1, 2 do
+    eq(run1(pool, deep, 10).result, "passed", "deep, round " .. i)
+    eq(run1(pool, check).result, "passed", "the next sample, round " .. i)
+  end
+  eq(pool.restarts, 0, "executor restarts")
+end }
+
 T[#T + 1] = { "executor: shutil and subprocess, imported on first use, come as the guard leaves them; the zygote has neither, nor threading or random", function()
   -- Each pulls in threading, whose at-fork hook costs every child about
   -- 0.6 ms of CPU: the HumanEval zygote leaves them to an import hook

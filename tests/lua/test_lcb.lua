@@ -218,6 +218,21 @@ T["a report the executor cannot read is a sample without a report, and the execu
   eq(pool.restarts, 0, "executor restarts after the next sample")
 end
 
+T["a directory tree thousands of levels deep that a sample leaves in /tmp does not cost the next sample its verdict"] = function()
+  -- the executor wipes in its own process: shutil.rmtree's RecursionError
+  -- killed it, and the next sample got "the executor died"
+  local problems = lcb.load{ dataset = { FIX .. "problems.jsonl" } }
+  local pool <close> = assert(lcb.pool{ size = 1, sandbox = "auto" })
+  local sum = "n = int(input())\nprint(sum(map(int, input().split())))\n"
+  local deep = "import os\nfd = os.open(os.environ['TMPDIR'], os.O_RDONLY)\nos.mkdir('deepdir', dir_fd=fd)\n"
+    .. "for i in range(3000):\n    nfd = os.open('deepdir' if i == 0 else 'd', os.O_RDONLY, dir_fd=fd)\n"
+    .. "    os.close(fd); fd = nfd\n    os.mkdir('d', dir_fd=fd)\n" .. sum
+  lcb.grade(pool, problems.by_id["abc100_a"], deep, 6)
+  local v = lcb.grade(pool, problems.by_id["abc100_a"], sum, 6)
+  eq(v.passed, true, "the next sample: " .. tostring(v.detail))
+  eq(pool.restarts, 0, "executor restarts")
+end
+
 T["verdict outcomes: passed, wrong, timed_out, error"] = function()
   local g, names = grade_fixtures(), json_file(FIX .. "expected.json").problems
   local function outcome(qid, name)
