@@ -74,6 +74,7 @@ local function in_range(o, n, flag)
   end
   return n
 end
+M.in_range = in_range -- (option, number, flag) -> n | nil, err
 
 local function convert(o, v, flag)
   local t = typeof(o)

@@ -376,7 +376,9 @@ end
 -- shared (optional, for sweeps): {server=, info=, sweep=} a ready server that
 -- the caller started and stops (the run neither starts nor stops it, and its
 -- config reads as for a normal run from opts), and what to record as
--- run.sweep. Returns the process exit code and the recorded run.
+-- run.sweep. Returns the process exit code, the recorded run, and the
+-- signal's message ("interrupted", "terminated") when Ctrl-C or SIGTERM
+-- stopped it.
 function M.run(spec, opts, mode, shared)
   local t0 = bench.now()
   local function fail(msg)
@@ -538,13 +540,13 @@ function M.run(spec, opts, mode, shared)
   if ctx.stats.tokens > 0 then run.results.tokens_generated = ctx.stats.tokens end
   resume.complete(ctx, run)
   local rok, rerr = results.record(run, { results = opts.results })
-  if not rok then return fail(rerr), run end
+  if not rok then return fail(rerr), run, interrupted end
   state.recorded = true
   if run.status == "interrupted" then
     io.stderr:write("benchlua: run interrupted: " .. run.error .. "\n")
     io.stderr:write(string.format("benchlua: recorded the interrupted run in %s with %d samples done (logs in %s); continue it with --resume\n",
       opts.results, run.results.samples_done or 0, run_dir))
-    return 1, run
+    return 1, run, interrupted
   elseif run.status ~= "ok" then
     io.stderr:write("benchlua: run failed: " .. run.error .. (bug_log and (" (traceback in " .. bug_log .. ")") or "") .. "\n")
     io.stderr:write("benchlua: recorded the failed run in " .. opts.results .. " (logs in " .. run_dir .. ")\n")

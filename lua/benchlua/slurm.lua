@@ -41,6 +41,8 @@ function M.submit(sw, flags)
   local sweep = require("benchlua.sweep")
   local function fail(msg, code) io.stderr:write("benchlua: " .. msg .. "\n") return code or 1 end
   if not sw.file then return fail("--slurm needs a sweep FILE (array tasks read it on their nodes)", 2) end
+  local fok, ferr = sweep.check_files(sw, true)
+  if not fok then return fail(ferr, 2) end
   if flags.results_dir then flags.results_dir = sweep.abspath(flags.results_dir) end
   local done = {}
   if flags.resume then

@@ -7,6 +7,7 @@
 -- task (`--cell N`, see slurm.lua) runs one cell.
 local options = require("benchlua.options")
 local runner = require("benchlua.runner")
+local server_mod = require("benchlua.server")
 local results = require("benchlua.results")
 local json = require("benchlua.json")
 local cjson = require("cjson.safe")
@@ -88,16 +89,28 @@ local function check_value(o, v)
       return nil, string.format("must be one of %s, got %q", table.concat(o.choices, ", "), v)
     end
   end
-  if o.min and type(v) == "number" and v < o.min then
-    return nil, string.format("must be at least %s, got %s", tostring(o.min), tostring(v))
+  if type(v) == "number" then
+    local n, rerr = options.in_range(o, v, "")
+    if not n then return nil, (rerr:gsub("^ ", "")) end
+  end
+  if o.check and type(v) ~= "table" then
+    local ok, why = o.check(v)
+    if not ok then return nil, why or "is not allowed" end
   end
   return v
 end
 
+-- A list: keys 1..n and nothing else. -> true | false, the index of a
+-- hole (a nil in the middle: `{ a, nil, b }`, a variable that is nil)
 local function is_list(t)
   if type(t) ~= "table" then return false end
+  local n = 0
   for k in pairs(t) do
-    if math.type(k) ~= "integer" or k < 1 or k > #t then return false end
+    if math.type(k) ~= "integer" or k < 1 then return false end
+    n = n + 1
+  end
+  for i = 1, n do
+    if t[i] == nil then return false, i end
   end
   return true
 end
@@ -124,11 +137,30 @@ function M.validate(t, where, base)
     end
   end
   local sw = { models = {}, settings = {}, benchmarks = {}, options = {}, where = where }
+  -- a list field: non-empty, without holes -> true | nil, err
+  local function list(field, what)
+    local ok, hole = is_list(t[field])
+    if hole then return err(string.format("%s[%d]", field, hole), "is nil (a list cannot have holes)") end
+    if not ok or #t[field] == 0 then return err(field, what) end
+    return true
+  end
+  -- the same entry twice would run the same thing twice: a typo
+  local seen = {}
+  local function unique(field, i, key, hint)
+    seen[field] = seen[field] or {}
+    local j = seen[field][key]
+    if j then return err(string.format("%s[%d]", field, i), string.format("the same as %s[%d]%s", field, j, hint or "")) end
+    seen[field][key] = i
+    return true
+  end
 
-  if not is_list(t.models) or #t.models == 0 then return err("models", "expected a non-empty list of model paths") end
+  local lok, lerr = list("models", "expected a non-empty list of model paths")
+  if not lok then return nil, lerr end
   for i, m in ipairs(t.models) do
     if type(m) ~= "string" or m == "" then return err(string.format("models[%d]", i), "expected a path") end
     sw.models[i] = abspath(m, base)
+    local uok, uerr = unique("models", i, sw.models[i])
+    if not uok then return nil, uerr end
   end
 
   -- options: host options for every run
@@ -157,19 +189,20 @@ function M.validate(t, where, base)
 
   if t.settings == nil then
     sw.settings = { {} }
-  elseif not is_list(t.settings) or #t.settings == 0 then
-    return err("settings", "expected a non-empty list of tables of server settings")
   else
+    lok, lerr = list("settings", "expected a non-empty list of tables of server settings")
+    if not lok then return nil, lerr end
     for i, s in ipairs(t.settings) do
       local sv, serr = host_values(s, string.format("settings[%d]", i))
       if not sv then return nil, serr end
       sw.settings[i] = sv
+      local uok, uerr = unique("settings", i, json.encode(sv))
+      if not uok then return nil, uerr end
     end
   end
 
-  if not is_list(t.benchmarks) or #t.benchmarks == 0 then
-    return err("benchmarks", "expected a non-empty list (a name, or {name, option = value})")
-  end
+  lok, lerr = list("benchmarks", "expected a non-empty list (a name, or {name, option = value})")
+  if not lok then return nil, lerr end
   for i, b in ipairs(t.benchmarks) do
     local f = string.format("benchmarks[%d]", i)
     local name, given = b, {}
@@ -204,6 +237,8 @@ function M.validate(t, where, base)
       bo[k] = v
     end
     sw.benchmarks[i] = { name = name, spec = spec, opts = bo }
+    local uok, uerr = unique("benchmarks", i, json.encode({ name, bo }), " (to run it again, give it another seed)")
+    if not uok then return nil, uerr end
   end
 
   if t.results ~= nil and (type(t.results) ~= "string" or t.results == "") then
@@ -239,6 +274,32 @@ function M.load(path)
   if not sw then return nil, verr end
   sw.file = abs
   return sw
+end
+
+--- The files a run needs, checked before anything starts: every model, and
+-- the server binary of every setting (when a benchmark needs a server;
+-- with remote, for Slurm nodes, only a server_bin given: their PATH is not
+-- ours). -> true | nil, "where: field: message"
+function M.check_files(sw, remote)
+  for i, m in ipairs(sw.models) do
+    local st = bench.fs.stat(m)
+    if not st or st.type ~= "file" then
+      return nil, string.format("%s: models[%d]: model file '%s' not found", sw.where, i, m)
+    end
+  end
+  local any = false
+  for _, b in ipairs(sw.benchmarks) do any = any or b.spec.server ~= false end
+  if not any then return true end
+  for si, s in ipairs(sw.settings) do
+    local bin = s.server_bin or sw.options.server_bin
+    local ok, err = true, nil
+    if bin or not remote then ok, err = server_mod.find_binary(bin) end
+    if not ok then
+      local field = s.server_bin and string.format("settings[%d].server_bin", si) or "options.server_bin"
+      return nil, string.format("%s: %s: %s", sw.where, field, err)
+    end
+  end
+  return true
 end
 
 -- "gpu_layers=40 parallel=4"
@@ -332,29 +393,45 @@ function M.done_set(sw, flags)
   return done
 end
 
-local function interrupted(run)
-  return run and run.error and (tostring(run.error):match("^interrupted") or tostring(run.error):match("^terminated"))
+-- the error a Ctrl-C or SIGTERM raises in the main task
+local function signalled(e)
+  e = tostring(e)
+  return e:match("^interrupted") or e:match("^terminated")
 end
 
--- A failed run for a benchmark that could not run because its cell's server
--- did not start.
+-- Does benchmark b need the cell's server? (spec.server: false, or a
+-- function of the run's options)
+local function needs_server(sw, cell, b, flags)
+  local ns = b.spec.server
+  if type(ns) == "function" then return ns(M.run_opts(sw, cell, b, flags)) and true or false end
+  return ns ~= false
+end
+
+-- A failed run for a benchmark that could not run: its cell's server did
+-- not start, or its options were refused.
 local function record_failure(sw, cell, b, bi, flags, err, run_dir)
   local opts = M.run_opts(sw, cell, b, flags)
+  local log = run_dir and run_dir .. "/server.log"
   local run = {
     benchmark = b.spec.name, model = basename(cell.model), config = runner.base_config(opts, nil),
     results = {}, status = "failed", error = err, run_dir = run_dir,
+    server_log = log and bench.fs.stat(log) and log or nil,
     reproducibility = { seed = opts.seed }, slurm = runner.slurm_env(),
     sweep = M.identity(sw, cell, b, bi),
   }
-  return results.record(run, { results = opts.results })
+  local ok, rerr = results.record(run, { results = opts.results })
+  if not ok then io.stderr:write("benchlua: " .. tostring(rerr) .. "\n") end
 end
 
 function M.identity(sw, cell, b, bi)
   return { file = sw.file, digest = sw.digest, cell = cell.n, cells = #sw.cells, index = bi, benchmark = b.name }
 end
 
--- Run one cell: start its server, run every benchmark not done, stop it.
--- -> true when every run of the cell is ok; "interrupted" when stopped.
+-- Run one cell: start its server, run every benchmark not done, stop it. A
+-- server that dies during a benchmark is started again for the next one; one
+-- that does not start fails the cell's remaining benchmarks. A Ctrl-C or
+-- SIGTERM is raised on (after the server is stopped).
+-- -> true when every run of the cell is ok
 local function run_cell(sw, cell, flags, done)
   local todo = {}
   for bi, b in ipairs(sw.benchmarks) do
@@ -364,66 +441,72 @@ local function run_cell(sw, cell, flags, done)
     io.stderr:write(string.format("sweep: cell %d/%d already recorded, skipped\n", cell.n, #sw.cells))
     return true
   end
-  io.stderr:write(string.format("sweep: cell %d/%d: %s %s (%d benchmark%s)\n", cell.n, #sw.cells,
-    basename(cell.model), describe(cell.setting), #todo, #todo == 1 and "" or "s"))
+  local setting = describe(cell.setting)
+  io.stderr:write(string.format("sweep: cell %d/%d: %s%s (%d benchmark%s)\n", cell.n, #sw.cells,
+    basename(cell.model), setting ~= "" and (" " .. setting) or "", #todo, #todo == 1 and "" or "s"))
   local base_opts = M.run_opts(sw, cell, sw.benchmarks[todo[1]], flags)
-  local dir_ok, dir = pcall(runner.make_run_dir, base_opts, "sweep-cell" .. cell.n)
-  local all_ok = true
-  local needs_server = false
-  for _, bi in ipairs(todo) do
-    local spec = sw.benchmarks[bi].spec
-    local ns = spec.server ~= false
-    if type(spec.server) == "function" then ns = spec.server(M.run_opts(sw, cell, sw.benchmarks[bi], flags)) end
-    if ns then needs_server = true end
-  end
-  local server, info
-  if needs_server then
+  local dok, dir, derr = pcall(runner.make_run_dir, base_opts, "sweep-cell" .. cell.n)
+  if not dok then dir, derr = nil, dir end
+
+  local server, info, start_err
+  local _ <close> = setmetatable({}, { __close = function() if server then server:stop(0.3) end end })
+  -- the cell's server, running -> true | false (start_err says why)
+  local function ensure_server()
+    if server and server:running() then return true end
+    if start_err then return false end
+    if server then -- it died during the last benchmark (that run says how)
+      io.stderr:write(string.format("sweep: cell %d: the server %s; starting it again\n", cell.n, server:exit_message()))
+      server:stop()
+      server = nil
+    end
     local ok, s, i = pcall(function()
-      if not dir_ok or not dir then error(tostring(dir), 0) end
+      if not dir then error(tostring(derr), 0) end
       return runner.start_server(base_opts, dir)
     end)
     if not ok then
-      if tostring(s):match("^interrupted") or tostring(s):match("^terminated") then return "interrupted" end
+      if signalled(s) then error(s, 0) end
       s, i = nil, tostring(s)
     end
-    server, info = s, i
-    if not server then
-      io.stderr:write(string.format("sweep: cell %d: the server did not start: %s\n", cell.n, info))
-      for _, bi in ipairs(todo) do
-        local rok, rerr = record_failure(sw, cell, sw.benchmarks[bi], bi, flags, "the server did not start: " .. tostring(info), dir_ok and dir or nil)
-        if not rok then io.stderr:write("benchlua: " .. tostring(rerr) .. "\n") end
-      end
+    if not s then
+      start_err = "the server did not start: " .. tostring(i)
+      io.stderr:write(string.format("sweep: cell %d: %s\n", cell.n, start_err))
       return false
     end
+    server, info = s, i
+    return true
   end
-  local stopped = false
+
+  local all_ok = true
   for _, bi in ipairs(todo) do
     local b = sw.benchmarks[bi]
     local opts = M.run_opts(sw, cell, b, flags)
     local verr
     if b.spec.validate then
       local vok, vmsg = b.spec.validate(opts)
-      if not vok then verr = tostring(vmsg) end
+      if not vok then
+        verr = tostring(vmsg)
+        io.stderr:write("benchlua: " .. b.name .. ": " .. verr .. "\n")
+      end
     end
+    if not verr and needs_server(sw, cell, b, flags) and not ensure_server() then verr = start_err end
     if verr then
       all_ok = false
       record_failure(sw, cell, b, bi, flags, verr, dir)
-      io.stderr:write("benchlua: " .. b.name .. ": " .. verr .. "\n")
     else
-      local ok, code, run = pcall(runner.run, b.spec, opts, "native",
+      local ok, code, _, sig = pcall(runner.run, b.spec, opts, "native",
         { server = server, info = info, sweep = M.identity(sw, cell, b, bi) })
       if not ok then
+        if signalled(code) then error(code, 0) end
         all_ok = false
-        if tostring(code):match("^interrupted") or tostring(code):match("^terminated") then stopped = true break end
         io.stderr:write("benchlua: " .. tostring(code) .. "\n")
+      elseif sig then
+        error(sig, 0)
       elseif code ~= 0 then
         all_ok = false
-        if interrupted(run) then stopped = true break end
       end
     end
   end
   if server then server:stop() end
-  if stopped then return "interrupted" end
   return all_ok
 end
 
@@ -500,21 +583,33 @@ function M.run(sw, flags)
     io.stderr:write(string.format("benchlua: --cell %d: the sweep has %d cells\n", flags.cell, #sw.cells))
     return 2
   end
+  if not flags.cell then -- (an array task records a missing file as its cell's failure)
+    local ok, err = M.check_files(sw)
+    if not ok then io.stderr:write("benchlua: " .. err .. "\n") return 2 end
+  end
   if flags.results_dir then
     local ok, err = bench.fs.mkdir_p(abspath(flags.results_dir))
     if not ok then io.stderr:write("benchlua: " .. tostring(err) .. "\n") return 1 end
   end
-  local all_ok, stopped = true, false
+  local all_ok, stopped = true, nil
   for _, cell in ipairs(sw.cells) do
     if not flags.cell or flags.cell == cell.n then
-      local r = run_cell(sw, cell, flags, done)
-      if r == "interrupted" then stopped = true all_ok = false break end
+      local ok, r = pcall(run_cell, sw, cell, flags, done)
+      if not ok then
+        if not signalled(r) then error(r, 0) end
+        stopped = tostring(r)
+        break
+      end
       if not r then all_ok = false end
     end
   end
   io.stdout:write("\n")
   local sum_ok = M.summary(sw, flags)
-  if stopped then return 130 end
+  if stopped then
+    io.stderr:write(string.format("sweep: %s; the runs done are recorded, continue with: benchlua sweep %s --resume\n",
+      stopped, sw.file and sw.file or "(the same options)"))
+    return 1 -- the exit status becomes 128 + the signal
+  end
   return (all_ok and sum_ok) and 0 or 1
 end
 

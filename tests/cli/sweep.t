@@ -50,6 +50,41 @@ mistake is one line naming the file and the field. Run by tests/cram.py.
   $ printf 'return 42\n' > v.lua; benchlua sweep v.lua
   benchlua: v.lua: a sweep file must return a table (models, settings, benchmarks, options, results)
   [2]
+  $ printf 'return { models = { "a", "./a" }, benchmarks = { "throughput" } }\n' > v.lua; benchlua sweep v.lua
+  benchlua: v.lua: models[2]: the same as models[1]
+  [2]
+  $ printf 'return { models = { "a" }, benchmarks = { "throughput" }, settings = { { parallel = 2 }, {}, { parallel = 2 } } }\n' > v.lua; benchlua sweep v.lua
+  benchlua: v.lua: settings[3]: the same as settings[1]
+  [2]
+  $ printf 'return { models = { "a" }, benchmarks = { { "throughput", requests = 8 }, { "throughput", requests = 8 } } }\n' > v.lua; benchlua sweep v.lua
+  benchlua: v.lua: benchmarks[2]: the same as benchmarks[1] (to run it again, give it another seed)
+  [2]
+  $ printf 'return { models = { "a", os.getenv("NO_SUCH_VARIABLE"), "b" }, benchmarks = { "throughput" } }\n' > v.lua; benchlua sweep v.lua
+  benchlua: v.lua: models[2]: is nil (a list cannot have holes)
+  [2]
+  $ printf 'return { models = { "a" }, benchmarks = { "throughput" }, settings = { { parallel = 99999 } } }\n' > v.lua; benchlua sweep v.lua
+  benchlua: v.lua: settings[1].parallel: must be between 1 and 4096, got 99999
+  [2]
+  $ printf 'return { models = { "a" }, benchmarks = { "throughput" }, options = { host = "" } }\n' > v.lua; benchlua sweep v.lua
+  benchlua: v.lua: options.host: must not be empty
+  [2]
+  $ printf 'return { models = { "a" }, benchmarks = { "throughput" }, options = { timeout = 1/0 } }\n' > v.lua; benchlua sweep v.lua
+  benchlua: v.lua: options.timeout: must be a finite number, got inf
+  [2]
+
+Files are checked before anything starts (not by --dry-run, which only lists):
+a missing model or server binary is one line, and nothing is recorded.
+
+  $ touch a.gguf; printf 'return { models = { "a.gguf", "b.gguf" }, benchmarks = { "throughput" }, results = "f.json" }\n' > f.lua; benchlua sweep f.lua
+  benchlua: f.lua: models\[2\]: model file '.*/b.gguf' not found (re)
+  [2]
+  $ printf 'return { models = { "a.gguf" }, settings = { {}, { server_bin = "./nope" } }, options = { server_bin = "/bin/sh" },\n  benchmarks = { "throughput" }, results = "f.json" }\n' > f.lua; benchlua sweep f.lua
+  benchlua: f.lua: settings\[2\].server_bin: server binary '.*/nope' not found (re)
+  [2]
+  $ ls f.json benchlua-runs
+  ls: cannot access 'f.json': No such file or directory
+  ls: cannot access 'benchlua-runs': No such file or directory
+  [2]
 
 The command-line form: repeated options and comma lists form the product.
 

@@ -49,3 +49,16 @@ last_run() { # last_run FILE EXPR  (EXPR is python on `r`, the last run)
   /usr/bin/python3 -c "import json,sys; r=json.load(open('$1'))['runs'][-1]; print($2)"
 }
 now_ms() { date +%s%3N; }
+# the runs of a results file: runs FILE EXPR (EXPR is python on `rs`)
+runs() { /usr/bin/python3 -c "import json,sys; rs=json.load(open('$1'))['runs']; print($2)"; }
+# ./counting-server: the server through a wrapper that counts its starts
+# (one line each in $WORK/starts); starts prints the count
+counting_server() {
+  cat > counting-server <<EOS
+#!/bin/sh
+echo "\$@" >> "$WORK/starts"
+exec "$BENCHLUA_SERVER_BIN" "\$@"
+EOS
+  chmod +x counting-server
+}
+starts() { if [ -e "$WORK/starts" ]; then wc -l < "$WORK/starts"; else echo 0; fi; }

@@ -14,7 +14,6 @@ pass "slurm: a single-node cluster starts (munged, slurmctld, slurmd)"
 . "$CLUSTER/env"
 cp "$MODEL" a.gguf
 cp "$MODEL" b.gguf
-runs() { /usr/bin/python3 -c "import json,sys; rs=json.load(open('$1'))['runs']; print($2)"; }
 jobs_left() { squeue -h -o %i 2>/dev/null; }
 
 # 1. two models x one setting x two benchmarks through --slurm --wait

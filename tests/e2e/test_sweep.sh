@@ -7,16 +7,7 @@
 cp "$MODEL" a.gguf
 cp "$MODEL" b.gguf
 # the server binary through a wrapper that counts the starts (one line each)
-cat > counting-server <<EOS
-#!/bin/sh
-echo "\$@" >> "$WORK/starts"
-exec "$BENCHLUA_SERVER_BIN" "\$@"
-EOS
-chmod +x counting-server
-starts() { if [ -e "$WORK/starts" ]; then wc -l < "$WORK/starts"; else echo 0; fi; }
-runs() { # runs FILE EXPR: EXPR (python, on `rs`, the runs) printed
-  /usr/bin/python3 -c "import json,sys; rs=json.load(open('$1'))['runs']; print($2)"
-}
+counting_server
 DATA="$SRC/../shared/data/HumanEval.jsonl.gz"
 
 # 1. the product: 2 models x 1 setting x 2 benchmarks, one server start per cell
