@@ -131,11 +131,13 @@ local function paired(pa, pb, channel)
     passed_in_a_only = json.array(a_only), passed_in_b_only = json.array(b_only) }
   if common == 0 then return r end
   local _, _, p, mean, lo, hi = stats.paired_t(ds)
-  r.delta, r.ci95 = mean, json.array({ lo, hi })
+  r.delta, r.ci95 = mean, json.array({ lo, hi }) -- (none for one problem)
   if single then
     r.test, r.p_value = "exact McNemar", stats.mcnemar_exact(#a_only, #b_only)
-  else
+  elseif p then
     r.test, r.p_value = "paired t-test over problems", p
+  else
+    r.test = "none (one problem in both runs; a paired t-test needs two)"
   end
   local sa, sb = 0, 0
   for _, id in ipairs(pa.ids) do if in_b[id] then sa = sa + (ca[id] or 0) / pa.n[id]; sb = sb + (cb[id] or 0) / pb.n[id] end end
@@ -143,16 +145,17 @@ local function paired(pa, pb, channel)
   return r
 end
 
-local function samples_of(run)
-  local dir = val(run.run_dir)
+local function samples_of(run, results_path)
+  local dir = results_path and runs_mod.run_dir(run, results_path) or val(run.run_dir)
   if type(dir) ~= "string" then return nil end
   local per = samplelog.read(dir .. "/samples.jsonl")
   if not per or #per.ids == 0 then return nil end
   return per
 end
 
---- compare(a, b) -> the result object (the --format json output)
-function M.compare(a, b)
+--- compare(a, b [, results_path]) -> the result object (the --format json
+-- output); the runs' directories are found as runs.run_dir finds them
+function M.compare(a, b, results_path)
   local va, vb = runs_mod.view(a), runs_mod.view(b)
   local res = { a = a.num, b = b.num, benchmark_a = va.benchmark, benchmark_b = vb.benchmark,
     model_a = va.model, model_b = vb.model, score_a = va.score, score_b = vb.score }
@@ -164,7 +167,7 @@ function M.compare(a, b)
     res.tokens_per_s_a, res.tokens_per_s_b = va.tokens_per_s, vb.tokens_per_s
     res.tokens_per_s_ratio = vb.tokens_per_s / va.tokens_per_s
   end
-  local pa, pb = samples_of(a), samples_of(b)
+  local pa, pb = samples_of(a, results_path), samples_of(b, results_path)
   if pa and pb then
     local p = paired(pa, pb)
     res.delta, res.ci95, res.test, res.p_value = p.delta, p.ci95, p.test, p.p_value
@@ -226,13 +229,13 @@ end
 function M.text(r)
   local fs, ci = readback.fmt_score, readback.fmt_ci
   local out = {}
-  local function say(fmt, ...) out[#out + 1] = string.format(fmt, ...) end
+  local function say(fmt, ...) out[#out + 1] = readback.visible(string.format(fmt, ...)) end
   say("compare: run %d (%s, %s) -> run %d (%s, %s)", r.a, r.benchmark_a, r.model_a, r.b, r.benchmark_b, r.model_b)
   if not r.comparable then say("  NOT COMPARABLE: %s", table.concat(r.not_comparable, "; ")) end
   say("  score     %s [%s] -> %s [%s]", fs(r.score_a), ci(r.score_a_ci95), fs(r.score_b), ci(r.score_b_ci95))
   if r.delta then
     say("  delta     %s, 95%% CI [%s, %s]%s", signed(r.delta), signed(r.ci95[1]), signed(r.ci95[2]),
-      r.problems and string.format(" (paired, %d problems)", r.problems) or "")
+      r.problems and string.format(" (paired, %d problem%s)", r.problems, r.problems == 1 and "" or "s") or "")
   end
   say("  test      %s%s", r.test, r.p_value and (": p = " .. pval(r.p_value)) or "")
   if r.channels then
@@ -246,7 +249,8 @@ function M.text(r)
     end
   end
   if r.tokens_per_s_ratio then
-    say("  tokens/s  %.1f -> %.1f (x%.2f)", r.tokens_per_s_a, r.tokens_per_s_b, r.tokens_per_s_ratio)
+    local num = readback.num
+    say("  tokens/s  %s -> %s (x%s)", num(r.tokens_per_s_a, 1), num(r.tokens_per_s_b, 1), num(r.tokens_per_s_ratio, 2))
   end
   if r.problems then
     say("  flips     passed in %d only (%d): %s", r.a, #r.flips.passed_in_a_only, list_ids(r.flips.passed_in_a_only, 10))
@@ -271,7 +275,7 @@ function M.command(o, pos)
   if not all then return code end
   local a, b = pick(all, pos)
   if not a then return readback.fail(b, 2) end
-  local r = M.compare(a, b)
+  local r = M.compare(a, b, o.results)
   if o.format == "json" then
     local names = r.difference_names
     r.difference_names = nil

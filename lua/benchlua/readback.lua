@@ -49,31 +49,47 @@ M.fail = fail
 
 -- formatting ---------------------------------------------------------------
 
+-- (numbers past BIG, which benchlua never writes, are shown as 1.234e+300,
+-- not in 300 digits)
 local FIXED = { [0] = "%.0f", "%.1f", "%.2f", "%.3f", "%.4f" }
+local BIG = 1e15
 local function num(x, digits)
   if type(x) ~= "number" then return "-" end
   if x ~= x then return "nan" end
-  if digits then return string.format(FIXED[digits] or ("%." .. digits .. "f"), x) end
+  if digits and -BIG < x and x < BIG then return string.format(FIXED[digits] or ("%." .. digits .. "f"), x) end
   if math.type(x) == "integer" then return tostring(x) end
   return string.format("%.4g", x)
 end
+M.num = num
 
 function M.fmt_score(x)
   if type(x) ~= "number" then return "-" end
   if x >= 0 and x <= 1 then return string.format("%.3f", x) end
-  return string.format("%.1f", x)
+  if -BIG < x and x < BIG then return string.format("%.1f", x) end
+  return num(x)
 end
 
 function M.fmt_ci(ci)
   if not ci then return "-" end
-  return string.format("%.3f-%.3f", ci[1], ci[2])
+  local lo, hi = ci[1], ci[2]
+  if -BIG < lo and hi < BIG then return string.format("%.3f-%.3f", lo, hi) end
+  return num(lo) .. "-" .. num(hi)
 end
 
 function M.fmt_duration(s)
   if type(s) ~= "number" then return "-" end
   if s < 60 then return string.format("%.1fs", s) end
   if s < 3600 then return string.format("%dm%02ds", s // 60, math.floor(s % 60)) end
-  return string.format("%dh%02dm", s // 3600, math.floor(s % 3600 / 60))
+  if s < 2^53 then return string.format("%dh%02dm", s // 3600, math.floor(s % 3600 / 60)) end
+  return num(s / 3600) .. "h" -- (not written by benchlua: 1e300, inf, nan)
+end
+
+--- visible(s) -> s with its control characters written as \n, \x1b, ...: text
+-- from the results file must not move the cursor or recolour a terminal
+local CONTROL = { ["\n"] = "\\n", ["\r"] = "\\r", ["\t"] = "\\t" }
+function M.visible(s)
+  if not s:find("%c") then return s end
+  return (s:gsub("%c", function(c) return CONTROL[c] or string.format("\\x%02x", c:byte()) end))
 end
 
 local function fmt_setting(v)
@@ -169,12 +185,17 @@ local pads = setmetatable({}, { __index = function(t, n) local p = string.rep(" 
 local function table_text(views)
   local cols = columns(views)
   local ncol, nrow = #cols, #views
-  local cell, width = {}, {}
+  local cell, width, shown = {}, {}, {}
   for j = 1, ncol do
     local f, wide, c = cols[j][2], cols[j][4], {}
     local w = ulen(cols[j][1])
     for i = 1, nrow do
       local x = f(views[i])
+      if wide then -- (a column holds few distinct texts: each checked once)
+        local y = shown[x]
+        if not y then y = M.visible(x); shown[x] = y end
+        x = y
+      end
       c[i] = x
       local n = wide and ulen(x) or #x
       if n > w then w = n end
@@ -215,7 +236,7 @@ local function md_text(views)
   out[1] = "| " .. table.concat(head, " | ") .. " |"
   out[2] = "| " .. table.concat(sep, " | ") .. " |"
   for _, r in ipairs(cells(views, cols)) do
-    for j = 1, #r do r[j] = r[j]:gsub("|", "\\|") end
+    for j = 1, #r do r[j] = M.visible(r[j]):gsub("|", "\\|") end
     out[#out + 1] = "| " .. table.concat(r, " | ") .. " |"
   end
   return out

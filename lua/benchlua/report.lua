@@ -21,10 +21,12 @@ end
 
 local function f(x, d) return string.format("%." .. (d or 1) .. "f", x) end
 
--- JSON inside <script type="application/json">: "</" must not close the tag
+-- JSON inside <script type="application/json">: no "</script" may close the
+-- tag and no "<!--" open an HTML comment, so every "<" (only ever inside a
+-- string) is written as the JSON escape \u003c, which JSON.parse reads back
 local function script_json(v)
   local s = assert(cjson.encode(v))
-  return (s:gsub("</", "<\\/"):gsub("<!%-%-", "<\\!--"))
+  return (s:gsub("<", "\\u003c"))
 end
 
 local function short_model(v)
@@ -47,6 +49,14 @@ local function labels(views)
   return out
 end
 
+-- a value the charts can scale (a file benchlua did not write may hold 1e308:
+-- such a run is in the table, not in the charts)
+local function plottable(x) return type(x) == "number" and x > -1e15 and x < 1e15 end
+local function plottable_ci(v)
+  local ci = v.ci95
+  return ci and plottable(ci[1]) and plottable(ci[2]) and ci or nil
+end
+
 local function nice_max(x)
   if x <= 0 then return 1 end
   local p = 10 ^ math.floor(math.log(x, 10))
@@ -59,11 +69,11 @@ end
 -- score bars with interval whiskers, one row per run
 local function score_chart(views, label, bench_name)
   local rows = {}
-  for _, v in ipairs(views) do if v.score then rows[#rows + 1] = v end end
+  for _, v in ipairs(views) do if plottable(v.score) then rows[#rows + 1] = v end end
   if #rows == 0 then return "" end
   local max = 1
   for _, v in ipairs(rows) do
-    local hi = v.ci95 and v.ci95[2] or v.score
+    local hi = plottable_ci(v) and v.ci95[2] or v.score
     if hi > max then max = nice_max(hi) end
   end
   local W, L, R, H, top = 720, 8, 60, 36, 24
@@ -79,15 +89,16 @@ local function score_chart(views, label, bench_name)
   for i, v in ipairs(rows) do
     local y = top + (i - 1) * H
     local sx = function(val) return L + plot * math.max(0, math.min(val, max)) / max end
+    local ci = plottable_ci(v)
     out[#out + 1] = string.format('<g class="bar" data-run="%d"><title>%s: score %s%s</title>', v.num, esc(label[v.num]),
-      readback.fmt_score(v.score), v.ci95 and (", 95% CI " .. readback.fmt_ci(v.ci95)) or "")
+      readback.fmt_score(v.score), ci and (", 95% CI " .. readback.fmt_ci(ci)) or "")
     out[#out + 1] = string.format('<text class="label" x="%d" y="%d">%s</text>', L, y + 12, esc(label[v.num]))
     out[#out + 1] = string.format('<rect x="%d" y="%d" width="%s" height="%d" rx="2"/>', L, y + 17, f(sx(v.score) - L), 14)
-    if v.ci95 then
-      local a, b, c = sx(v.ci95[1]), sx(v.ci95[2]), y + 24
+    if ci then
+      local a, b, c = sx(ci[1]), sx(ci[2]), y + 24
       out[#out + 1] = string.format('<path class="ci" d="M%s %sH%sM%s %sV%sM%s %sV%s"/>', f(a), f(c), f(b), f(a), f(c - 5), f(c + 5), f(b), f(c - 5), f(c + 5))
     end
-    out[#out + 1] = string.format('<text class="value" x="%s" y="%d">%s</text></g>', f(math.max(sx(v.ci95 and v.ci95[2] or v.score), sx(v.score)) + 6), y + 28, readback.fmt_score(v.score))
+    out[#out + 1] = string.format('<text class="value" x="%s" y="%d">%s</text></g>', f(math.max(sx(ci and ci[2] or v.score), sx(v.score)) + 6), y + 28, readback.fmt_score(v.score))
   end
   out[#out + 1] = "</svg>"
   return table.concat(out, "\n")
@@ -96,12 +107,12 @@ end
 -- quality against speed: score (y, with its interval) against tokens/s (x)
 local function scatter(views, label, bench_name)
   local pts = {}
-  for _, v in ipairs(views) do if v.score and v.tokens_per_s then pts[#pts + 1] = v end end
+  for _, v in ipairs(views) do if plottable(v.score) and plottable(v.tokens_per_s) then pts[#pts + 1] = v end end
   if #pts == 0 then return '<p class="note">No run of this benchmark recorded tokens per second.</p>' end
   local xmax, ymax = 0, 1
   for _, v in ipairs(pts) do
     xmax = math.max(xmax, v.tokens_per_s)
-    ymax = math.max(ymax, v.ci95 and v.ci95[2] or v.score)
+    ymax = math.max(ymax, plottable_ci(v) and v.ci95[2] or v.score)
   end
   xmax, ymax = nice_max(xmax * 1.05), nice_max(ymax)
   local W, H, L, B, T, R = 720, 360, 56, 40, 14, 20
@@ -122,7 +133,8 @@ local function scatter(views, label, bench_name)
   for _, v in ipairs(pts) do
     local x, y = sx(v.tokens_per_s), sy(v.score)
     out[#out + 1] = string.format('<g class="point" data-run="%d"><title>%s: score %s, %.1f tokens/s</title>', v.num, esc(label[v.num]), readback.fmt_score(v.score), v.tokens_per_s)
-    if v.ci95 then out[#out + 1] = string.format('<path class="ci" d="M%s %sV%s"/>', f(x), f(sy(v.ci95[1])), f(sy(v.ci95[2]))) end
+    local ci = plottable_ci(v)
+    if ci then out[#out + 1] = string.format('<path class="ci" d="M%s %sV%s"/>', f(x), f(sy(ci[1])), f(sy(ci[2]))) end
     out[#out + 1] = string.format('<circle cx="%s" cy="%s" r="5"/><text class="plabel" x="%s" y="%s">#%d</text></g>', f(x), f(y), f(x + 7), f(y - 6), v.num)
   end
   out[#out + 1] = "</svg>"
@@ -183,6 +195,12 @@ local function heatmap(cols, per, bench_name)
   return table.concat(out, "\n")
 end
 
+-- a cell's sort key as JavaScript's parseFloat reads it ("inf" is NaN there)
+local function sort_key(x)
+  if x == math.huge then return "Infinity" elseif x == -math.huge then return "-Infinity" end
+  return esc(x)
+end
+
 -- the runs table (all runs): sortable by a click on a header
 local function runs_table(views, has_detail)
   local diff = readback.differing(views)
@@ -204,14 +222,14 @@ local function runs_table(views, has_detail)
     end
     cells[#cells + 1] = { readback.fmt_score(v.score), v.score or -1 }
     cells[#cells + 1] = { readback.fmt_ci(v.ci95), v.ci95 and v.ci95[1] or -1 }
-    cells[#cells + 1] = { v.tokens_per_s and f(v.tokens_per_s) or "-", v.tokens_per_s or -1 }
+    cells[#cells + 1] = { readback.num(v.tokens_per_s, 1), v.tokens_per_s or -1 }
     cells[#cells + 1] = { readback.fmt_duration(v.duration), v.duration or -1 }
     cells[#cells + 1] = { v.status .. (v.superseded_by and (" by #" .. v.superseded_by) or "") }
     cells[#cells + 1] = { has_detail[v.num] and string.format('<button type="button" class="show" data-run="%d">show</button>', v.num) or "-", nil, true }
     out[#out + 1] = string.format('<tr data-run="%d" class="st-%s">', v.num, esc(v.status))
     for _, c in ipairs(cells) do
       local text = c[3] and c[1] or esc(c[1])
-      out[#out + 1] = c[2] ~= nil and string.format('<td data-v="%s">%s</td>', esc(c[2]), text) or string.format("<td>%s</td>", text)
+      out[#out + 1] = c[2] ~= nil and string.format('<td data-v="%s">%s</td>', sort_key(c[2]), text) or string.format("<td>%s</td>", text)
     end
     out[#out + 1] = "</tr>"
   end
@@ -376,7 +394,7 @@ function M.build(all, o)
   for _, v in ipairs(views) do
     if v.run_dir and v.status ~= "superseded" then
       local recs, total = {}, 0
-      local p = samplelog.read(v.run_dir .. "/samples.jsonl", o.samples and function(rec)
+      local p = samplelog.read(runs_mod.run_dir(all[v.num], o.results) .. "/samples.jsonl", o.samples and function(rec)
         if type(rec.task_id) ~= "string" or type(rec.passed) ~= "boolean" then return end
         total = total + 1
         if #recs >= MAX_SAMPLES then return end

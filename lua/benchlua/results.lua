@@ -5,7 +5,9 @@
 -- atomically (temp + rename), so concurrent writers lose nothing and a kill
 -- -9 mid-write leaves the old file.
 local json = require("benchlua.json")
-local cjson = require("cjson.safe")
+-- strict, as `benchlua results` reads it: no NaN, Infinity or hex numbers
+local cjson = require("cjson.safe").new()
+cjson.decode_invalid_numbers(false)
 local M = {}
 
 --- Lock `path` (a lock file), waiting up to `timeout` seconds. -> lock | nil, err

@@ -261,7 +261,7 @@ function M.find(results_path, spec, identity)
           return nil, string.format("--resume: run #%d (the latest interrupted %s run of %s) had different settings: %s",
             r.num, spec.name, tostring(model), table.concat(diff, ", "))
         end
-        return M.load_done(r)
+        return M.load_done(r, results_path)
       end
       other = other or r
     end
@@ -273,9 +273,9 @@ function M.find(results_path, spec, identity)
   return nil, string.format("--resume: no interrupted %s run in %s", spec.name, results_path)
 end
 
---- load_done(run) -> {run=, done=, lines=, count=}: its completed samples
-function M.load_done(r)
-  local dir = runs_mod.val(r.run_dir)
+--- load_done(run, results_path) -> {run=, done=, lines=, count=}: its completed samples
+function M.load_done(r, results_path)
+  local dir = runs_mod.run_dir(r, results_path)
   local done, lines, count = {}, {}, 0
   local opts = r.config.options
   -- the dataset must be the same bytes

@@ -8,6 +8,8 @@ local json = require("benchlua.json")
 local stats = require("benchlua.stats")
 local M = {}
 
+local MAX_BYTES = require("benchlua.results").MAX_BYTES -- a larger file is refused, not read
+
 local null = cjson.null
 local function val(x) if x == null then return nil end return x end
 M.val = val
@@ -27,20 +29,24 @@ M.VIEW_FIELDS = {
 }
 
 --- load(path [, fields]) -> runs (list; runs[i].num == i), text | nil, err
--- A missing file is an error here (nothing to read back). fields: decode
--- only these (a json.pick keep table, such as M.VIEW_FIELDS); the tables
--- it shares must not be changed.
+-- A missing file is an error here (nothing to read back), and so is one that
+-- is not a regular file (a directory, a FIFO: reading one would wait or read
+-- nothing) or is not strict JSON (RFC 8259: no NaN, Infinity or hex numbers,
+-- which lua-cjson would take). fields: decode only these (a json.pick keep
+-- table, such as M.VIEW_FIELDS); the tables it shares must not be changed.
 function M.load(path, fields)
-  local text, _, code = bench.fs.read(path)
+  local st = bench.fs.stat(path)
+  if st and st.type == "dir" then return nil, string.format("results file '%s' is a directory", path) end
+  local text, rerr, code = bench.fs.read(path, MAX_BYTES)
   if not text then
     if code == "ENOENT" then return nil, string.format("no results file '%s' (run a benchmark first, or give --results FILE)", path) end
-    return nil, string.format("cannot read results file '%s'", path)
+    if code == "EINVAL" then return nil, string.format("results file '%s' is not a regular file", path) end
+    if code == "ETOOBIG" then return nil, string.format("results file '%s' is larger than %d MiB", path, MAX_BYTES >> 20) end
+    return nil, string.format("cannot read results file '%s' (%s)", path, tostring(rerr))
   end
   if text:match("^%s*$") then return {}, text end
-  local doc, perr
-  if fields then doc, perr = json.pick(text, fields) else doc = cjson.decode(text) end
+  local doc, perr = json.pick(text, fields)
   if doc == nil then
-    if not perr then perr = select(2, json.decode(text)) end
     return nil, string.format("results file '%s' is not valid JSON (%s)", path, tostring(perr))
   end
   if type(doc) ~= "table" or type(doc.runs) ~= "table" or not text:find('"runs"%s*:%s*%[') then
@@ -79,11 +85,11 @@ M.quant_of = quant_of
 local SI = { { 1e12, "T" }, { 1e9, "G" }, { 1e6, "M" }, { 1e3, "k" } }
 local si_memo = { B = {}, [""] = {} }
 local function si(n, unit)
-  if type(n) ~= "number" then return nil end
+  if type(n) ~= "number" or n ~= n then return nil end
   local memo = si_memo[unit]
   local m = memo[n]
   if m then return m end
-  m = string.format("%d%s", n, unit)
+  m = string.format("%.0f%s", n, unit) -- (a file not written by benchlua may hold 1.5)
   for _, s in ipairs(SI) do
     if n >= s[1] then m = string.format("%.1f%s%s", n / s[1], s[2], unit) break end
   end
@@ -230,9 +236,10 @@ function M.view(run)
   local score, duration, benchmark = res.score, res.time_taken, run.benchmark
   local n_params, model_size = srv.n_params, srv.model_size
   local err, run_dir = run.error, run.run_dir
+  local tb = type(benchmark)
   return {
     num = run.num, timestamp = ts, date = date,
-    benchmark = (benchmark == nil or benchmark == null or benchmark == false) and "-" or tostring(benchmark), model = model,
+    benchmark = (tb == "string" or tb == "number") and tostring(benchmark) or benchmark == nil and "-" or "?", model = model,
     quant = quant_of(model) or quant_of(path),
     size = si(model_size, "B"), params = si(n_params, ""),
     n_params = n_params ~= null and n_params or nil, model_size = model_size ~= null and model_size or nil,
@@ -245,6 +252,18 @@ function M.view(run)
     run_dir = type(run_dir) == "string" and run_dir or nil,
     superseded_by = run.superseded_by,
   }
+end
+
+--- run_dir(run, results_path) -> the run's directory as seen from here | nil.
+-- run_dir is recorded as benchlua made it, relative to the directory it ran
+-- in (by default benchlua-runs/ beside the results file): when it is not
+-- there from here, it is looked for in benchlua-runs/ beside the results file.
+function M.run_dir(run, results_path)
+  local dir = val(run.run_dir)
+  if type(dir) ~= "string" then return nil end
+  if dir:sub(1, 1) == "/" or bench.fs.stat(dir) then return dir end
+  local beside = string.format("%s/benchlua-runs/%s", results_path:match("^(.*)/[^/]*$") or ".", dir:match("([^/]*)/*$"))
+  return bench.fs.stat(beside) and beside or dir
 end
 
 --- glob(pattern) -> a Lua pattern for a shell glob (* ? [..])

@@ -101,11 +101,12 @@ end
 M.mean_sd = mean_sd
 
 --- mean_interval(xs) -> mean, lo, hi: mean +- t(0.975, N-1) * sd / sqrt(N)
+-- (one value has no interval: mean alone)
 function M.mean_interval(xs)
   local n = #xs
   if n == 0 then return nil end
   local m, sd = mean_sd(xs)
-  if n < 2 then return m, m, m end
+  if n < 2 then return m end
   local half = M.t_quantile(0.975, n - 1) * sd / math.sqrt(n)
   return m, m - half, m + half
 end
@@ -123,6 +124,7 @@ function M.score_interval(rates)
     return lo, hi, "wilson"
   end
   local _, lo, hi = M.mean_interval(rates)
+  if not lo then return nil end -- one problem
   return math.max(0, lo), math.min(1, hi), "t over problems"
 end
 
@@ -140,13 +142,14 @@ function M.mcnemar_exact(b, c)
 end
 
 --- paired_t(ds) -> t, df, p (two-sided), mean, lo, hi for the differences ds
+-- (one difference has no test and no interval: nil, 0, nil, mean)
 function M.paired_t(ds)
   local n = #ds
   local m, sd = mean_sd(ds)
-  if n < 2 then return nil, 0, 1, m, m, m end
+  if n < 2 then return nil, 0, nil, m end
   local se = sd / math.sqrt(n)
   local q = M.t_quantile(0.975, n - 1)
-  if se == 0 then return m == 0 and 0 or math.huge, n - 1, m == 0 and 1 or 0, m, m, m end
+  if se == 0 then return m == 0 and 0 or m > 0 and math.huge or -math.huge, n - 1, m == 0 and 1 or 0, m, m, m end
   local t = m / se
   return t, n - 1, M.t_sf2(t, n - 1), m, m - q * se, m + q * se
 end
