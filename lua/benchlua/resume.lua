@@ -222,6 +222,16 @@ function M.recover_one(dir, abs_results)
   -- re-read under the lock: another command may have recorded it meanwhile
   if not bench.fs.stat(dir .. "/state.json") then lock:close() return false end
   local run = state.run
+  -- killed after it recorded the run, before it removed state.json: the run
+  -- is in the file already (its benchlua is gone, so it cannot be added now)
+  for _, r in ipairs(runs_mod.load(abs_results, { runs = { run_dir = true } }) or {}) do
+    if r.run_dir == run.run_dir then
+      bench.fs.remove(dir .. "/state.json")
+      bench.fs.remove(dir .. "/state.lock")
+      lock:close()
+      return false
+    end
+  end
   local opts = type(run.config) == "table" and type(run.config.options) == "table" and run.config.options or {}
   run.status = "interrupted"
   run.error = string.format("benchlua (pid %s) was killed during the run; recorded by a later command", tostring(math.tointeger(state.pid) or state.pid))
@@ -240,7 +250,7 @@ end
 
 -- --resume ---------------------------------------------------------------------
 
---- find(results_path, spec, identity) -> {run=, done=, lines=, count=} | nil, err
+--- find(results_path, spec, identity) -> {run=, done=, lines=, count=, lock=} | nil, err
 function M.find(results_path, spec, identity)
   local all, err = runs_mod.load(results_path)
   if not all then return nil, "--resume: " .. err end
@@ -261,7 +271,15 @@ function M.find(results_path, spec, identity)
           return nil, string.format("--resume: run #%d (the latest interrupted %s run of %s) had different settings: %s",
             r.num, spec.name, tostring(model), table.concat(diff, ", "))
         end
-        return M.load_done(r, results_path)
+        local lock, lerr = M.claim(r, results_path)
+        if lock == nil then return nil, lerr end
+        local prev, perr = M.load_done(r, results_path)
+        if not prev then
+          if lock then lock:close() end
+          return nil, perr
+        end
+        prev.lock = lock or nil -- the caller holds it until the new run is recorded
+        return prev
       end
       other = other or r
     end
@@ -271,6 +289,28 @@ function M.find(results_path, spec, identity)
       spec.name, tostring(model), results_path, other.num, tostring(runs_mod.val(other.model)))
   end
   return nil, string.format("--resume: no interrupted %s run in %s", spec.name, results_path)
+end
+
+--- claim(run, results_path) -> lock | false (no run directory to lock) | nil, err
+-- One --resume of a run at a time: a second one at once would generate the
+-- same samples and record the run twice. The lock (RUN_DIR/resume.lock) is
+-- held until the resumed run is recorded; under it the file is read again, so
+-- a --resume that waited for another sees the run superseded.
+function M.claim(r, results_path)
+  local dir = runs_mod.run_dir(r, results_path)
+  if not dir or not bench.fs.stat(dir) then return false end
+  local lock, err, code = bench.fs.trylock(dir .. "/resume.lock")
+  if not lock then
+    if code == "EAGAIN" then return nil, string.format("--resume: run #%d is being resumed by another benchlua", r.num) end
+    return nil, "--resume: " .. tostring(err)
+  end
+  local now = runs_mod.load(results_path, { runs = { run_dir = true, resumed_from = { run_dir = true } } })
+  local again = now and now[r.num]
+  if again and again.superseded_by then
+    lock:close()
+    return nil, string.format("--resume: run #%d was resumed meanwhile, by run #%d", r.num, again.superseded_by)
+  end
+  return lock
 end
 
 --- load_done(run, results_path) -> {run=, done=, lines=, count=}: its completed samples

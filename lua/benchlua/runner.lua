@@ -418,6 +418,7 @@ function M.run(spec, opts, mode, shared)
       return 2
     end
   end
+  local claim <close> = prev and prev.lock -- no second --resume of that run until this one is recorded
   local run_dir, derr = make_run_dir(opts, spec.name)
   if not run_dir then return fail(derr) end
 

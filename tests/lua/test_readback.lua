@@ -68,4 +68,50 @@ T[#T + 1] = { "the quick verdict reader agrees with decoding every line", functi
   end
 end }
 
+T[#T + 1] = { "a run killed after it was recorded, before it removed state.json, is not recorded again", function()
+  local resume, results = require("benchlua.resume"), require("benchlua.results")
+  local dir = assert(bench.fs.mkdtemp("readback-test"))
+  local path = dir .. "/r.json"
+  local run_dir = dir .. "/benchlua-runs/20260101T000000Z-t-1"
+  assert(bench.fs.mkdir_p(run_dir))
+  local run = { benchmark = "t", status = "failed", error = "no luck", run_dir = run_dir, results = {} }
+  local state = resume.begin(run, path)
+  assert(results.record(run, { results = path }))
+  state.lock:close() -- the kill -9: the lock goes, state.json stays
+  state.lock = nil
+  local n = resume.recover_orphans(path)
+  local left = bench.fs.stat(run_dir .. "/state.json")
+  local runs = assert(require("benchlua.runs").load(path))
+  bench.fs.rmtree(dir)
+  assert(n == 0 and #runs == 1, string.format("recorded %d again; the file has %d runs", n, #runs))
+  assert(runs[1].status == "failed")
+  assert(not left, "state.json left behind")
+end }
+
+T[#T + 1] = { "two --resume of one run at once: the second is refused; one that waited sees it resumed", function()
+  local resume, results, runs_mod = require("benchlua.resume"), require("benchlua.results"), require("benchlua.runs")
+  local dir = assert(bench.fs.mkdtemp("readback-test"))
+  local path = dir .. "/r.json"
+  local run_dir = dir .. "/benchlua-runs/20260101T000000Z-t-1"
+  assert(bench.fs.mkdir_p(run_dir))
+  local identity = { model = "/m/x.gguf", n = 1 }
+  assert(results.record({ benchmark = "t", status = "interrupted", run_dir = run_dir,
+    config = { options = identity }, results = {} }, { results = path }))
+  local spec = { name = "t" }
+  local first, err1 = resume.find(path, spec, identity)
+  local second, err2 = resume.find(path, spec, identity)
+  local ok1 = first and first.lock and first.run.num == 1
+  if first and first.lock then first.lock:close() end
+  -- a --resume that read the file before the first recorded its run, and
+  -- claims the run after: it reads the file again under the lock
+  local stale = assert(runs_mod.load(path))[1]
+  assert(results.record({ benchmark = "t", status = "ok", run_dir = dir .. "/benchlua-runs/2",
+    resumed_from = { run = 1, run_dir = run_dir }, results = {} }, { results = path }))
+  local late, err3 = resume.claim(stale, path)
+  bench.fs.rmtree(dir)
+  assert(ok1, "the first --resume: " .. tostring(err1))
+  assert(not second and err2 == "--resume: run #1 is being resumed by another benchlua", tostring(err2))
+  assert(late == nil and err3 == "--resume: run #1 was resumed meanwhile, by run #2", tostring(err3))
+end }
+
 return T
