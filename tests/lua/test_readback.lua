@@ -68,12 +68,17 @@ T[#T + 1] = { "the quick verdict reader agrees with decoding every line", functi
   end
 end }
 
-T[#T + 1] = { "a run killed after it was recorded, before it removed state.json, is not recorded again", function()
-  local resume, results = require("benchlua.resume"), require("benchlua.results")
+-- a private directory with a results file's path and a run directory in it
+local function scratch()
   local dir = assert(bench.fs.mkdtemp("readback-test"))
-  local path = dir .. "/r.json"
   local run_dir = dir .. "/benchlua-runs/20260101T000000Z-t-1"
   assert(bench.fs.mkdir_p(run_dir))
+  return dir, dir .. "/r.json", run_dir
+end
+
+T[#T + 1] = { "a run killed after it was recorded, before it removed state.json, is not recorded again", function()
+  local resume, results = require("benchlua.resume"), require("benchlua.results")
+  local dir, path, run_dir = scratch()
   local run = { benchmark = "t", status = "failed", error = "no luck", run_dir = run_dir, results = {} }
   local state = resume.begin(run, path)
   assert(results.record(run, { results = path }))
@@ -90,10 +95,7 @@ end }
 
 T[#T + 1] = { "two --resume of one run at once: the second is refused; one that waited sees it resumed", function()
   local resume, results, runs_mod = require("benchlua.resume"), require("benchlua.results"), require("benchlua.runs")
-  local dir = assert(bench.fs.mkdtemp("readback-test"))
-  local path = dir .. "/r.json"
-  local run_dir = dir .. "/benchlua-runs/20260101T000000Z-t-1"
-  assert(bench.fs.mkdir_p(run_dir))
+  local dir, path, run_dir = scratch()
   local identity = { model = "/m/x.gguf", n = 1 }
   assert(results.record({ benchmark = "t", status = "interrupted", run_dir = run_dir,
     config = { options = identity }, results = {} }, { results = path }))
