@@ -266,10 +266,34 @@ function M.run_dir(run, results_path)
   return bench.fs.stat(beside) and beside or dir
 end
 
---- glob(pattern) -> a Lua pattern for a shell glob (* ? [..])
+--- glob(pattern) -> a Lua pattern for a shell glob: * ? [abc] [a-z] [!abc];
+-- every other character (an unclosed "[" too) stands for itself
 function M.glob(g)
-  local p = g:gsub("[%^%$%(%)%%%.%+%-]", "%%%0"):gsub("%*", ".*"):gsub("%?", ".")
-  return "^" .. p .. "$"
+  local out, i = { "^" }, 1
+  while i <= #g do
+    local c = g:sub(i, i)
+    if c == "*" then
+      if out[#out] ~= ".*" then out[#out + 1] = ".*" end -- (many .* in a row backtrack for long)
+    elseif c == "?" then
+      out[#out + 1] = "."
+    elseif c == "[" then
+      -- a class: "!" (or "^") first negates it; a "]" right after that is a member
+      local first = g:find("^[!^]", i + 1) and i + 2 or i + 1
+      local close = g:find("]", g:sub(first, first) == "]" and first + 1 or first, true)
+      if close then
+        local body = g:sub(i + 1, close - 1):gsub("^!", "^"):gsub("%%", "%%%%")
+        out[#out + 1] = "[" .. body .. "]"
+        i = close
+      else
+        out[#out + 1] = "%["
+      end
+    else
+      out[#out + 1] = c:find("^%w") and c or "%" .. c
+    end
+    i = i + 1
+  end
+  out[#out + 1] = "$"
+  return table.concat(out)
 end
 
 return M

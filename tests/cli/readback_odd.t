@@ -4,6 +4,19 @@ traceback.
 
   $ python3 "$SRC/tests/fixtures/results/make_odd.py"
 
+--model takes a shell glob: [!...] negates a class, and an unclosed "[" is a
+character like any other (it made a malformed Lua pattern, with a traceback).
+
+  $ benchlua results models.json --model '[!a]*' --format csv | cut -d, -f1,4
+  run,model
+  2,b-Q8_0.gguf
+  3,[x]-F16.gguf
+  $ benchlua results models.json --model '[[]x]*' --format csv | cut -d, -f1,4
+  run,model
+  3,[x]-F16.gguf
+  $ benchlua results models.json --model '*[q4*'
+  benchlua: no runs match in models.json
+
 Sizes that are not whole numbers, and numbers past any real run's.
 
   $ benchlua results sizes.json
