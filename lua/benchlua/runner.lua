@@ -459,7 +459,10 @@ function M.run(spec, opts, mode, shared)
   -- what isolation model-written code gets here: probed once, handed to the
   -- benchmark as ctx.sandbox_status and recorded as config.isolation
   if ctx.sandbox then ctx.sandbox_status = script.sandbox_status() end
-  if prev then resume.attach(ctx, prev, run) end
+  if prev then
+    resume.attach(ctx, prev, run)
+    state.update(run) -- killed from here on, it is recorded with resumed_from: prev shows as superseded
+  end
   local watcher = server and watch(server, ctx)
 
   -- the benchmark runs in a task of its own, so that Ctrl-C (which cancels
