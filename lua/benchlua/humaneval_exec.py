@@ -484,18 +484,11 @@ def remove_deep(path):
 class Zygote:
     def __init__(self, pidns):
         self.pidns = pidns
-        self.home = mkdtemp(prefix=".zygote-", dir=os.getcwd())
-        self.fifo = os.path.join(self.home, "verdicts")
-        os.mkfifo(self.fifo, 0o600)
-        self.rfd = os.open(self.fifo, os.O_RDONLY | os.O_NONBLOCK)
-        self.wfd = os.open(self.fifo, os.O_WRONLY)  # keeps the FIFO from reporting EOF
-        st = os.fstat(self.wfd)
-        self.fifo_id = (st.st_dev, st.st_ino)
         self.poller = select.poll()  # the FIFO, and each child's pidfd while it runs
         if not _NULL_STDIN:
             _NULL_STDIN[:] = [open(os.devnull), os.open(os.devnull, os.O_RDWR | os.O_CLOEXEC)]
-        self.poller.register(self.rfd, select.POLLIN)
-        self.keep = {os.path.realpath(self.home), os.path.realpath(os.getcwd())}
+        self.keep = {os.path.realpath(os.getcwd())}
+        self.make_fifo()
         # The samples' working directory: one per zygote, made once, checked
         # empty (and ours) after each sample and only then wiped or made anew,
         # instead of a mkdtemp and an rmtree per sample.
@@ -508,6 +501,36 @@ class Zygote:
         # daemons, double forks) become our children, so kill_all finds them.
         self.subreaper = not pidns and set_child_subreaper()
         self.new_work()
+
+    def make_fifo(self):
+        """The verdict FIFO, in a directory of its own, open both ways."""
+        self.home = mkdtemp(prefix=".zygote-", dir=os.getcwd())
+        self.fifo = os.path.join(self.home, "verdicts")
+        os.mkfifo(self.fifo, 0o600)
+        self.rfd = os.open(self.fifo, os.O_RDONLY | os.O_NONBLOCK)
+        self.wfd = os.open(self.fifo, os.O_WRONLY)  # keeps the FIFO from reporting EOF
+        st = os.fstat(self.wfd)
+        self.fifo_id = (st.st_dev, st.st_ino)
+        self.poller.register(self.rfd, select.POLLIN)
+        self.keep.add(os.path.realpath(self.home))
+
+    def check_fifo(self):
+        """Before a sample: the FIFO's path still names our FIFO (a child
+        that closed its descriptor reopens it by that path; a sample may
+        have unlinked or replaced it), else a new FIFO in a new directory."""
+        try:
+            st = os.lstat(self.fifo)
+            if (st.st_dev, st.st_ino) == self.fifo_id:
+                return
+        except OSError:
+            pass
+        self.poller.unregister(self.rfd)
+        os.close(self.rfd)
+        os.close(self.wfd)
+        self.keep.discard(os.path.realpath(self.home))
+        with unguarded():
+            self.make_fifo()
+            self.plan_sweeps()
 
     def new_work(self):
         with unguarded():
@@ -817,6 +840,7 @@ class Zygote:
         before the clean-up in both cases, so that benchlua gets the verdict
         while the child's exit and the clean-up run (the next request is
         read only after them)."""
+        self.check_fifo()
         token = os.urandom(8).hex().encode()
         tmpdir = self.work
         t0 = time.monotonic()

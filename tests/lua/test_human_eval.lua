@@ -531,6 +531,34 @@ T[#T + 1] = { "executor: what a sample leaves in the verdict FIFO does not decid
   end
 end }
 
+T[#T + 1] = { "executor: a sample that replaces the verdict FIFO's path does not cost a later sample that closed its descriptors its verdict", function()
+  -- A child that closed its FIFO descriptor reopens the FIFO by its path;
+  -- a regular file or a FIFO nobody reads put there by an earlier sample
+  -- took that later sample's report ("timed out").
+  local pool <close> = assert(codeexec.pool{ size = 1, sandbox = "auto" })
+  local closer = "    import os\n    os.closerange(0, 1024)\n    return 1"
+  eq(run1(pool, closer).result, "passed", "a sample that closes its descriptors")
+  for _, how in ipairs({ "file", "fifo", "dir" }) do
+    local r = run1(pool, table.concat({
+      "    import ctypes, os",
+      "    c = ctypes.CDLL(None)",
+      "    for fd in os.listdir('/proc/self/fd'):",
+      "        try:",
+      "            p = os.readlink('/proc/self/fd/' + fd)",
+      "        except OSError:",
+      "            continue",
+      "        if p.endswith('/verdicts'):",
+      "            break",
+      how == "dir" and "    c.rename(os.path.dirname(p).encode(), (os.path.dirname(p) + '.old').encode())"
+        or "    c.unlink(p.encode())",
+      how == "file" and "    open(p, 'w').close()" or how == "fifo" and "    os.mkfifo(p)" or "    os.makedirs(p)",
+      "    return 1" }, "\n"))
+    eq(r.result, "passed", how .. ": the replacing sample")
+    r = run1(pool, closer)
+    eq(r.result, "passed", how .. ": the next sample that closes its descriptors (" .. tostring(r.detail) .. ")")
+  end
+end }
+
 T[#T + 1] = { "executor: a sample that kills or stops its executor gets 'timed out'; the executor is replaced", function()
   local pool <close> = assert(codeexec.pool{ size = 1, sandbox = "auto" })
   local r = run1(pool, "    import ctypes, os\n    ctypes.CDLL(None).kill(os.getppid(), 9)\n    return 1")
