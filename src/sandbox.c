@@ -1051,6 +1051,11 @@ void bl_sandbox_run(const bl_sandbox_opts *o, char *const argv[],
             return;
         }
     }
+    /* RLIMIT_AS is per process: a sandbox can exhaust the machine's memory.
+     * Its processes (this helper and all below it inherit the value), not
+     * llama-server or benchlua, are then the OOM killer's first choice.
+     * Raising one's own score needs no privilege; best effort. */
+    (void)write_proc_file(getpid(), "oom_score_adj", "1000");
     if (o->mode != BL_SB_FALLBACK) {
         int stage = ST_NONE, err = 0;
         if (run_ns(&c, r, &stage, &err) == 0)

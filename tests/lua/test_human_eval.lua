@@ -572,6 +572,22 @@ T[#T + 1] = { "executor: a sample that kills or stops its executor gets 'timed o
   eq(pool.restarts, 2, "restarts")
 end }
 
+T[#T + 1] = { "sandboxed programs are the OOM killer's first choice (oom_score_adj 1000), benchlua is not", function()
+  -- RLIMIT_AS is per process: a sample that forks and fills memory can
+  -- exhaust the machine, and the kernel then kills the process with the
+  -- highest score, which must not be llama-server or benchlua.
+  local own = assert(bench.fs.read("/proc/self/oom_score_adj")):match("%-?%d+")
+  assert(own ~= "1000", "benchlua itself has " .. own)
+  local show = "print(open('/proc/self/oom_score_adj').read().strip())"
+  for _, mode in ipairs({ "auto", "fallback" }) do
+    local pool <close> = assert(codeexec.pool{ size = 1, sandbox = mode })
+    local r = pool:run("assert open('/proc/self/oom_score_adj').read().strip() == '1000'", 2)
+    eq(r.result, "passed", mode .. ": executor child")
+  end
+  local r = assert(bench.run_script{ argv = { "/usr/bin/python3", "-c", show }, sandbox = true })
+  eq(r.stdout, "1000\n", "run_script with the sandbox")
+end }
+
 T[#T + 1] = { "executor: programs run in parallel up to the pool size, waiting callers are served", function()
   local pool <close> = assert(codeexec.pool{ size = 2, sandbox = "auto" })
   local items = {}
