@@ -23,7 +23,9 @@ local find, byte, match = string.find, string.byte, string.match
 -- safe: cjson writes keys as "key": with no space, and inside a JSON string
 -- every quote is escaped, so '"passed":' can only be a key. A line with
 -- more than one 'passed":' (nested or channel verdicts) or an escaped
--- task_id returns nil and is decoded. -> task_id, passed | nil
+-- task_id returns nil and is decoded. read() decodes a line with an object
+-- inside without asking: the keys found could be its, not the record's
+-- (cjson writes keys in any order). -> task_id, passed | nil
 local function quick(text, a, b)
   local p = find(text, 'passed":', a, true)
   if not p or p >= b or byte(text, p - 1) ~= 34 then return nil end -- '"passed":'
@@ -58,13 +60,26 @@ function M.read(path, fn)
     if passed then c[id] = c[id] + 1 end
   end
   local pos, len = 1, #text
+  local brace = 0 -- the next '{' after the one that opens the line
   while pos <= len do
     local e = find(text, "\n", pos, true)
     local b = e or len + 1
     if b > pos then
       per.lines = per.lines + 1
       local id, passed
-      if not fn and e then id, passed = quick(text, pos, b) end
+      if not fn and e then
+        -- an object inside the record (a '{' after ':' or '['; one in a
+        -- string is not, or only seems so, and costs a decode): its keys
+        -- could be the ones quick() finds, so the line is decoded
+        local inner = false
+        if brace <= pos then brace = find(text, "{", pos + 1, true) or len + 1 end
+        while brace < b do
+          local c = byte(text, brace - 1)
+          if c == 58 or c == 91 then inner = true break end -- ':' or '['
+          brace = find(text, "{", brace + 1, true) or len + 1
+        end
+        if not inner then id, passed = quick(text, pos, b) end
+      end
       if id then
         count(id, passed)
       else

@@ -68,6 +68,28 @@ T[#T + 1] = { "the quick verdict reader agrees with decoding every line", functi
   end
 end }
 
+T[#T + 1] = { "the quick verdict reader leaves nested task_id and passed keys to the decoder", function()
+  local dir = assert(bench.fs.mkdtemp("readback-test"))
+  -- as cjson may order them: a nested object's keys before the record's own
+  local lines = {
+    '{"detail":{"passed":true},"task_id":"A"}', -- no verdict of its own
+    '{"sub":{"task_id":"G"},"task_id":"H","passed":true}',
+    '{"ids":["x"],"task_id":"I","passed":false}',
+    '{"task_id":"J","passed":true}',
+  }
+  assert(bench.fs.write_atomic(dir .. "/s.jsonl", table.concat(lines, "\n") .. "\n"))
+  local quick = assert(samplelog.read(dir .. "/s.jsonl"))
+  local slow = assert(samplelog.read(dir .. "/s.jsonl", function() end))
+  bench.fs.rmtree(dir)
+  local function show(per)
+    local out = {}
+    for i, id in ipairs(per.ids) do out[i] = string.format("%s=%d/%d", id, per.c[id], per.n[id]) end
+    return table.concat(out, " ")
+  end
+  assert(show(slow) == "H=1/1 I=0/1 J=1/1", show(slow))
+  assert(show(quick) == show(slow), show(quick))
+end }
+
 -- a private directory with a results file's path and a run directory in it
 local function scratch()
   local dir = assert(bench.fs.mkdtemp("readback-test"))
