@@ -271,7 +271,7 @@ local function csv_text(views)
     row[base + 4], row[base + 5], row[base + 6] = v.tokens_per_s, v.duration, v.status
     for i = 1, #head do
       local x = row[i]
-      if type(x) == "number" and math.type(x) == "float" then x = shortest(x) end
+      if type(x) == "number" and math.type(x) == "float" then x = shortest(x) or tostring(x) end -- (inf: 1e999 in the file)
       row[i] = csv_field(x)
     end
     out[#out + 1] = table.concat(row, ",", 1, #head)

@@ -55,7 +55,7 @@ function M.load(path, fields)
   local runs = {}
   for i, r in ipairs(doc.runs) do
     if type(r) ~= "table" then r = { benchmark = "?", status = "invalid" } end
-    r.num = i
+    r.num, r.superseded_by = i, nil -- (ours to set, whatever the file says)
     runs[i] = r
   end
   -- a resumed run supersedes the interrupted run it continued

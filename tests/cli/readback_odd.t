@@ -27,6 +27,9 @@ Sizes that are not whole numbers, and numbers past any real run's.
   1  2026-01-02 03:04  human_eval  -      1e+300  1e+300-1e+301  1e+300  2.778e+296h  ok
   $ benchlua compare 1 1 --results huge.json | grep tokens
     tokens/s  1e+300 -> 1e+300 (x1.00)
+  $ benchlua results inf.json --format csv | cut -d, -f1,8
+  run,score
+  1,inf
 
 Control characters in the file are shown, not sent to the terminal; a
 benchmark name that is not a string shows as "?".
@@ -38,6 +41,15 @@ benchmark name that is not a string shows as "?".
   | 1 | 2026-01-02 03:04 | ? | a\x1b[31mred\x07\nb.gguf | 0.500 | - | - | 10.0s | ok |
   $ benchlua compare 1 1 --results control.json | head -1
   compare: run 1 (?, a\x1b[31mred\x07\nb.gguf) -> run 1 (?, a\x1b[31mred\x07\nb.gguf)
+
+"superseded_by" is benchlua's to work out (from resumed_from), not the file's to
+say: compare and report took it (report with a traceback for an object).
+
+  $ benchlua compare 1 2 --results forged.json | head -2
+  compare: run 1 (human_eval, -) -> run 2 (human_eval, -)
+    score     0.500 [-] -> 0.500 [-]
+  $ benchlua report forged.json -o forged.html
+  report: 2 runs from forged.json written to forged.html \(\d+ KB\) (re)
 
 Not strict JSON (NaN, which lua-cjson would read), nested past the limit, a
 FIFO, a directory: the same one line from every command, and no run is
