@@ -45,8 +45,10 @@ function M.find_binary(opt)
 end
 
 local TAIL_WINDOW = 64 * 1024 -- bytes at the end of the log that tail reads
+local TAIL_LINE = 400 -- a longer line keeps its first and last 200 bytes
 
---- The last n lines of a file (the server log), from its last 64 KiB.
+--- The last n lines of a file (the server log), from its last 64 KiB, each
+-- cut in the middle past 400 bytes: they go into one-line error messages.
 function M.tail(path, n)
   local f = path and io.open(path, "rb")
   if not f then return "" end
@@ -56,9 +58,15 @@ function M.tail(path, n)
   f:seek("set", from)
   local data = f:read(TAIL_WINDOW) or ""
   f:close()
-  if from > 0 then data = data:gsub("^[^\n]*\n?", "", 1) end -- a partial first line
+  if from > 0 then data = data:gsub("^[^\n]*\n", "", 1) end -- a partial first line (unless it is the last)
   local lines = {}
-  for line in data:gmatch("[^\n]*") do lines[#lines + 1] = line end
+  for line in data:gmatch("[^\n]*") do
+    if #line > TAIL_LINE then
+      local keep = TAIL_LINE // 2
+      line = string.format("%s [... %d bytes ...] %s", line:sub(1, keep), #line - 2 * keep, line:sub(-keep))
+    end
+    lines[#lines + 1] = line
+  end
   while #lines > 0 and lines[#lines] == "" do lines[#lines] = nil end
   local first = math.max(1, #lines - (n or 15) + 1)
   return table.concat(lines, "\n", first)

@@ -139,4 +139,18 @@ T[#T + 1] = { "the log tail reads only the end of a 500 MB log", function()
   eq(server.tail("/nonexistent/log", 5), "", "missing log")
 end }
 
+T[#T + 1] = { "the log tail cuts long lines in the middle; a last line longer than the window keeps its end", function()
+  local server = require("benchlua.server")
+  local dir = assert(bench.fs.mkdtemp("benchlua-tail"))
+  local log = dir .. "/server.log"
+  assert(bench.fs.write_atomic(log, "start\n" .. string.rep("a", 50000) .. "z\nfatal: no luck\n"))
+  local tail = server.tail(log, 2)
+  eq(tail, string.rep("a", 200) .. " [... 49601 bytes ...] " .. string.rep("a", 199) .. "z\nfatal: no luck", "cut")
+  assert(bench.fs.write_atomic(log, string.rep("b", 100000) .. "the end"))
+  tail = server.tail(log, 2)
+  bench.fs.rmtree(dir)
+  eq(tail:sub(-7), "the end", "the end of a line longer than the window")
+  assert(#tail < 500, "cut: " .. #tail .. " bytes")
+end }
+
 return T
