@@ -378,17 +378,18 @@ local function run_key(s)
   return tostring(math.tointeger(s.cell)) .. ":" .. tostring(math.tointeger(s.index))
 end
 
--- (cell, benchmark index) -> true for runs recorded ok; refuses runs of an
--- earlier version of the file.
-function M.done_set(sw, flags)
+-- (cell, benchmark index) -> true for runs recorded ok (with job, only those
+-- of that Slurm array job); refuses runs of an earlier version of the file.
+function M.done_set(sw, flags, job)
   local runs, err = M.recorded(sw, flags)
   if not runs then return nil, err end
   local done = {}
   for _, r in ipairs(runs) do
-    if r.sweep.digest ~= sw.digest then
+    local mine = not job or type(r.slurm) == "table" and tostring(r.slurm.array_job_id) == job
+    if mine and r.sweep.digest ~= sw.digest then
       return nil, string.format("%s: the sweep changed since its runs were recorded (models, settings, benchmarks or options differ); run it without --resume", sw.where)
     end
-    if r.status == "ok" then done[run_key(r.sweep)] = true end
+    if mine and r.status == "ok" then done[run_key(r.sweep)] = true end
   end
   return done
 end
@@ -574,8 +575,11 @@ end
 --- Run the sweep (or one cell of it). -> exit code
 function M.run(sw, flags)
   local done = {}
-  if flags.resume then
-    local d, err = M.done_set(sw, flags)
+  -- an array task Slurm requeued (its node failed): what its job recorded ok
+  -- is not run again
+  local job = flags.cell and (tonumber(os.getenv("SLURM_RESTART_COUNT")) or 0) > 0 and os.getenv("SLURM_ARRAY_JOB_ID")
+  if flags.resume or job then
+    local d, err = M.done_set(sw, flags, not flags.resume and job or nil)
     if not d then io.stderr:write("benchlua: " .. err .. "\n") return 2 end
     done = d
   end

@@ -15,6 +15,14 @@ pass "slurm: a single-node cluster starts (munged, slurmctld, slurmd)"
 cp "$MODEL" a.gguf
 cp "$MODEL" b.gguf
 jobs_left() { squeue -h -o %i 2>/dev/null; }
+# start_wait FILE: `sweep FILE --slurm --wait` in the background ($pid);
+# its job id, as soon as it is printed ($job)
+start_wait() {
+  "$BENCHLUA" sweep "$1" --slurm --wait >out.txt 2>err.txt &
+  pid=$!
+  for _ in $(seq 200); do grep -q '^submitted' out.txt && break; sleep 0.05; done
+  job=$(sed -n 's/^submitted job array \([0-9]*\):.*/\1/p' out.txt)
+}
 
 # 1. two models x one setting x two benchmarks through --slurm --wait
 cat > sweep.lua <<EOF
@@ -75,3 +83,88 @@ if [ $rc -eq 0 ] && grep -q '^submitted job array [0-9]*: 1 task (cells 2) of' o
 else fail "slurm --resume" "rc=$rc $(cat out.txt err.txt)"; fi
 check "slurm: no job left at the end" test -z "$(jobs_left)"
 check "slurm: no llama-server left at the end" no_server_left 2
+
+# 4. scancel of a running task under --wait: the job id is printed at once;
+#    the cancelled cell's run is recorded interrupted and the cancellation is
+#    named; the other cell's runs are kept; exit 1
+cat > long.lua <<'EOF'
+return {
+  models = { "a.gguf", "b.gguf" },
+  benchmarks = { { "throughput", requests = 200, max_tokens = 32 } },
+  options = { quiet = true, parallel = 2 },
+  results = "long.json",
+}
+EOF
+rm -rf benchlua-runs
+start_wait long.lua
+check "slurm --wait: the job id is printed before the job ends" test -n "$job"
+# cell 1's first sample: its run directory carries the pid of its task's benchlua
+for _ in $(seq 600); do
+  p1=$(ls -d benchlua-runs/*-sweep-cell1-* 2>/dev/null | sed 's/.*-//')
+  [ -n "$p1" ] && [ -s "$(ls benchlua-runs/*-throughput-"$p1"/samples.jsonl 2>/dev/null)" ] && break
+  sleep 0.1
+done
+scancel "${job}_1"
+wait $pid; rc=$?
+got=$(runs long.json "sorted((r['sweep']['cell'], r['status']) for r in rs if r['slurm']['array_job_id'] == '$job')")
+if [ $rc -eq 1 ] && [ "$got" = "[(1, 'interrupted'), (2, 'ok')]" ]; then
+  pass "slurm scancel: the cancelled cell's run is interrupted, the other cell's kept, exit 1"
+else fail "slurm scancel" "rc=$rc got $got $(cat out.txt err.txt)"; fi
+check "slurm scancel: the cancellation is named for its cell" grep -q "^sweep: cell 1 (task ${job}_1): JOB [0-9]* ON .* CANCELLED AT " err.txt
+check "slurm scancel: no job left" test -z "$(jobs_left)"
+check "slurm scancel: no llama-server left" no_server_left 5
+
+# 5. the node fails in the middle of a task: Slurm requeues it; the task
+#    runs again without what it had recorded ok, and --wait reports the
+#    states it saw
+cat > node.lua <<'EOF'
+return {
+  models = { "a.gguf" },
+  benchmarks = { { "throughput", requests = 4, max_tokens = 4 }, { "throughput", requests = 200, max_tokens = 32 } },
+  options = { quiet = true, parallel = 2 },
+  results = "node.json",
+}
+EOF
+rm -rf benchlua-runs
+start_wait node.lua
+# the first benchmark recorded, the second's first sample logged
+for _ in $(seq 600); do
+  [ -e node.json ] && [ -n "$(cat benchlua-runs/*-throughput-*/samples.jsonl 2>/dev/null | sed -n 5p)" ] && break
+  sleep 0.1
+done
+node=$(sinfo -h -N -o %N | head -n1)
+scontrol update nodename="$node" state=down reason=benchlua-test
+# requeued, the task waits a while before it may start again: here only
+# until --wait has said it is pending
+again() { sed -n "/^sweep: job $job: 1 running/,\$p" err.txt | grep "^sweep: job $job: 1 pending"; }
+for _ in $(seq 300); do [ -n "$(again)" ] && break; sleep 0.1; done
+scontrol update jobid="$job" starttime=now
+wait $pid; rc=$?
+got=$(runs node.json "[(r['sweep']['index'], r['status']) for r in rs]")
+if [ $rc -eq 0 ] && [ "$got" = "[(1, 'ok'), (2, 'interrupted'), (2, 'ok')]" ]; then
+  pass "slurm node failure: the requeued task runs only what it had not recorded ok, exit 0"
+else fail "slurm node failure" "rc=$rc got $got $(cat out.txt err.txt) $(tail -5 benchlua-runs/slurm-*.out)"; fi
+check "slurm node failure: --wait says the task went back to pending" test -n "$(again)"
+check "slurm node failure: the task's log keeps both attempts" \
+  test "$(grep -c 'DUE TO NODE FAILURE' "benchlua-runs/slurm-${job}_1.out") $(grep -c '^sweep: cell 1/1' "benchlua-runs/slurm-${job}_1.out")" = "1 2"
+check "slurm node failure: no llama-server left" no_server_left 5
+
+# 6. --resume of a cell that was half done: the task skips the run that was
+#    ok, and --wait counts it (a dataset that is missing, then there)
+cat > half.lua <<EOF
+return {
+  models = { "a.gguf" },
+  benchmarks = { { "throughput", requests = 4, max_tokens = 4 },
+                 { "human_eval", limit = 2, max_tokens = 16, dataset = "$WORK/he.jsonl.gz" } },
+  options = { quiet = true, parallel = 2 },
+  results = "half.json",
+}
+EOF
+"$BENCHLUA" sweep half.lua --slurm --wait >out.txt 2>err.txt
+check "slurm, half a cell failed: exit 1" test $? = 1
+cp "$SRC/../shared/data/HumanEval.jsonl.gz" he.jsonl.gz
+"$BENCHLUA" sweep half.lua --slurm --wait --resume >out.txt 2>err.txt
+rc=$?
+if [ $rc -eq 0 ] && [ "$(grep -cE '^1 +a\.gguf .* ok$' out.txt)" = 2 ] && [ "$(runs half.json "len(rs)")" = 3 ]; then
+  pass "slurm --resume of a half-done cell: only the failed run again, the summary counts the earlier one, exit 0"
+else fail "slurm --resume, half a cell" "rc=$rc $(cat out.txt err.txt)"; fi
