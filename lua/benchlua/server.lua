@@ -178,9 +178,11 @@ function Server:exit_message(r)
   return "exited with status " .. r.code
 end
 
---- server:log_tail([n]) -> the last n lines of the server's log
+--- server:log_tail([n]) -> the last n lines of the server's log (for
+-- messages: "(empty)" when it has none)
 function Server:log_tail(n)
-  return M.tail(self.log, n)
+  local t = M.tail(self.log, n)
+  return t ~= "" and t or "(empty)"
 end
 
 --- server:wait_exit() -> process result (yields until the server exits)

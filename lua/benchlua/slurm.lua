@@ -79,31 +79,42 @@ function M.submit(sw, flags)
   io.stdout:write(string.format("submitted job array %s: %d task%s (cells %s) of %s\n", job, #cells,
     #cells == 1 and "" or "s", array_spec(cells), sw.file))
   io.stdout:flush() -- the job id now, not when --wait ends
-  if not flags.wait then
-    io.stdout:write(string.format("follow it with: squeue -j %s; logs: %s/slurm-%s_N.out\n", job, dir, job))
-    io.stdout:write(string.format("when it has ended: benchlua sweep %s --dry-run --resume (what is done), %s\n",
+  local function follow(out)
+    out:write(string.format("follow it with: squeue -j %s; logs: %s/slurm-%s_N.out\n", job, dir, job))
+    out:write(string.format("when it has ended: benchlua sweep %s --dry-run --resume (what is done), %s\n",
       quote(sw.file), flags.results_dir and ("benchlua results merge " .. quote(flags.results_dir) .. " -o FILE")
       or ("benchlua results " .. quote(sw.results))))
+  end
+  if not flags.wait then
+    follow(io.stdout)
     return 0
   end
   -- --wait: until no task of the array is queued or running; a line each
-  -- time the tasks' states change ("1 running, 1 pending (ReqNodeNotAvail)")
+  -- time the tasks' states change ("1 running, 1 pending (ReqNodeNotAvail)").
+  -- Ctrl-C, or squeue failing, ends the wait, not the job.
   io.stderr:write(string.format("sweep: waiting for job %s (squeue -j %s)\n", job, job))
-  local interval, said = 0.5, nil
-  while true do
-    local q, qerr = run({ "squeue", "-h", "-j", job, "-o", "%t %r" })
-    if not q then
-      if not qerr:find("Invalid job id") then return fail(qerr) end
-      break
+  local wok, werr = pcall(function()
+    local interval, said = 0.5, nil
+    while true do
+      local q, qerr = run({ "squeue", "-h", "-j", job, "-o", "%t %r" })
+      if not q then
+        if not qerr:find("Invalid job id") then error(qerr, 0) end
+        return
+      end
+      if q:match("^%s*$") then return end
+      local states = M.states(q)
+      if states ~= said then
+        io.stderr:write(string.format("sweep: job %s: %s\n", job, states))
+        said = states
+      end
+      bench.sleep(interval)
+      interval = math.min(interval * 1.5, 5)
     end
-    if q:match("^%s*$") then break end
-    local states = M.states(q)
-    if states ~= said then
-      io.stderr:write(string.format("sweep: job %s: %s\n", job, states))
-      said = states
-    end
-    bench.sleep(interval)
-    interval = math.min(interval * 1.5, 5)
+  end)
+  if not wok then
+    io.stderr:write(string.format("sweep: stopped waiting for job %s (%s); the job goes on\n", job, tostring(werr)))
+    follow(io.stderr)
+    return 1
   end
   io.stdout:write("\n")
   local submitted = {}

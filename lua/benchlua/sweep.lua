@@ -598,7 +598,8 @@ function M.run(sw, flags)
   local all_ok, stopped = true, nil
   for _, cell in ipairs(sw.cells) do
     if not flags.cell or flags.cell == cell.n then
-      local ok, r = pcall(run_cell, sw, cell, flags, done)
+      local ok, r = xpcall(run_cell, function(e) return signalled(e) and e or debug.traceback(e, 2) end,
+        sw, cell, flags, done)
       if not ok then
         if not signalled(r) then error(r, 0) end
         stopped = tostring(r)

@@ -54,6 +54,15 @@ for sig in INT TERM KILL; do
   if no_server_left 5 && ! pgrep -f "$WORK/slow-server" >/dev/null; then pass "SIG$sig while loading: no server left"
   else fail "SIG$sig while loading" "left: $(servers) $(pgrep -af slow-server)"; fi
 done
+#    never ready in time: one message with the (empty) log, nothing left
+t0=$(now_ms)
+"${RUN[@]}" --server-bin ./slow-server --ready-timeout 0.5 >out.txt 2>err.txt
+rc=$?; dt=$(( $(now_ms) - t0 ))
+if [ $rc -eq 1 ] && grep -q "^benchlua: server not ready after 0.5s (last health check: .*connect" err.txt \
+   && [ "$(sed -n '/^--- last lines of /{n;p}' err.txt)" = "(empty)" ] && [ $dt -lt 5000 ] && no_server_left 5 \
+   && ! pgrep -f "$WORK/slow-server" >/dev/null; then
+  pass "--ready-timeout: one message, the empty log said so, nothing left (${dt} ms)"
+else fail "--ready-timeout" "rc=$rc dt=${dt}ms $(cat err.txt) left: $(servers) $(pgrep -af slow-server)"; fi
 #    running: many long completions in flight
 for sig in INT TERM KILL; do
   "${RUN[@]}" --requests 100000 --max-tokens 64 >out.txt 2>err.txt &

@@ -120,16 +120,18 @@ check "slurm scancel: no llama-server left" no_server_left 5
 cat > node.lua <<'EOF'
 return {
   models = { "a.gguf" },
-  benchmarks = { { "throughput", requests = 4, max_tokens = 4 }, { "throughput", requests = 200, max_tokens = 32 } },
+  benchmarks = { { "throughput", requests = 4, max_tokens = 4 }, { "throughput", requests = 600, max_tokens = 16 } },
   options = { quiet = true, parallel = 2 },
   results = "node.json",
 }
 EOF
 rm -rf benchlua-runs
 start_wait node.lua
-# the first benchmark recorded, the second's first sample logged
+# the first benchmark recorded, the second's first sample logged, and
+# --wait has seen the task running
 for _ in $(seq 600); do
-  [ -e node.json ] && [ -n "$(cat benchlua-runs/*-throughput-*/samples.jsonl 2>/dev/null | sed -n 5p)" ] && break
+  [ -e node.json ] && [ -n "$(cat benchlua-runs/*-throughput-*/samples.jsonl 2>/dev/null | sed -n 5p)" ] \
+    && grep -q "^sweep: job $job: 1 running" err.txt && break
   sleep 0.1
 done
 node=$(sinfo -h -N -o %N | head -n1)
@@ -168,3 +170,17 @@ rc=$?
 if [ $rc -eq 0 ] && [ "$(grep -cE '^1 +a\.gguf .* ok$' out.txt)" = 2 ] && [ "$(runs half.json "len(rs)")" = 3 ]; then
   pass "slurm --resume of a half-done cell: only the failed run again, the summary counts the earlier one, exit 0"
 else fail "slurm --resume, half a cell" "rc=$rc $(cat out.txt err.txt)"; fi
+
+# 7. Ctrl-C of --wait ends the wait, not the job: one line and how to follow it
+start_wait long.lua
+for _ in $(seq 100); do grep -q "^sweep: job $job: " err.txt && break; sleep 0.1; done
+kill -INT $pid
+wait $pid; rc=$?
+if [ $rc -eq 130 ] && grep -q "^sweep: stopped waiting for job $job (interrupted); the job goes on$" err.txt \
+   && grep -q "^follow it with: squeue -j $job" err.txt && ! grep -q traceback err.txt && [ -n "$(jobs_left)" ]; then
+  pass "slurm --wait, Ctrl-C: the job goes on; one line and how to follow it, exit 130"
+else fail "slurm --wait, Ctrl-C" "rc=$rc $(cat err.txt) jobs: $(jobs_left)"; fi
+scancel "$job"
+for _ in $(seq 300); do [ -z "$(jobs_left)" ] && break; sleep 0.1; done
+check "slurm: no job left after the last test" test -z "$(jobs_left)"
+check "slurm: no llama-server left after the last test" no_server_left 10
