@@ -265,7 +265,10 @@ static int write_all(int fd, const char *p, size_t n)
  * file or the new one, never a part; a crash mid-write leaves the old one.
  * A symbolic link is written through: the temp file goes beside the link's
  * target and is renamed onto it, so the link stays a link. An existing
- * file keeps its permission bits. */
+ * file keeps its permission bits. A path that is not a regular file or
+ * missing is not replaced: a directory is an error, and a device, FIFO or
+ * socket (-o /dev/null, /dev/stdout, a pipe) is written to as it is, which
+ * a rename would replace with a file (as root, /dev/null itself). */
 static int l_write_atomic(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
@@ -279,7 +282,25 @@ static int l_write_atomic(lua_State *L)
         path = lua_tostring(L, 3); /* anchored at 3 */
     }
     struct stat old;
-    int had = stat(path, &old) == 0 && S_ISREG(old.st_mode);
+    int exists = stat(path, &old) == 0;
+    if (exists && S_ISDIR(old.st_mode)) {
+        errno = EISDIR;
+        return fail(L, "cannot write", path);
+    }
+    if (exists && !S_ISREG(old.st_mode)) {
+        int fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+            return fail(L, "cannot open", path);
+        int e = write_all(fd, data, n) < 0 ? errno : 0;
+        close(fd);
+        if (e) {
+            errno = e;
+            return fail(L, "cannot write", path);
+        }
+        lua_pushboolean(L, 1);
+        return 1;
+    }
+    int had = exists;
     const char *tmp = lua_pushfstring(L, "%s.tmp.%d", path, (int)getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)

@@ -16,6 +16,20 @@ T[#T + 1] = { "read sees through gzip; write_atomic replaces", function()
   eq(code, "ENOENT", "code"); assert(err:find("missing"), err)
 end }
 
+T[#T + 1] = { "write_atomic writes into a FIFO or device as it is, and refuses a directory", function()
+  local d <close> = setmetatable({ p = assert(bench.fs.mkdtemp("t")) }, { __close = function(s) bench.fs.rmtree(s.p) end })
+  local fifo = d.p .. "/fifo"
+  eq(assert(bench.run_script{ cmd = "mkfifo " .. fifo }).ok, true, "mkfifo")
+  local cat <close> = assert(bench.proc.spawn{ argv = { "sh", "-c", "cat fifo > got" }, cwd = d.p, stdout = "null", stderr = "null" })
+  assert(bench.fs.write_atomic(fifo, "through the pipe"))
+  eq(cat:wait().code, 0, "reader")
+  eq(bench.fs.read(d.p .. "/got"), "through the pipe", "what the reader got")
+  eq(bench.fs.stat(fifo).type, "other", "the FIFO is still a FIFO") -- a rename would make it a file
+  eq(bench.fs.list(d.p) and #bench.fs.list(d.p), 2, "no temp file left beside it")
+  local ok, err = bench.fs.write_atomic(d.p, "x")
+  eq(ok, nil, "a directory"); assert(err:find("Is a directory", 1, true), err)
+end }
+
 T[#T + 1] = { "sha256, base64 and inflate", function()
   eq(bench.fs.sha256("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "sha256")
   eq(bench.fs.base64_decode("aGVsbG8="), "hello", "b64")
