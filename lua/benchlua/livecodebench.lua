@@ -71,7 +71,8 @@ function M.pickled_string(b)
   if not len or i + len - 1 > #b then return nil, "pickle string runs past the end" end
   local s = b:sub(i, i + len - 1)
   i = i + len
-  if b:byte(i) == 0x94 then i = i + 1 end -- MEMOIZE
+  local memo = b:byte(i) -- MEMOIZE (protocol 4, 5), BINPUT or LONG_BINPUT (2, 3): store in the memo
+  if memo == 0x94 then i = i + 1 elseif memo == 0x71 then i = i + 2 elseif memo == 0x72 then i = i + 5 end
   if b:byte(i) ~= 0x2E or i ~= #b then return nil, "pickle does not end after its string" end
   if not utf8.len(s) then return nil, "pickled string is not UTF-8" end
   return s

@@ -266,6 +266,9 @@ T["the pickle decoder takes only a pickled str (short, 4-byte, 8-byte lengths, w
   eq(lcb.pickled_string(frame("\x8c\x02[]\x94.")), "[]", "SHORT_BINUNICODE in a frame")
   eq(lcb.pickled_string("\x80\x04X\x02\0\0\0[]\x94."), "[]", "BINUNICODE, no frame")
   eq(lcb.pickled_string("\x80\x05\x8d" .. string.pack("<I8", 2) .. "[]."), "[]", "BINUNICODE8, no memo")
+  -- protocols 2 and 3 memoize with BINPUT (what pickle.dumps("[]", protocol=2) writes), or LONG_BINPUT
+  eq(lcb.pickled_string("\x80\x02X\x02\0\0\0[]q\0."), "[]", "protocol 2, BINPUT")
+  eq(lcb.pickled_string("\x80\x03X\x02\0\0\0[]r\0\0\0\0."), "[]", "protocol 3, LONG_BINPUT")
   local refused = {
     ["a list"] = frame("]\x94(K\x01e."),
     ["a global (code execution)"] = "\x80\x04\x95\x15\0\0\0\0\0\0\0\x8c\x02os\x94\x8c\x06system\x94\x93\x94.",
@@ -275,6 +278,8 @@ T["the pickle decoder takes only a pickled str (short, 4-byte, 8-byte lengths, w
     ["a wrong frame length"] = "\x80\x04\x95\x09\0\0\0\0\0\0\0\x8c\x02[]\x94.",
     ["no STOP"] = frame("\x8c\x02[]\x94"),
     ["two strings"] = frame("\x8c\x01a\x94\x8c\x01b\x94."),
+    ["BINPUT without its index"] = "\x80\x02X\x02\0\0\0[]q.",
+    ["BINPUT then a GET"] = "\x80\x02X\x02\0\0\0[]q\0h\0.",
   }
   for what, b in pairs(refused) do
     local s, err = lcb.pickled_string(b)
