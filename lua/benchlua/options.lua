@@ -124,7 +124,9 @@ function M.parse(argv, first, specs)
     local name, val = a:match("^%-%-([^=]+)=(.*)$")
     if not name then name = a:match("^%-%-(.+)$") end
     if not name then
-      if a:match("^%-.") then return nil, string.format("unknown option '%s' (options start with --)", a) end
+      if a:match("^%-.") and not a:match("^%-%d+$") then -- a negative number is an argument (compare -2 -1)
+        return nil, string.format("unknown option '%s' (options start with --)", a)
+      end
       positional[#positional + 1] = a
     else
       local o, neg = byname[name], false

@@ -195,6 +195,17 @@ The intervals and the paired tests, against values computed independently
               temp: 0 -> null
               top_p: 0.95 -> null
 
+A negative run number counts from the end.
+
+  $ benchlua compare -4 -3 | head -1
+  compare: run 5 (human_eval, tiny-Q8_0.gguf) -> run 6 (human_eval, tiny-Q8_0.gguf)
+  $ benchlua compare -99 1
+  benchlua: compare: no run -99 (the file has 8)
+  [2]
+  $ benchlua results -x
+  benchlua: unknown option '-x' (options start with --)
+  [2]
+
 Errors: one line, exit 2 for usage, 1 for a file that cannot be used.
 
   $ benchlua results nosuch.json
