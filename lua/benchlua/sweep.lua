@@ -611,8 +611,9 @@ function M.run(sw, flags)
   io.stdout:write("\n")
   local sum_ok = M.summary(sw, flags)
   if stopped then
-    io.stderr:write(string.format("sweep: %s; the runs done are recorded, continue with: benchlua sweep %s --resume\n",
-      stopped, sw.file and sw.file or "(the same options)"))
+    io.stderr:write(string.format("sweep: %s; the runs done are recorded, continue with: benchlua sweep %s%s%s --resume\n",
+      stopped, sw.file or "(the same options)", flags.cell and (" --cell " .. flags.cell) or "",
+      flags.results_dir and (" --results-dir " .. abspath(flags.results_dir)) or ""))
     return 1 -- the exit status becomes 128 + the signal
   end
   return (all_ok and sum_ok) and 0 or 1

@@ -14,10 +14,11 @@ none_left() {
   local deadline=$((SECONDS + ${1:-5}))
   while [ -n "$(ours)" ]; do [ $SECONDS -ge $deadline ] && return 1; sleep 0.05; done
 }
-# wait until the first sample of the run of a benchmark is logged
+# wait until the first sample of the run of a benchmark is logged (its runs
+# directory: $1, default benchlua-runs)
 first_sample() {
   for _ in $(seq 600); do
-    [ -n "$(cat benchlua-runs/*-throughput-*/samples.jsonl 2>/dev/null | head -c 1)" ] && return 0
+    [ -n "$(cat "${1:-benchlua-runs}"/*-throughput-*/samples.jsonl 2>/dev/null | head -c 1)" ] && return 0
     sleep 0.05
   done
   return 1
@@ -76,6 +77,14 @@ for sig in INT TERM; do
   check "SIG$sig in a sweep: stderr says how to continue" grep -q "sweep: .*continue with: benchlua sweep $WORK/sweep.lua --resume" err.txt
   check "SIG$sig in a sweep: no server left" none_left 3
 done
+#    with --results-dir and --cell, the way to continue names them too
+"$BENCHLUA" sweep sweep.lua --cell 2 --results-dir per-cell >out.txt 2>err.txt &
+pid=$!
+first_sample per-cell/benchlua-runs
+kill -INT $pid
+wait $pid
+check "SIGINT in a sweep: how to continue names --cell and --results-dir" \
+  grep -q "continue with: benchlua sweep $WORK/sweep.lua --cell 2 --results-dir $WORK/per-cell --resume$" err.txt
 rm -f starts
 "$BENCHLUA" sweep sweep.lua --resume >out.txt 2>err.txt
 rc=$?
