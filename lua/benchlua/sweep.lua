@@ -591,10 +591,11 @@ function M.run(sw, flags)
     local ok, err = M.check_files(sw)
     if not ok then io.stderr:write("benchlua: " .. err .. "\n") return 2 end
   end
-  if flags.results_dir then
-    local ok, err = bench.fs.mkdir_p(abspath(flags.results_dir))
-    if not ok then io.stderr:write("benchlua: " .. tostring(err) .. "\n") return 1 end
-  end
+  -- a results file the runs could not be recorded in: refused before anything starts
+  local path = M.results_path(sw, sw.cells[flags.cell or 1], flags)
+  local ok, err = bench.fs.mkdir_p(dirname(path))
+  if ok then ok, err = results.check(path) end
+  if not ok then io.stderr:write("benchlua: " .. tostring(err) .. "\n") return 2 end
   local all_ok, stopped = true, nil
   for _, cell in ipairs(sw.cells) do
     if not flags.cell or flags.cell == cell.n then

@@ -81,6 +81,9 @@ a missing model or server binary is one line, and nothing is recorded.
   $ printf 'return { models = { "a.gguf" }, settings = { {}, { server_bin = "./nope" } }, options = { server_bin = "/bin/sh" },\n  benchmarks = { "throughput" }, results = "f.json" }\n' > f.lua; benchlua sweep f.lua
   benchlua: f.lua: settings\[2\].server_bin: server binary '.*/nope' not found (re)
   [2]
+  $ printf 'return { models = { "a.gguf" }, options = { server_bin = "/bin/sh" }, benchmarks = { "throughput" }, results = "/proc/f.json" }\n' > f.lua; benchlua sweep f.lua
+  benchlua: cannot use results file '/proc/f.json': .* (re)
+  [2]
   $ ls f.json benchlua-runs
   ls: cannot access 'f.json': No such file or directory
   ls: cannot access 'benchlua-runs': No such file or directory
