@@ -64,7 +64,9 @@ M.abspath = abspath
 local function check_value(o, v)
   local t = options.typeof(o)
   local function bad(what)
-    return nil, string.format("expected %s, got %s %s", what, type(v), type(v) == "string" and string.format("%q", v) or tostring(v))
+    local shown = type(v) == "string" and string.format("%q", v)
+      or v ~= v and "nan" or tostring(v) -- C's printf writes NaN as -nan or nan
+    return nil, string.format("expected %s, got %s %s", what, type(v), shown)
   end
   if t == "int" then
     if math.type(v) ~= "integer" then return bad("an integer") end

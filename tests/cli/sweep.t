@@ -26,6 +26,9 @@ mistake is one line naming the file and the field. Run by tests/cram.py.
   $ printf 'return { models = { "a" }, benchmarks = { "throughput" }, settings = { {}, { gpu_layers = "40" } } }\n' > v.lua; benchlua sweep v.lua
   benchlua: v.lua: settings[2].gpu_layers: expected an integer, got string "40"
   [2]
+  $ printf 'return { models = { "a" }, benchmarks = { "throughput" }, settings = { { gpu_layers = 0/0 } } }\n' > v.lua; benchlua sweep v.lua
+  benchlua: v.lua: settings[1].gpu_layers: expected an integer, got number nan
+  [2]
   $ printf 'return { models = { "a" }, benchmarks = { "throughput" }, options = { sandbox = "maybe" } }\n' > v.lua; benchlua sweep v.lua
   benchlua: v.lua: options.sandbox: must be one of auto, strict, off, got "maybe"
   [2]
