@@ -203,6 +203,17 @@ function M.validate(t, where, base)
     end
   end
 
+  -- the value a benchmark's option k has when the entry does not give it:
+  -- the sweep's options, else the option's default (nil when a setting
+  -- gives k, since it then differs from cell to cell)
+  local function unless_given(k, opt)
+    for _, st in ipairs(sw.settings) do
+      if st[k] ~= nil then return nil end
+    end
+    if sw.options[k] ~= nil then return sw.options[k] end
+    return opt.default
+  end
+
   lok, lerr = list("benchmarks", "expected a non-empty list (a name, or {name, option = value})")
   if not lok then return nil, lerr end
   for i, b in ipairs(t.benchmarks) do
@@ -223,7 +234,7 @@ function M.validate(t, where, base)
     local spec, lerr = runner.load(path)
     if not spec then return nil, lerr end
     if not spec.run then return err(f, string.format("benchmark '%s' has no run(ctx) (script mode only)", name)) end
-    local bo = {}
+    local bo, same = {}, {} -- same: what differs from what the run would get anyway
     for _, k in ipairs(sorted_keys(given)) do
       local bf = f .. "." .. k
       local opt = spec_option(spec, k)
@@ -237,9 +248,10 @@ function M.validate(t, where, base)
       local v, verr = check_value(opt, given[k])
       if v == nil then return err(bf, verr) end
       bo[k] = v
+      if v ~= unless_given(k, opt) then same[k] = v end
     end
     sw.benchmarks[i] = { name = name, spec = spec, opts = bo }
-    local uok, uerr = unique("benchmarks", i, json.encode({ name, bo }), " (to run it again, give it another seed)")
+    local uok, uerr = unique("benchmarks", i, json.encode({ name, same }), " (to run it again, give it another seed)")
     if not uok then return nil, uerr end
   end
 

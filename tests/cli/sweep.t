@@ -62,6 +62,19 @@ mistake is one line naming the file and the field. Run by tests/cram.py.
   $ printf 'return { models = { "a" }, benchmarks = { { "throughput", requests = 8 }, { "throughput", requests = 8 } } }\n' > v.lua; benchlua sweep v.lua
   benchlua: v.lua: benchmarks[2]: the same as benchmarks[1] (to run it again, give it another seed)
   [2]
+  $ printf 'return { models = { "a" }, benchmarks = { { "throughput", seed = 1234 }, "throughput" } }\n' > v.lua; benchlua sweep v.lua
+  benchlua: v.lua: benchmarks[2]: the same as benchmarks[1] (to run it again, give it another seed)
+  [2]
+  $ printf 'return { models = { "a" }, options = { seed = 7 }, benchmarks = { "throughput", { "throughput", seed = 7 } } }\n' > v.lua; benchlua sweep v.lua
+  benchlua: v.lua: benchmarks[2]: the same as benchmarks[1] (to run it again, give it another seed)
+  [2]
+
+A value that a setting also gives differs from cell to cell, so the entries differ.
+
+  $ printf 'return { models = { "a" }, settings = { { seed = 5 }, {} }, benchmarks = { { "throughput", seed = 1234 }, "throughput" } }\n' > v.lua; benchlua sweep v.lua --dry-run
+  v.lua: 1 model x 2 settings = 2 cells, 2 benchmarks each \(4 runs\); results in .*/benchmark_results.json (re)
+  cell 1: a seed=5: throughput seed=1234, throughput
+  cell 2: a: throughput seed=1234, throughput
   $ printf 'return { models = { "a", os.getenv("NO_SUCH_VARIABLE"), "b" }, benchmarks = { "throughput" } }\n' > v.lua; benchlua sweep v.lua
   benchlua: v.lua: models[2]: is nil (a list cannot have holes)
   [2]
