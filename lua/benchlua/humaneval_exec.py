@@ -564,7 +564,8 @@ class Zygote:
         except OSError:
             self.quiet.pop(d, None)
             return
-        if time.time_ns() - st.st_ctime_ns > QUIET_NS and time.time_ns() - st.st_mtime_ns > QUIET_NS:
+        now = time.time_ns()
+        if now - st.st_ctime_ns > QUIET_NS and now - st.st_mtime_ns > QUIET_NS:
             self.quiet[d] = self.dir_key(st)
         else:
             self.quiet.pop(d, None)
