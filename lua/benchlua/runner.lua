@@ -124,6 +124,11 @@ local function dirname(p) return p:match("^(.*)/[^/]*$") or "." end
 -- an OpenAI-compatible endpoint that batches (vLLM, a proxy).
 M.ENDPOINT_CONCURRENCY = server_mod.UNKNOWN_SLOTS
 
+-- host options refused with --endpoint (a default value is not a choice)
+M.SERVER_ONLY = { "model", "gpu_layers", "ctx", "parallel", "server_bin", "server_arg", "port", "host" }
+M.DEFAULTS = {}
+for _, o in ipairs(M.host_options) do M.DEFAULTS[options.key(o.name)] = o.default end
+
 --- normalize(opts) -> opts | nil, err: --endpoint is repeatable; after this
 -- opts.endpoints is the list of URLs (nil when none) and opts.endpoint the
 -- URL, or the list when there are several (as recorded and resumed).
@@ -133,6 +138,15 @@ function M.normalize(opts)
   if list == nil or #list == 0 then
     opts.endpoint, opts.endpoints = nil, nil
     return opts
+  end
+  -- options of a server benchlua starts: with --endpoint none is started, so
+  -- nothing would use them (and the record would claim they were)
+  for _, k in ipairs(M.SERVER_ONLY) do
+    local v = opts[k]
+    if v ~= nil and not (type(v) == "table" and #v == 0) and v ~= M.DEFAULTS[k] then
+      return nil, string.format("--%s is for a server benchlua starts; with --endpoint none is started%s",
+        (k:gsub("_", "-")), k == "model" and " (--model-name ID sets the model id sent)" or "")
+    end
   end
   local seen = {}
   for _, u in ipairs(list) do

@@ -98,6 +98,34 @@ URL among them is named, the same server twice is refused, and a script
   $ echo 'print("score: 1")' > s.py; benchlua run --benchmark "$SRC/tests/fixtures/script_bench.lua" --script s.py --endpoint http://127.0.0.1:1 --endpoint http://127.0.0.1:2
   benchlua: run: a script gets one server URL; give --endpoint once
   [2]
+
+Options of a server benchlua starts are refused with --endpoint (no server is
+started with them), in native and script mode; nothing starts.
+
+  $ benchlua throughput --endpoint http://127.0.0.1:1 --gpu-layers 99
+  benchlua: --gpu-layers is for a server benchlua starts; with --endpoint none is started
+  [2]
+  $ benchlua throughput --endpoint http://127.0.0.1:1 --ctx 4096
+  benchlua: --ctx is for a server benchlua starts; with --endpoint none is started
+  [2]
+  $ benchlua throughput --endpoint http://127.0.0.1:1 --endpoint http://127.0.0.1:2 --parallel 4
+  benchlua: --parallel is for a server benchlua starts; with --endpoint none is started
+  [2]
+  $ benchlua throughput --endpoint http://127.0.0.1:1 --model m.gguf
+  benchlua: --model is for a server benchlua starts; with --endpoint none is started (--model-name ID sets the model id sent)
+  [2]
+  $ benchlua throughput --endpoint http://127.0.0.1:1 --server-arg --no-mmap
+  benchlua: --server-arg is for a server benchlua starts; with --endpoint none is started
+  [2]
+  $ benchlua throughput --endpoint http://127.0.0.1:1 --server-bin /bin/true
+  benchlua: --server-bin is for a server benchlua starts; with --endpoint none is started
+  [2]
+  $ benchlua throughput --endpoint http://127.0.0.1:1 --port 8080
+  benchlua: --port is for a server benchlua starts; with --endpoint none is started
+  [2]
+  $ benchlua run --benchmark "$SRC/tests/fixtures/script_bench.lua" --script s.py --endpoint http://127.0.0.1:1 --gpu-layers 1
+  benchlua: --gpu-layers is for a server benchlua starts; with --endpoint none is started
+  [2]
   $ ls
   s.py
   $ benchlua throughput --timeout 1e999
