@@ -256,10 +256,17 @@ function Server:describe()
   return info
 end
 
---- bench.wait_ready(server, {timeout = 300, interval = 0.02}) -> info | nil, err
+-- Seconds of refused connections in a row after which an endpoint that
+-- benchlua did not start is taken as not there (a wrong port), rather than
+-- waited for until --ready-timeout. $BENCHLUA_ENDPOINT_REFUSED_S sets it (tests).
+M.REFUSED_WINDOW = tonumber(os.getenv("BENCHLUA_ENDPOINT_REFUSED_S") or "") or 10
+
+--- bench.wait_ready(server, {timeout = 300, interval = 0.02, refused_window = 10}) -> info | nil, err
 -- Polls the health endpoint; returns as soon as it answers 200, then reads
 -- /props and /v1/models. Fails at once when the server process exits, with
--- its status and the last lines of its log; fails on timeout.
+-- its status and the last lines of its log; fails on timeout, and (an
+-- endpoint benchlua did not start) after refused_window seconds of refused
+-- connections in a row.
 function M.wait_ready(server, o)
   if getmetatable(server) ~= Server then error("wait_ready: expected a server from spawn_server", 2) end
   if server.members then return M.wait_pool(server, o) end
@@ -269,13 +276,24 @@ function M.wait_ready(server, o)
   local deadline = bench.now() + timeout
   local last = "no answer yet"
   local health = server.url .. "/health"
+  local window = o.refused_window or M.REFUSED_WINDOW
+  local refused_since -- an endpoint refusing connections this long is not there
   while true do
     if not server:running() then
       local r = server.proc:wait()
       return nil, string.format("server %s before it was ready\n--- last lines of %s ---\n%s",
         server:exit_message(r), server.log, server:log_tail(15))
     end
-    local r, err = bench.http.request{ url = health, timeout = 2, connect_timeout = 1, headers = llm.headers(server) }
+    local r, err, code = bench.http.request{ url = health, timeout = 2, connect_timeout = 1, headers = llm.headers(server) }
+    if server.external and code == "ECONNREFUSED" then
+      refused_since = refused_since or bench.now()
+      if bench.now() - refused_since >= window then
+        return nil, string.format("endpoint %s refused every connection for %gs (nothing listens there: is the port right?)",
+          server.url, window)
+      end
+    else
+      refused_since = nil
+    end
     if r and r.status == 200 then
       server.ready_at = bench.now()
       return server:describe()
@@ -307,7 +325,7 @@ end
 function M.wait_pool(pool, o)
   local infos = tasks.map(pool.members, #pool.members, function(m)
     local info, err = M.wait_ready(m, o)
-    return info or { err = "endpoint " .. m.url .. ": " .. err }
+    return info or { err = err:find("^endpoint ") and err or ("endpoint " .. m.url .. ": " .. err) }
   end)
   local info = {}
   for k, v in pairs(infos[1]) do info[k] = v end

@@ -181,6 +181,31 @@ T[#T + 1] = { "--model-name is the model id sent; the model is recorded the same
   assert(run.config.path:sub(1, 1) == "/" and run.config.path:find("/README.md$"), "config.path: the full path, " .. run.config.path)
 end }
 
+T[#T + 1] = { "an endpoint that refuses every connection fails after the refused window, not the ready timeout, naming it", function()
+  local d <close> = tmpdir("endpoint-test")
+  local url = "http://127.0.0.1:" .. assert(bench.http.free_port())
+  local t0 = bench.now()
+  local r = benchlua({ "throughput", "--endpoint", url, "--requests", "2", "--results", d.path .. "/r.json", "--quiet" },
+    { BENCHLUA_ENDPOINT_REFUSED_S = "1" })
+  local dt = bench.now() - t0
+  eq(r.code, 1, "exit code: " .. r.stderr)
+  eq(r.stderr, "benchlua: endpoint " .. url .. " refused every connection for 1s (nothing listens there: is the port right?)\n", "one line naming it")
+  assert(dt < 10, string.format("took %.1fs (the ready timeout is 300s)", dt))
+  -- in a pool, the member is named once
+  local a <close> = external{}
+  r = benchlua({ "throughput", "--endpoint", a.url, "--endpoint", url, "--requests", "2", "--results", d.path .. "/r.json", "--quiet" },
+    { BENCHLUA_ENDPOINT_REFUSED_S = "1" })
+  eq(r.code, 1, "pool: exit code: " .. r.stderr)
+  eq(r.stderr, "benchlua: endpoint " .. url .. " refused every connection for 1s (nothing listens there: is the port right?)\n", "pool: one line naming it")
+  -- a server that answers (not ready yet) is waited for: refusals are counted in a row
+  local port = assert(bench.http.free_port())
+  local late = assert(bench.proc.spawn{ argv = { "/bin/sh", "-c", "sleep 0.6; exec " .. FAKE .. " --port " .. port },
+    stdout = "null", stderr = "null" })
+  local _ <close> = setmetatable({}, { __close = function() late:kill("KILL") late:wait() end })
+  r = benchlua({ "throughput", "--endpoint", "http://127.0.0.1:" .. port, "--requests", "2", "--results", d.path .. "/r.json", "--quiet" },
+    { BENCHLUA_ENDPOINT_REFUSED_S = "1.5" })
+  eq(r.code, 0, "a server that comes up within the window: " .. r.stderr)
+end }
 
 -- several endpoints (--endpoint given more than once) ---------------------------
 
