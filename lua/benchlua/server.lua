@@ -240,6 +240,9 @@ function Server:describe()
     info.model_path = str(props.model_path)
     info.chat_template = str(props.chat_template) and #props.chat_template > 0 or nil
     if type(props.modalities) == "table" then info.modalities = props.modalities end
+    -- a random string each llama-server process draws at start: the same one
+    -- from two URLs is one server (not recorded)
+    info.instance = str(props.media_marker)
   end
   local models = get_json(self, "/v1/models", 10)
   if models and type(models.data) == "table" and type(models.data[1]) == "table" then
@@ -321,7 +324,8 @@ end
 -- Every member of a pool ready, at once. -> info: the first member's, with
 -- slots the sum (nil when a member does not say), ctx_per_slot the smallest,
 -- and endpoints = {url, slots, model, build} for each | nil, err naming the
--- member that failed, or the members that serve different models.
+-- member that failed, the members that serve different models, or two URLs
+-- of one server (the same /props media_marker).
 function M.wait_pool(pool, o)
   local infos = tasks.map(pool.members, #pool.members, function(m)
     local info, err = M.wait_ready(m, o)
@@ -337,6 +341,12 @@ function M.wait_pool(pool, o)
     if base(mi.model) ~= base(infos[1].model) then
       return nil, string.format("the endpoints serve different models: %s serves %s, %s serves %s",
         pool.url, tostring(infos[1].model), url, tostring(mi.model))
+    end
+    for j = 1, i - 1 do
+      if mi.instance and mi.instance == infos[j].instance then
+        return nil, string.format("the endpoints %s and %s are the same server (their /props give the same media_marker, which each llama-server draws at random when it starts); give it once",
+          pool.members[j].url, url)
+      end
     end
     info.slots = mi.slots and info.slots and info.slots + mi.slots or nil
     info.ctx_per_slot = math.min(info.ctx_per_slot or math.huge, mi.ctx_per_slot or math.huge)

@@ -111,3 +111,16 @@ if [ $rc -eq 1 ] && [ "$(wc -l < err.txt)" = 1 ] && grep -q "^benchlua: the endp
    [ "$(count c)" = 0 ]; then
   pass "endpoints serving different models: refused before any request, naming both"
 else fail "different models" "rc=$rc count=$(count c) $(cat err.txt)"; fi
+
+# 4. one server under two URLs (through its proxy and directly, and as
+# 127.0.0.1 and localhost) is refused naming both: its slots are not counted twice
+for other in "http://127.0.0.1:$sport_a" "http://localhost:$sport_a"; do
+  rm -f requests-a.jsonl
+  "$BENCHLUA" throughput --endpoint "$url_a" --endpoint "$url_b" --endpoint "$other" --requests 4 --quiet > out.txt 2> err.txt
+  rc=$?
+  if [ $rc -eq 1 ] && [ "$(wc -l < err.txt)" = 1 ] && \
+     grep -q "^benchlua: the endpoints $url_a and $other are the same server (their /props give the same media_marker" err.txt && \
+     [ "$(count a)" = 0 ]; then
+    pass "one llama-server as $url_a and $other: refused in one line naming both, no request sent"
+  else fail "one server under two URLs ($other)" "rc=$rc count=$(count a) $(cat err.txt)"; fi
+done

@@ -276,6 +276,23 @@ T[#T + 1] = { "several endpoints: results show their URLs as one setting; --resu
   assert(err:find("no interrupted throughput run of [http://a http://c]", 1, true), err)
 end }
 
+T[#T + 1] = { "one server under two URLs (127.0.0.1 and localhost) is refused naming both; two servers alike are not", function()
+  local d <close> = tmpdir("endpoint-test")
+  local a <close> = external{}
+  local b <close> = external{}
+  local other = a.url:gsub("127%.0%.0%.1", "localhost")
+  local r = benchlua({ "throughput", "--endpoint", a.url, "--endpoint", b.url, "--endpoint", other, "--requests", "2",
+    "--results", d.path .. "/r.json", "--quiet" })
+  eq(r.code, 1, "exit code: " .. r.stderr)
+  eq(r.stderr, "benchlua: the endpoints " .. a.url .. " and " .. other .. " are the same server (their /props give the same media_marker, which each llama-server draws at random when it starts); give it once\n", "one line naming both")
+  local counts = cjson.decode(bench.http.request{ url = a.url .. "/fake/counts" }.body)
+  eq(counts.gen, 0, "no request sent")
+  -- two servers of the same build, model and settings
+  r = benchlua({ "throughput", "--endpoint", a.url, "--endpoint", b.url, "--requests", "4", "--results", d.path .. "/r.json", "--quiet" })
+  eq(r.code, 0, "two servers alike: " .. r.stderr)
+  eq(last_run(d.path .. "/r.json").config.concurrency, 8, "their slots counted once each")
+end }
+
 T[#T + 1] = { "several endpoints without /props: the requests are spread, the concurrency guessed once for all", function()
   local d <close> = tmpdir("endpoint-test")
   local a <close> = external{ "--openai-only", "--api-key", KEY }
