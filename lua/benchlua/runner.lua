@@ -199,13 +199,17 @@ local function make_ctx(spec, opts, server, info, run_dir)
   -- server_error; the run counts them and fails past --max-server-errors.
   local function call(fn, params)
     if ctx.failed then error(ctx.failed, 0) end
-    local target = server
+    local o = { timeout = opts.timeout, max_body = opts.max_response }
+    local r, err, code
     if server and server.members then -- several endpoints: the one with the most free slots
-      target = server:acquire()
+      r, err, code = server:send(fn, params, o, ctx.drop_endpoint)
+      if code == "ENOENDPOINT" and not ctx.failed then
+        ctx.failed = err
+        bench.http.abort_all(err)
+      end
+    else
+      r, err, code = fn(server, params, o)
     end
-    -- given back however the request ends (an error, a cancelled task)
-    local _ <close> = target ~= server and setmetatable({}, { __close = function() server:release(target) end }) or nil
-    local r, err, code = fn(target, params, { timeout = opts.timeout, max_body = opts.max_response })
     if ctx.failed then error(ctx.failed, 0) end
     ctx.stats.requests = ctx.stats.requests + 1
     if not r then
@@ -216,6 +220,15 @@ local function make_ctx(spec, opts, server, info, run_dir)
     ctx.stats.tokens = ctx.stats.tokens + (r.tokens or 0)
     ctx.stats.prompt_tokens = ctx.stats.prompt_tokens + (r.prompt_tokens or 0)
     return r
+  end
+  -- a pool member that died: said once, recorded as config.endpoints[i].dropped
+  function ctx.drop_endpoint(m, why)
+    local live = 0
+    for _, x in ipairs(server.members) do if not x.dropped then live = live + 1 end end
+    io.stderr:write(string.format("benchlua: endpoint %s stopped answering (%s); dropped it, %s\n", m.url, why,
+      live > 0 and string.format("its requests go to the other %d", live) or "no endpoint is left"))
+    local e = ctx.info.endpoints and ctx.info.endpoints[m.index]
+    if e then e.dropped = why end
   end
   function ctx.completion(params) return call(llm.completion, params) end
   function ctx.chat(params)

@@ -133,12 +133,13 @@ end
 -- Each request goes to the member with the most free slots (its slots from
 -- /props less its requests in flight) and waits while every member is full:
 -- pool:acquire() -> member (yields), pool:release(member). pool.url is the
--- first member's; wait_ready readies every member.
+-- first member's; wait_ready readies every member. pool:send() sends one
+-- request and drops a member that died (its requests go to the others).
 function M.pool(urls)
   local members = {}
   for i, u in ipairs(urls) do
     members[i] = M.endpoint(u)
-    members[i].inflight = 0
+    members[i].inflight, members[i].index = 0, i
   end
   return setmetatable({ url = members[1].url, external = true, started = bench.now(), members = members,
     api_key = members[1].api_key }, Server)
@@ -146,23 +147,74 @@ end
 
 M.UNKNOWN_SLOTS = 8 -- the slots of an endpoint without /props (vLLM, a proxy)
 
+-- -> the live member with the most free slots (yields while all are full) |
+-- nil when every member was dropped
 function Server:acquire()
   while true do
-    local best, best_free = nil, 0
+    local best, best_free, live = nil, 0, false
     for _, m in ipairs(self.members) do
-      local free = (m.info and m.info.slots or M.UNKNOWN_SLOTS) - m.inflight
-      if free > best_free then best, best_free = m, free end
+      if not m.dropped then
+        live = true
+        local free = (m.info and m.info.slots or M.UNKNOWN_SLOTS) - m.inflight
+        if free > best_free then best, best_free = m, free end
+      end
     end
     if best then
       best.inflight = best.inflight + 1
       return best
     end
+    if not live then return nil end
     bench.sleep(0.005) -- more requests than slots: wait for one to end
   end
 end
 
 function Server:release(member)
   member.inflight = member.inflight - 1
+end
+
+-- Failures after which a member is asked whether it is still there: no
+-- answer at all, or a proxy's "bad gateway" / "gateway timeout".
+M.SUSPECT = { ECONNREFUSED = true, ECONNRESET = true, EEMPTY = true, EPARTIAL = true, ETIMEDOUT = true,
+  ENOTFOUND = true, EHTTP = true, [502] = true, [504] = true }
+
+--- Is a member still there? One /health request: any answer but a proxy's
+-- 502/504 is yes (a server without /health says 404). -> true | false, why
+function M.answers(member)
+  local r, err = bench.http.request{ url = member.url .. "/health", timeout = 5, connect_timeout = 2,
+    headers = llm.headers(member) }
+  if r and r.status ~= 502 and r.status ~= 504 then return true end
+  return false, r and ("HTTP " .. r.status) or err
+end
+
+--- pool:send(fn, params, opts, on_drop) -> fn's r | nil, err, code
+-- fn(member, params, opts) on the member with the most free slots. A
+-- request that fails as a dead server does (M.SUSPECT) on a member that then
+-- does not answer /health drops that member (m.dropped = why; on_drop(m, why)
+-- once) and goes to another; so do the requests queued for it. When no
+-- member is left: nil, err naming each, "ENOENDPOINT".
+function Server:send(fn, params, o, on_drop)
+  while true do
+    local m = self:acquire()
+    if not m then
+      local why = {}
+      for _, x in ipairs(self.members) do why[#why + 1] = string.format("%s (%s)", x.url, x.dropped) end
+      return nil, "no endpoint left, each stopped answering: " .. table.concat(why, "; "), "ENOENDPOINT"
+    end
+    local r, err, code
+    do -- given back however the request ends (an error, a cancelled task)
+      local _ <close> = setmetatable({}, { __close = function() self:release(m) end })
+      r, err, code = fn(m, params, o)
+    end
+    if r or not M.SUSPECT[code] then return r, err, code end
+    if not m.dropped then
+      local alive, why = M.answers(m)
+      if alive then return r, err, code end
+      if not m.dropped then
+        m.dropped = tostring(err) .. (why ~= err and ("; /health: " .. tostring(why)) or "")
+        if on_drop then on_drop(m, m.dropped) end
+      end
+    end
+  end
 end
 
 function Server:running()

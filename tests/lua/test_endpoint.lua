@@ -293,6 +293,38 @@ T[#T + 1] = { "one server under two URLs (127.0.0.1 and localhost) is refused na
   eq(last_run(d.path .. "/r.json").config.concurrency, 8, "their slots counted once each")
 end }
 
+T[#T + 1] = { "an endpoint that dies mid-run is dropped, its requests served by the others; with none left the run fails", function()
+  local d <close> = tmpdir("endpoint-test")
+  local a <close> = external{ "--delay", "0.05" }
+  local b <close> = external{ "--delay", "0.05", "--exit-after-requests", "3" }
+  local args = { "throughput", "--endpoint", a.url, "--endpoint", b.url, "--requests", "30", "--results", d.path .. "/r.json", "--quiet" }
+  local r = benchlua(args)
+  eq(r.code, 0, "exit code: " .. r.stderr)
+  local _, said = r.stderr:gsub("benchlua: endpoint " .. b.url:gsub("%p", "%%%0") .. " stopped answering %([^\n]*%); dropped it, its requests go to the other 1\n", "")
+  eq(said, 1, "said once: " .. r.stderr)
+  local run = last_run(d.path .. "/r.json")
+  eq(run.status, "ok", "status")
+  eq(run.results.metrics.completions, 30, "every request answered")
+  eq(run.results.failed_requests, 0, "no failed request")
+  eq(run.config.endpoints[1].dropped, nil, "the live one is not dropped")
+  assert(type(run.config.endpoints[2].dropped) == "string", "the dead one is recorded dropped")
+  -- every member dies: the run fails at once, naming them
+  local c <close> = external{ "--delay", "0.05", "--exit-after-requests", "3" }
+  local e <close> = external{ "--delay", "0.05", "--exit-after-requests", "3" }
+  args[3], args[5] = c.url, e.url
+  r = benchlua(args)
+  eq(r.code, 1, "none left: exit code: " .. r.stderr)
+  local _, drops = r.stderr:gsub("benchlua: endpoint [^\n]* stopped answering", "")
+  eq(drops, 2, "each said once: " .. r.stderr)
+  assert(r.stderr:find("no endpoint is left", 1, true), r.stderr)
+  assert(not r.stderr:find("traceback"), r.stderr)
+  run = last_run(d.path .. "/r.json")
+  eq(run.status, "failed", "none left: status")
+  assert(run.error:find("^no endpoint left, each stopped answering: " .. c.url:gsub("%p", "%%%0") .. " %("), run.error)
+  assert(run.error:find("; " .. e.url, 1, true), run.error)
+  assert(run.config.endpoints[1].dropped and run.config.endpoints[2].dropped, "both recorded dropped")
+end }
+
 T[#T + 1] = { "several endpoints without /props: the requests are spread, the concurrency guessed once for all", function()
   local d <close> = tmpdir("endpoint-test")
   local a <close> = external{ "--openai-only", "--api-key", KEY }
