@@ -209,6 +209,11 @@ local function make_ctx(spec, opts, server, info, run_dir)
       end
     else
       r, err, code = fn(server, params, o)
+      -- one --endpoint that died: the run ends now, not after a failed request per sample
+      if not r and server.external and server_mod.SUSPECT[code] and not ctx.failed and not server_mod.answers(server) then
+        ctx.failed = string.format("the endpoint %s stopped answering (%s)", server.url, tostring(err))
+        bench.http.abort_all(ctx.failed)
+      end
     end
     if ctx.failed then error(ctx.failed, 0) end
     ctx.stats.requests = ctx.stats.requests + 1

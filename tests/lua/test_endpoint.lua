@@ -325,6 +325,17 @@ T[#T + 1] = { "an endpoint that dies mid-run is dropped, its requests served by 
   assert(run.config.endpoints[1].dropped and run.config.endpoints[2].dropped, "both recorded dropped")
 end }
 
+T[#T + 1] = { "one --endpoint that dies mid-run ends the run at once, failed, naming it", function()
+  local d <close> = tmpdir("endpoint-test")
+  local a <close> = external{ "--delay", "0.05", "--exit-after-requests", "3" }
+  local r = benchlua({ "throughput", "--endpoint", a.url, "--requests", "60", "--concurrency", "2", "--results", d.path .. "/r.json", "--quiet" })
+  eq(r.code, 1, "exit code: " .. r.stderr)
+  assert(r.stderr:find("^benchlua: run failed: the endpoint " .. a.url:gsub("%p", "%%%0") .. " stopped answering %("), r.stderr)
+  local run = last_run(d.path .. "/r.json")
+  eq(run.status, "failed", "status")
+  assert(run.results.requests < 10, "the requests after it died were not sent: " .. run.results.requests)
+end }
+
 T[#T + 1] = { "several endpoints without /props: the requests are spread, the concurrency guessed once for all", function()
   local d <close> = tmpdir("endpoint-test")
   local a <close> = external{ "--openai-only", "--api-key", KEY }
