@@ -144,6 +144,7 @@ local function paired(pa, pb, channel)
   r.score_a, r.score_b = sa / common, sb / common
   return r
 end
+M.paired = paired
 
 local function samples_of(run, results_path)
   local dir = results_path and runs_mod.run_dir(run, results_path) or val(run.run_dir)

@@ -14,6 +14,7 @@ usage: benchlua BENCHMARK [options]          run a benchmark (a .lua file or a s
        benchlua results [FILE] [--format table|md|csv|json|jsonl]
                                              the recorded runs, numbered from 1
        benchlua compare [A B]                run B against run A: delta, interval, paired test, flips
+       benchlua leaderboard [FILE]           models x settings against benchmarks, the best marked
        benchlua report [FILE] -o report.html one self-contained HTML page of the runs
        benchlua list                         shipped benchmarks
        benchlua test FILE...                 run Lua test files (see tests/lua)
@@ -72,7 +73,7 @@ return function(argv)
   if first == "list" then return list() end
   if first == "sweep" then return require("benchlua.sweep").main(argv) end
   if first == "results" and argv[2] == "merge" then return require("benchlua.sweep").merge(argv, 3) end
-  if first == "results" or first == "compare" or first == "report" then
+  if first == "results" or first == "compare" or first == "report" or first == "leaderboard" then
     local code = require("benchlua.readback")[first](argv)
     -- They only read and started nothing: exit now rather than free every
     -- decoded run one at a time in lua_close (a tenth of `results` on a

@@ -26,6 +26,16 @@ M.specs = {
     { name = "format", default = "text", choices = { "text", "json" }, help = "output format" },
     HELP_OPT,
   },
+  leaderboard = {
+    FILE_OPT,
+    { name = "format", default = "table", choices = { "table", "md", "csv", "json" }, help = "output format" },
+    { name = "all", default = false, help = "pool every ok run of a cell (default: its latest ok run)" },
+    { name = "benchmark", type = "string", metavar = "NAME", help = "only this benchmark" },
+    { name = "model", type = "string", metavar = "GLOB", help = "only models whose file name matches (shell glob)" },
+    { name = "width", type = "int", min = 20, max = 100000, metavar = "N",
+      help = "fit the table into N columns (default: the terminal's width; no limit when not a terminal)" },
+    HELP_OPT,
+  },
   report = {
     FILE_OPT,
     { name = "output", default = "report.html", metavar = "FILE", help = "the HTML file to write (-o)" },
@@ -39,6 +49,7 @@ M.usage = {
   compare = "usage: benchlua compare [A B] [options]    run B against run A (numbers as `benchlua results` shows them;\n" ..
             "                                          default: the last two runs of the last run's benchmark)",
   report = "usage: benchlua report [FILE] -o report.html   one self-contained HTML page of every run",
+  leaderboard = "usage: benchlua leaderboard [FILE] [options]   models x settings against benchmarks: scores, intervals, the best marked",
 }
 
 local function fail(msg, code)
@@ -366,6 +377,29 @@ function M.compare(argv)
   local o, pos = parse("compare", argv)
   if not o then return pos end
   return require("benchlua.compare").command(o, pos)
+end
+
+function M.leaderboard(argv)
+  local o, code = parse("leaderboard", argv)
+  if not o then return code end
+  local all
+  all, code = M.load(o.results, nil)
+  if not all then return code end
+  local lb = require("benchlua.leaderboard")
+  local board = lb.build(all, o)
+  if #board.rows == 0 then
+    io.stderr:write(string.format("benchlua: no ok runs%s in %s\n", (o.benchmark or o.model) and " match" or "", o.results))
+    return 0
+  end
+  local w = o.width or (o.format == "table" and bench.fs.term_width(1)) or nil
+  io.stdout:write(M.visible_lines(lb.render(board, o.format, w)), "\n")
+  return 0
+end
+
+-- control characters in a text of several lines shown as \x1b, ..., the
+-- newlines kept
+function M.visible_lines(text)
+  return (text:gsub("[^\n]+", M.visible))
 end
 
 function M.report(argv)
