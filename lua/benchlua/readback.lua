@@ -19,6 +19,8 @@ M.specs = {
     { name = "model", type = "string", metavar = "GLOB", help = "only runs whose model file name matches (shell glob)" },
     { name = "status", type = "string", metavar = "STATUS", help = "only runs with this status (ok, failed, interrupted, superseded)" },
     { name = "last", type = "int", min = 1, metavar = "N", help = "only the last N runs (after the other filters)" },
+    { name = "wide", default = false, help = "also the dataset, its digest and the benchmarks' own options (table, md)" },
+    { name = "all", default = false, help = "also failed and superseded runs (shown with --status anyway)" },
     HELP_OPT,
   },
   compare = {
@@ -139,14 +141,26 @@ function M.differing(views)
   return out
 end
 
+-- the settings the table shows without --wide: the server's and the
+-- sampling's; the dataset, its digest and each benchmark's own options are
+-- for --wide (csv and json have them all)
+local NARROW = { server_args = true, endpoint = true, build = true }
+for _, k in ipairs(ORDER) do NARROW[k] = k ~= "limit" end
+
 -- the columns of the text formats: {header, function(view) -> text,
--- right-aligned?, may hold non-ASCII text?}
-local function columns(views)
+-- right-aligned?, may hold non-ASCII text?}: what a run scored first, then
+-- what it was
+local function columns(views, wide)
   local cols = {
     { "#", function(v) return tostring(v.num) end, true },
     { "date", function(v) return v.date end, false, true }, -- (a timestamp benchlua did not write is shown as it is)
     { "benchmark", function(v) return v.benchmark end, false, true },
     { "model", function(v) return v.model end, false, true },
+    { "score", function(v) return M.fmt_score(v.score) end, true },
+    { "95% CI", function(v) return M.fmt_ci(v.ci95) end, true },
+    { "tok/s", function(v) return num(v.tokens_per_s, 1) end, true },
+    { "status", function(v) return v.superseded_by and (v.status .. " by #" .. v.superseded_by) or v.status end, false, true },
+    { "time", function(v) return M.fmt_duration(v.duration) end, true },
   }
   for _, f in ipairs({ { "quant", "quant" }, { "size", "size" }, { "params", "params" } }) do
     for _, v in ipairs(views) do
@@ -154,6 +168,7 @@ local function columns(views)
     end
   end
   for _, k in ipairs(M.differing(views)) do
+    if not wide and not NARROW[k] then goto next end
     local numeric = true
     for _, v in ipairs(views) do
       local x = v.settings[k]
@@ -167,12 +182,8 @@ local function columns(views)
       if not t then t = fmt_setting(x); shown[x] = t end
       return t
     end, numeric, not numeric }
+    ::next::
   end
-  cols[#cols + 1] = { "score", function(v) return M.fmt_score(v.score) end, true }
-  cols[#cols + 1] = { "95% CI", function(v) return M.fmt_ci(v.ci95) end, true }
-  cols[#cols + 1] = { "tok/s", function(v) return num(v.tokens_per_s, 1) end, true }
-  cols[#cols + 1] = { "time", function(v) return M.fmt_duration(v.duration) end, true }
-  cols[#cols + 1] = { "status", function(v) return v.superseded_by and (v.status .. " by #" .. v.superseded_by) or v.status end, false, true }
   return cols
 end
 
@@ -193,8 +204,8 @@ local pads = setmetatable({}, { __index = function(t, n) local p = string.rep(" 
 -- cells and each column's width in characters), then every piece of every
 -- line into one list and one concat: `results` on a file of thousands of
 -- runs spends its time here.
-local function table_text(views)
-  local cols = columns(views)
+local function table_text(views, wide)
+  local cols = columns(views, wide)
   local ncol, nrow = #cols, #views
   local cell, width, shown = {}, {}, {}
   for j = 1, ncol do
@@ -240,8 +251,8 @@ local function table_text(views)
   return out
 end
 
-local function md_text(views)
-  local cols = columns(views)
+local function md_text(views, wide)
+  local cols = columns(views, wide)
   local out, head, sep = {}, {}, {}
   for j, c in ipairs(cols) do head[j] = c[1]; sep[j] = c[3] and "---:" or "---" end
   out[1] = "| " .. table.concat(head, " | ") .. " |"
@@ -346,11 +357,14 @@ function M.results(argv)
   all, code = M.load(o.results, runs_mod.VIEW_FIELDS)
   if not all then return code end
   local pat = o.model and runs_mod.glob(o.model)
+  -- the table and md (for a person) leave failed and superseded runs out
+  -- unless --all; csv, json and jsonl (for scripts) have every run
+  local shown_all = o.all or (o.format ~= "table" and o.format ~= "md")
   local views = {}
   for _, r in ipairs(all) do
     local v = runs_mod.view(r)
     if (not o.benchmark or v.benchmark == o.benchmark) and (not pat or v.model:match(pat))
-      and (not o.status or v.status == o.status) then
+      and (o.status and v.status == o.status or not o.status and (shown_all or v.status ~= "failed" and v.status ~= "superseded")) then
       views[#views + 1] = v
     end
   end
@@ -366,9 +380,9 @@ function M.results(argv)
   elseif #views == 0 then
     io.stderr:write(string.format("benchlua: no runs%s in %s\n", #all > 0 and " match" or "", o.results))
     return 0
-  elseif o.format == "md" then out = md_text(views)
+  elseif o.format == "md" then out = md_text(views, o.wide)
   elseif o.format == "csv" then out = csv_text(views)
-  else out = table_text(views) end
+  else out = table_text(views, o.wide) end
   if #out > 0 then io.stdout:write(table.concat(out, "\n"), "\n") end
   return 0
 end

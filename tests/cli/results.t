@@ -24,12 +24,29 @@ The table: runs numbered from 1 in file order, the settings that differ
 between the runs shown, the score with its 95% interval, tokens/s, duration.
 
   $ benchlua results --benchmark human_eval --last 5 | sed -E 's/[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{5}/YYYY-MM-DD hh:mm/'
-  #  date              benchmark   model            quant   size     params  ngl   ctx  np  conc  mode        chat   n  temp  top_p  max_tok  seed  limit  build          dataset      dataset_sha   exec_timeout  samples   sandbox  script   score       95% CI\s+tok/s\s+time  status (re)
-  3  YYYY-MM-DD hh:mm  human_eval  -                -       -        -         -     -   -     -  -           false  1     -   0.95      768  1234     40  -              he.jsonl.gz  1d49078ba3e2             3  a4.jsonl  auto     -        0.519  0.393-0.645\s+-\s+\d+\.\ds  ok (re)
-  4  YYYY-MM-DD hh:mm  human_eval  -                -       -        -         -     -   -     -  -           false  1     -   0.95      768  1234     40  -              he.jsonl.gz  1d49078ba3e2             3  b4.jsonl  auto     -        0.625  0.504-0.746\s+-\s+\d+\.\ds  ok (re)
-  5  YYYY-MM-DD hh:mm  human_eval  tiny-Q8_0.gguf   Q8_0    551.7kB  137.9k    -  2048   2     2  completion  false  1     0   0.95        8  1234      4  b11669-Debian  he.jsonl.gz  1d49078ba3e2             3  -         auto     -        0.000  0.000-0.490\s+\d+\.\d\s+\d+\.\ds  ok (re)
-  6  YYYY-MM-DD hh:mm  human_eval  tiny-Q8_0.gguf   Q8_0    551.7kB  137.9k    0     -   -     4  -           -      -     -      -        -  1234      -  b11669-Debian  -            -                        -  -         auto     eval.py  0.250            -\s+-\s+\d+\.\ds  ok (re)
-  8  YYYY-MM-DD hh:mm  human_eval  old-q4_k_m.gguf  Q4_K_M  -        -        80     -   -     -  -           -      -     -      -        -     -      -  -              -            -                        -  -         -        -        0.610            -\s+-\s+1h02m  ok (re)
+  #  date              benchmark   model            score       95% CI\s+tok/s  status\s+time  quant   size     params  ngl   ctx  np  conc  mode        chat   n  temp  top_p  max_tok  seed  build (re)
+  3  YYYY-MM-DD hh:mm  human_eval  -                0.519  0.393-0.645\s+-  ok\s+\d+\.\ds  -       -        -         -     -   -     -  -           false  1     -   0.95      768  1234  - (re)
+  4  YYYY-MM-DD hh:mm  human_eval  -                0.625  0.504-0.746\s+-  ok\s+\d+\.\ds  -       -        -         -     -   -     -  -           false  1     -   0.95      768  1234  - (re)
+  5  YYYY-MM-DD hh:mm  human_eval  tiny-Q8_0.gguf   0.000  0.000-0.490\s+\d+\.\d  ok\s+\d+\.\ds  Q8_0    551.7kB  137.9k    -  2048   2     2  completion  false  1     0   0.95        8  1234  b11669-Debian (re)
+  6  YYYY-MM-DD hh:mm  human_eval  tiny-Q8_0.gguf   0.250            -\s+-  ok\s+\d+\.\ds  Q8_0    551.7kB  137.9k    0     -   -     4  -           -      -     -      -        -  1234  b11669-Debian (re)
+  8  YYYY-MM-DD hh:mm  human_eval  old-q4_k_m.gguf  0.610            -\s+-  ok\s+1h02m  Q4_K_M  -        -        80     -   -     -  -           -      -     -      -        -     -  - (re)
+
+With --wide, the dataset, its digest and the benchmark's own options too;
+failed and superseded runs only with --all (or --status).
+
+  $ benchlua results --benchmark human_eval --wide | head -n 1 | tr -s ' ' '\n' | grep -n -x -e dataset -e dataset_sha -e samples -e script -e limit
+  25:limit
+  27:dataset
+  28:dataset_sha
+  30:samples
+  32:script
+  $ benchlua results --benchmark human_eval | head -n 1 | tr -s ' ' '\n' | grep -c -x -e dataset -e dataset_sha -e samples -e script -e limit
+  0
+  [1]
+  $ benchlua results | cut -d ' ' -f 1 | tr '\n' ' '
+  # 1 2 3 4 5 6 8 
+  $ benchlua results --all | cut -d ' ' -f 1 | tr '\n' ' '
+  # 1 2 3 4 5 6 7 8 
   $ benchlua results --model '*q4*' --format csv
   run,timestamp,benchmark,model,quant,model_size,n_params,score,ci95_lo,ci95_hi,tokens_per_s,duration_s,status
   8,2025-01-02T03:04:05Z,human_eval,old-q4_k_m.gguf,Q4_K_M,,,0.61,,,,3725,ok
@@ -37,10 +54,10 @@ between the runs shown, the score with its 95% interval, tokens/s, duration.
   run,benchmark,model,quant,model_size,n_params,score,ci95_lo,ci95_hi,status
   7,boom,-,,,,,,,failed
   $ benchlua results --benchmark human_eval --last 2 --format md | sed -E 's/2026-[0-9]{2}-[0-9]{2} [0-9:]{5}/YYYY-MM-DD hh:mm/'
-  | # | date | benchmark | model | quant | size | params | ngl | conc | seed | build | sandbox | script | score | 95% CI | tok/s | time | status |
-  | ---: | --- | --- | --- | --- | --- | --- | ---: | ---: | ---: | --- | --- | --- | ---: | ---: | ---: | ---: | --- |
-  \| 6 \| YYYY-MM-DD hh:mm \| human_eval \| tiny-Q8_0.gguf \| Q8_0 \| 551.7kB \| 137.9k \| 0 \| 4 \| 1234 \| b11669-Debian \| auto \| eval.py \| 0.250 \| - \| - \| \d+\.\ds \| ok \| (re)
-  | 8 | 2025-01-02 03:04 | human_eval | old-q4_k_m.gguf | Q4_K_M | - | - | 80 | - | - | - | - | - | 0.610 | - | - | 1h02m | ok |
+  | # | date | benchmark | model | score | 95% CI | tok/s | status | time | quant | size | params | ngl | conc | seed | build |
+  | ---: | --- | --- | --- | ---: | ---: | ---: | --- | ---: | --- | --- | --- | ---: | ---: | ---: | --- |
+  \| 6 \| YYYY-MM-DD hh:mm \| human_eval \| tiny-Q8_0.gguf \| 0.250 \| - \| - \| ok \| \d+\.\ds \| Q8_0 \| 551.7kB \| 137.9k \| 0 \| 4 \| 1234 \| b11669-Debian \| (re)
+  | 8 | 2025-01-02 03:04 | human_eval | old-q4_k_m.gguf | 0.610 | - | - | ok | 1h02m | Q4_K_M | - | - | 80 | - | - | - |
   $ benchlua results --benchmark human_eval --last 3 --format csv | cut -d, -f1,3-27,31
   run,benchmark,model,quant,model_size,n_params,ngl,ctx,np,conc,mode,chat,n,temp,top_p,max_tok,seed,limit,build,dataset,dataset_sha,exec_timeout,sandbox,script,score,ci95_lo,status
   5,human_eval,tiny-Q8_0.gguf,Q8_0,551680,137920,,2048,2,2,completion,false,1,0,0.95,8,1234,4,b11669-Debian,he.jsonl.gz,1d49078ba3e2,3,auto,,0,0,ok
