@@ -2,7 +2,8 @@
 -- and each benchmark's `options` list share one format:
 --   { name = "gpu-layers", default = 0, help = "...", type = "int"|"number"|
 --     "string"|"bool"|"list", metavar = "N", min = 0, max = 1000,
---     choices = {...}, check = function(value) -> true | false, why }
+--     choices = {...}, check = function(value) -> true | false, why,
+--     short = "p" (also -p) }
 -- The type defaults from `default`. Numbers are finite and within [min, max];
 -- an int without a declared range stays within a C int. Parsing gives
 -- one-line errors that name the option.
@@ -106,9 +107,12 @@ M.convert = convert -- (option, text, flag) -> value | nil, err
 --- Parse argv (a list, from index `first`) against one or more specs.
 -- -> values (keys with '_' for '-'), positional list | nil, err
 function M.parse(argv, first, specs)
-  local byname = {}
+  local byname, short = {}, {}
   for _, spec in ipairs(specs) do
-    for _, o in ipairs(spec) do byname[o.name] = o end
+    for _, o in ipairs(spec) do
+      byname[o.name] = o
+      if o.short then short["-" .. o.short] = o.name end
+    end
   end
   local values, positional, given = {}, {}, {}
   for _, o in pairs(byname) do
@@ -123,6 +127,7 @@ function M.parse(argv, first, specs)
     end
     local name, val = a:match("^%-%-([^=]+)=(.*)$")
     if not name then name = a:match("^%-%-(.+)$") end
+    if not name and short[a] then name = short[a] end -- (-p for --prompt-tokens, as llama-bench spells it)
     if not name then
       if a:match("^%-.") and not a:match("^%-%d+$") then -- a negative number is an argument (compare -2 -1)
         return nil, string.format("unknown option '%s' (options start with --)", a)
@@ -177,7 +182,7 @@ function M.help(spec)
   local lines = {}
   for _, o in ipairs(spec) do
     local t = typeof(o)
-    local left = "  --" .. o.name
+    local left = (o.short and ("  -" .. o.short .. ", --") or "  --") .. o.name
     if t ~= "bool" then
       left = left .. " " .. (o.metavar or (o.choices and table.concat(o.choices, "|"))
         or (t == "int" and "N" or t == "number" and "X" or "VALUE"))

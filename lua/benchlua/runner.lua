@@ -111,7 +111,9 @@ function M.load(path)
   if not okspec then return nil, serr end
   for _, o in ipairs(spec.options or {}) do
     for _, h in ipairs(M.host_options) do
-      if h.name == o.name then return nil, string.format("%s: option '%s' is one of benchlua's own", path, o.name) end
+      -- (one that says `replaces = true` takes the common option's place:
+      -- speed's --concurrency is a list, and its validate sets the count)
+      if h.name == o.name and not o.replaces then return nil, string.format("%s: option '%s' is one of benchlua's own", path, o.name) end
     end
   end
   spec.path = path
@@ -204,6 +206,7 @@ local function make_ctx(spec, opts, server, info, run_dir)
     return r
   end
   function ctx.completion(params) return call(llm.completion, params) end
+  function ctx.stream_completion(params) return call(llm.stream_completion, params) end
   function ctx.chat(params)
     if ctx.model_id and params.model == nil then
       local p = {}

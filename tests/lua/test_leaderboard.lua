@@ -163,4 +163,38 @@ T[#T + 1] = { "benchlua leaderboard: the command, its formats and one-line error
   eq(r.code, 2, "bad format exit code")
 end }
 
+-- a `speed` run: tg tokens/s at concurrency 1 (and 4), requests each
+local function add_speed(runs, model, np, tg, sd, requests)
+  local n = #runs + 1
+  runs[n] = { benchmark = "speed", model = model:match("[^/]+$"), status = "ok", timestamp = "2026-12-06T01:00:00Z",
+    config = { path = model, parallel = np, gpu_layers = 99, server_args = json.array() },
+    reproducibility = { server_build = "b1", seed = 1234 },
+    results = { score = tg, tokens_per_s = tg, speed = {
+      { concurrency = 1, requests = requests, tg_tokens_per_second = { mean = tg, sd = sd }, pp_tokens_per_second = { mean = 900, sd = 5 } },
+      { concurrency = 4, requests = requests * 4, tg_tokens_per_second = { mean = tg * 3, sd = sd }, pp_tokens_per_second = { mean = 950, sd = 5 } } } } }
+  return runs[n]
+end
+
+T[#T + 1] = { "the speed column is speed's tg t/s at concurrency 1; compare says when speeds are within noise", function()
+  local t <close> = testing.tmpdir("lb-test")
+  local runs = {}
+  add_run(t.path, runs, "/m/a.gguf", 1, "human_eval", first_n(4))
+  add_speed(runs, "/m/a.gguf", 1, 45.0, 0.5, 5)
+  add_run(t.path, runs, "/m/b.gguf", 1, "human_eval", first_n(6))
+  add_speed(runs, "/m/b.gguf", 1, 45.3, 0.5, 5)
+  add_speed(runs, "/m/b.gguf", 1, 52.0, 0.5, 5) -- (the latest speed run of b counts)
+  local path = write(t.path, runs)
+  local board = board_of(path)
+  eq(table.concat(board.benchmarks, ","), "human_eval", "speed is not a score column")
+  close(row(board, "a.gguf", 1).tokens_per_second, 45.0, "a's speed")
+  close(row(board, "b.gguf", 1).tokens_per_second, 52.0, "b's speed")
+  local all = assert(runs_mod.load(path))
+  local close_pair = compare.compare(all[2], all[4], path)
+  assert(close_pair.speed and close_pair.speed.within_noise == true, "45.0 and 45.3 (sd 0.5, 5 requests) are within noise")
+  local far = compare.compare(all[2], all[5], path)
+  assert(far.speed and far.speed.within_noise == false, "45.0 and 52.0 are not")
+  close(far.speed.ratio, 52 / 45, "speed ratio")
+  assert(compare.text(far):find("a difference beyond noise", 1, true), compare.text(far))
+end }
+
 return T
