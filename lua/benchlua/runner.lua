@@ -92,7 +92,18 @@ function M.find(arg)
     local p = d .. "/" .. arg .. ".lua"
     if bench.fs.stat(p) then return p end
   end
-  return nil, string.format("no benchmark named '%s' (looked in %s)", arg, table.concat(dirs, ", "))
+  local names = {}
+  for _, d in ipairs(dirs) do
+    for _, f in ipairs(bench.fs.list(d) or {}) do names[#names + 1] = f:match("^(.-)%.lua$") end
+  end
+  table.sort(names)
+  -- humaneval -> human_eval: compared without - and _ first
+  local bare = arg:lower():gsub("[%-_]", "")
+  local near
+  for _, n in ipairs(names) do if n:lower():gsub("[%-_]", "") == bare then near = n break end end
+  near = near or options.closest(arg, names)
+  return nil, string.format("no benchmark named '%s'%s (looked in %s)", arg,
+    near and string.format("; did you mean '%s'?", near) or "", table.concat(dirs, ", "))
 end
 
 --- Load a benchmark file -> spec | nil, err. Errors name the file and line.
