@@ -192,16 +192,7 @@ end
 
 -- formatting -------------------------------------------------------------------
 
---- sig(x) -> x with 3-4 significant digits, never in e-notation below 1e15:
--- 0.612, 0.004, 1.23, 12.3, 3997
-local function sig(x)
-  if type(x) ~= "number" then return "-" end
-  if x ~= x then return "nan" end
-  local a = math.abs(x)
-  if a >= 1e15 then return string.format("%.3g", x) end
-  local fmt = a < 1 and "%.3f" or a < 10 and "%.2f" or a < 100 and "%.1f" or "%.0f"
-  return string.format(fmt, x)
-end
+local sig = require("benchlua.readback").sig
 M.sig = sig
 
 local function pval(p)

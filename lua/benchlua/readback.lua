@@ -75,6 +75,18 @@ local function num(x, digits)
 end
 M.num = num
 
+--- sig(x) -> x with 3-4 significant digits, never in e-notation below 1e15:
+-- 0.612, 0.004, 1.23, 12.3, 3997
+function M.sig(x)
+  if type(x) ~= "number" then return "-" end
+  if x ~= x then return "nan" end
+  if math.type(x) == "integer" then return tostring(x) end
+  local a = math.abs(x)
+  if a >= BIG then return string.format("%.3g", x) end
+  local f = a < 1 and "%.3f" or a < 10 and "%.2f" or a < 100 and "%.1f" or "%.0f"
+  return string.format(f, x)
+end
+
 function M.fmt_score(x)
   if type(x) ~= "number" then return "-" end
   if x >= 0 and x <= 1 then return string.format("%.3f", x) end

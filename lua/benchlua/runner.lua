@@ -571,7 +571,7 @@ function M.run(spec, opts, mode, shared)
     return 1, run
   end
   io.stdout:write(string.format("%s: score %s  (%.1fs)  recorded in %s\n", spec.name,
-    tostring(run.results.score), run.results.time_taken, opts.results))
+    require("benchlua.readback").sig(run.results.score), run.results.time_taken, opts.results))
   return 0, run
 end
 

@@ -10,7 +10,7 @@ script-mode run, a failed run; plus one run in an earlier version's shape.
   $ benchlua human_eval --model tiny-Q8_0.gguf --dataset he.jsonl.gz --limit 4 --max-tokens 8 --parallel 2 --ctx 2048 --quiet > /dev/null
   $ printf 'print("pass@1: 0.25")\n' > eval.py
   $ benchlua run --benchmark human_eval --script eval.py --model tiny-Q8_0.gguf --gpu-layers 0 --quiet
-  human_eval: score 0.25  \(\d+\.\ds\)  recorded in benchmark_results.json (re)
+  human_eval: score 0.250  \(\d+\.\ds\)  recorded in benchmark_results.json (re)
   $ printf 'return { name = "boom", server = false, run = function() error("no luck", 0) end }\n' > boom.lua
   $ benchlua boom.lua --quiet 2> /dev/null
   [1]
