@@ -223,6 +223,11 @@ function M.compare(a, b, results_path)
       end
     end
   end
+  -- in words: which run is better, when the paired test says so (5%)
+  if type(res.p_value) == "number" and type(res.delta) == "number" then
+    res.significant = res.p_value < 0.05 and res.delta ~= 0
+    res.better = res.significant and (res.delta > 0 and b.num or a.num) or json.null
+  end
   res.ci95 = res.ci95 or json.array()
   res.score_a_ci95 = va.ci95 and json.array(va.ci95) or nil
   res.score_b_ci95 = vb.ci95 and json.array(vb.ci95) or nil
@@ -258,6 +263,12 @@ function M.text(r)
       r.problems and string.format(" (paired, %d problem%s)", r.problems, r.problems == 1 and "" or "s") or "")
   end
   say("  test      %s%s", r.test, r.p_value and (": p = " .. pval(r.p_value)) or "")
+  if r.significant == true then
+    local other = r.better == r.b and r.a or r.b
+    say("  verdict   run %d is better than run %d (%s, significant at the 5%% level)", r.better, other, signed(r.delta))
+  elseif r.significant == false then
+    say("  verdict   no significant difference at the 5%% level (p = %s)", pval(r.p_value))
+  end
   if r.channels then
     local names = {}
     for ch in pairs(r.channels) do names[#names + 1] = ch end
@@ -310,7 +321,8 @@ function M.command(o, pos)
   else
     io.stdout:write(M.text(r))
   end
-  return 0
+  -- (why is in the text's NOT COMPARABLE line, and in json's not_comparable)
+  return r.comparable and 0 or 1
 end
 
 return M

@@ -116,6 +116,7 @@ The intervals and the paired tests, against values computed independently
     score     0.500 [0.352-0.648] -> 0.850 [0.709-0.929]
     delta     +0.350, 95% CI [+0.151, +0.549] (paired, 40 problems)
     test      exact McNemar: p = 0.0026
+    verdict   run 2 is better than run 1 (+0.350, significant at the 5% level)
     flips     passed in 1 only (3): HumanEval/21, HumanEval/35, HumanEval/7
               passed in 2 only (17): HumanEval/10, HumanEval/12, HumanEval/16, HumanEval/18, HumanEval/2, HumanEval/20, HumanEval/22, HumanEval/24, HumanEval/26, HumanEval/30, ... (7 more)
     settings  samples: a.jsonl -> b.jsonl
@@ -125,6 +126,7 @@ The intervals and the paired tests, against values computed independently
     "b": 4,
     "benchmark_a": "human_eval",
     "benchmark_b": "human_eval",
+    "better": null,
     "ci95": [
       -0.08268449014468589,
       0.2951844901446859
@@ -176,6 +178,7 @@ The intervals and the paired tests, against values computed independently
       0.5035413388671379,
       0.7464586611328621
     ],
+    "significant": false,
     "test": "paired t-test over problems"
   }
   $ benchlua compare
@@ -211,11 +214,13 @@ The intervals and the paired tests, against values computed independently
               script: null -> eval.py
               temp: 0 -> null
               top_p: 0.95 -> null
+  [1]
 
 A negative run number counts from the end.
 
   $ benchlua compare -4 -3 | head -1
   compare: run 5 (human_eval, tiny-Q8_0.gguf) -> run 6 (human_eval, tiny-Q8_0.gguf)
+  [1]
   $ benchlua compare -99 1
   benchlua: compare: no run -99 (the file has 8)
   [2]
