@@ -80,8 +80,8 @@ M.num = num
 function M.sig(x)
   if type(x) ~= "number" then return "-" end
   if x ~= x then return "nan" end
-  if math.type(x) == "integer" then return tostring(x) end
   local a = math.abs(x)
+  if math.type(x) == "integer" and a >= 1 then return tostring(x) end -- (0 is 0.000, as a score)
   if a >= BIG then return string.format("%.3g", x) end
   local f = a < 1 and "%.3f" or a < 10 and "%.2f" or a < 100 and "%.1f" or "%.0f"
   return string.format(f, x)
@@ -174,6 +174,9 @@ local function columns(views, wide)
     { "status", function(v) return v.superseded_by and (v.status .. " by #" .. v.superseded_by) or v.status end, false, true },
     { "time", function(v) return M.fmt_duration(v.duration) end, true },
   }
+  if views[1] and views[1].file then -- (several files: each run's)
+    table.insert(cols, 2, { "file", function(v) return v.file end, false, true })
+  end
   for _, f in ipairs({ { "quant", "quant" }, { "size", "size" }, { "params", "params" } }) do
     for _, v in ipairs(views) do
       if v[f[2]] then cols[#cols + 1] = { f[1], function(w) return w[f[2]] or "-" end } break end
@@ -321,7 +324,7 @@ function M.json_view(v)
     model_size = v.model_size or null, n_params = v.n_params or null, settings = v.settings, score = v.score or null,
     ci95 = v.ci95 and json.array({ v.ci95[1], v.ci95[2] }) or null, ci_method = v.ci_method or null,
     tokens_per_s = v.tokens_per_s or null, duration_s = v.duration or null, status = v.status, error = v.error,
-    run_dir = v.run_dir, superseded_by = v.superseded_by,
+    run_dir = v.run_dir, superseded_by = v.superseded_by, file = v.file,
   }
 end
 
@@ -339,24 +342,40 @@ local function parse(cmd, argv)
     return nil, 0
   end
   if cmd ~= "compare" then
-    if #pos > 1 then return nil, fail(string.format("%s: unexpected argument '%s'", cmd, pos[2]), 2) end
+    -- results, leaderboard and report read one file or several (FILE...)
     if pos[1] then
       if opts.results ~= "benchmark_results.json" and opts.results ~= pos[1] then
         return nil, fail(string.format("%s: the results file is given twice ('%s' and --results %s)", cmd, pos[1], opts.results), 2)
       end
       opts.results = pos[1]
     end
+    opts.files = #pos > 1 and pos or nil
   end
   return opts, pos
 end
 
---- load(path) -> runs | nil, exitcode: records orphaned runs first (their
--- benchlua was killed), then reads the file.
+--- load(path | {paths}) -> runs | nil, exitcode: records orphaned runs
+-- first (their benchlua was killed), then reads the file. Several files are
+-- read in order into one list, numbered on from 1, each run knowing its
+-- file (run.file: where its run directory is looked for).
 function M.load(path, fields)
-  require("benchlua.resume").recover_orphans(path)
-  local runs, err = runs_mod.load(path, fields)
-  if not runs then return nil, fail(err) end
-  return runs
+  local paths = type(path) == "table" and path or { path }
+  local all = {}
+  for _, p in ipairs(paths) do
+    require("benchlua.resume").recover_orphans(p)
+    local runs, err = runs_mod.load(p, fields)
+    if not runs then return nil, fail(err) end
+    local base = #all
+    for _, r in ipairs(runs) do
+      r.num = base + r.num
+      all[r.num] = r
+      if #paths > 1 then
+        r.file = p
+        if r.superseded_by then r.superseded_by = base + r.superseded_by end
+      end
+    end
+  end
+  return all
 end
 
 -- commands ---------------------------------------------------------------------
@@ -366,7 +385,7 @@ function M.results(argv)
   local o, code = parse("results", argv)
   if not o then return code end
   local all
-  all, code = M.load(o.results, runs_mod.VIEW_FIELDS)
+  all, code = M.load(o.files or o.results, runs_mod.VIEW_FIELDS)
   if not all then return code end
   local pat = o.model and runs_mod.glob(o.model)
   -- the table and md (for a person) leave failed and superseded runs out
@@ -409,7 +428,7 @@ function M.leaderboard(argv)
   local o, code = parse("leaderboard", argv)
   if not o then return code end
   local all
-  all, code = M.load(o.results, nil)
+  all, code = M.load(o.files or o.results, nil)
   if not all then return code end
   local lb = require("benchlua.leaderboard")
   local board = lb.build(all, o)

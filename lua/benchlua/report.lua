@@ -477,10 +477,11 @@ function M.build(all, o)
   w('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">')
   w('<meta name="viewport" content="width=device-width, initial-scale=1">')
   w('<link rel="icon" href="data:,">')
-  w("<title>benchlua report: " .. esc(o.results) .. "</title>")
+  local from = o.files and table.concat(o.files, ", ") or o.results
+  w("<title>benchlua report: " .. esc(from) .. "</title>")
   w("<style>" .. CSS .. "</style></head><body>")
   w(string.format('<header><h1>benchlua report</h1><p>%d runs from <code>%s</code>, %s. Scores with 95%% intervals (Wilson for one sample per problem, t over problems for several).</p></header><main>',
-    #views, esc(o.results), os.date("!%Y-%m-%d %H:%M UTC")))
+    #views, esc(from), os.date("!%Y-%m-%d %H:%M UTC")))
   local board = leaderboard.build(all, o)
   if #board.rows > 0 then
     w('<h2 id="leaderboard-h">Leaderboard</h2><p class="note">Each model and server setting against each benchmark: the latest ok run\'s score with its 95% interval and the runs behind it; the best of each column in bold, the others with their difference from it and the p-value of the paired test.</p>')
@@ -524,12 +525,13 @@ function M.build(all, o)
 end
 
 function M.command(o)
-  local all, code = readback.load(o.results)
+  local all, code = readback.load(o.files or o.results)
   if not all then return code end
   local html = M.build(all, o)
   local ok, err = bench.fs.write_atomic(o.output, html)
   if not ok then return readback.fail(err) end
-  io.stdout:write(string.format("report: %d runs from %s written to %s (%d KB)\n", #all, o.results, o.output, (#html + 1023) // 1024))
+  io.stdout:write(string.format("report: %d runs from %s written to %s (%d KB)\n", #all,
+    o.files and table.concat(o.files, ", ") or o.results, o.output, (#html + 1023) // 1024))
   return 0
 end
 

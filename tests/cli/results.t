@@ -239,9 +239,25 @@ Errors: one line, exit 2 for usage, 1 for a file that cannot be used.
   $ benchlua results --last 2 --last 3
   benchlua: option '--last' given twice; it takes one value
   [2]
-  $ benchlua results a.json b.json
-  benchlua: results: unexpected argument 'b.json'
-  [2]
+  $ benchlua results nosuch.json benchmark_results.json
+  benchlua: no results file 'nosuch.json' (run a benchmark first, or give --results FILE)
+  [1]
+
+Several files are read in order, their runs numbered on, each with its file.
+
+  $ python3 -c "
+  > import json; d = json.load(open('benchmark_results.json')); d['runs'] = d['runs'][-1:]
+  > json.dump(d, open('other.json', 'w'))"
+  $ benchlua results benchmark_results.json other.json --format csv | cut -d, -f1,3,4 | tail -n 3
+  7,boom,-
+  8,human_eval,old-q4_k_m.gguf
+  9,human_eval,old-q4_k_m.gguf
+  $ benchlua results benchmark_results.json other.json --last 2 | cut -c 1-27
+  #  file                    
+  8  benchmark_results.json  
+  9  other.json              
+  $ benchlua report benchmark_results.json other.json -o two.html
+  report: 9 runs from benchmark_results.json, other.json written to two.html \(\d+ KB\) (re)
   $ benchlua compare 1
   benchlua: compare: give two run numbers (A B), or none for the last two runs of a benchmark
   [2]
@@ -267,5 +283,5 @@ Errors: one line, exit 2 for usage, 1 for a file that cannot be used.
   benchlua: cannot create '/nonexistent/r.html.tmp.\d+': No such file or directory (re)
   [1]
   $ benchlua report a.json b.json
-  benchlua: report: unexpected argument 'b.json'
-  [2]
+  benchlua: no results file 'a.json' (run a benchmark first, or give --results FILE)
+  [1]
