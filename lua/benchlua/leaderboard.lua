@@ -20,6 +20,14 @@ local M = {}
 
 local val = runs_mod.val
 
+-- What the leaderboard reads of a run (json.pick): what `results` shows,
+-- and `speed`'s figures
+M.FIELDS = { runs = {} }
+for k, v in pairs(runs_mod.VIEW_FIELDS.runs) do M.FIELDS.runs[k] = v end
+M.FIELDS.runs.results = {}
+for k, v in pairs(runs_mod.VIEW_FIELDS.runs.results) do M.FIELDS.runs.results[k] = v end
+M.FIELDS.runs.results.speed = true
+
 -- config keys that make a row (setting name as `results` shows it)
 local ROW_KEYS = { gpu_layers = "ngl", ctx = "ctx", parallel = "np", server_args = "server_args",
   endpoint = "endpoint" }
@@ -37,9 +45,9 @@ local function scalar(v)
 end
 
 -- the row a run belongs to: model path (or name) and its server setting
-local function row_of(run)
+local function row_of(run, v)
   local cfg = type(run.config) == "table" and run.config or {}
-  local model = type(val(cfg.path)) == "string" and cfg.path or runs_mod.view(run).model
+  local model = type(val(cfg.path)) == "string" and cfg.path or v.model
   local setting = {}
   for k, name in pairs(ROW_KEYS) do setting[name] = scalar(cfg[k]) end
   local rep = type(run.reproducibility) == "table" and run.reproducibility or {}
@@ -87,7 +95,7 @@ local function speed_of(speed_run, cell_runs)
   end
   local xs = {}
   for _, r in ipairs(cell_runs) do
-    local t = runs_mod.view(r).tokens_per_s
+    local t = r.view.tokens_per_s
     if t then xs[#xs + 1] = t end
   end
   if #xs == 0 then return nil end
@@ -107,7 +115,8 @@ function M.build(all, o)
     local v = runs_mod.view(r)
     if v.status == "ok" and v.score and (not o.benchmark or v.benchmark == o.benchmark)
       and (not pat or v.model:match(pat)) then
-      local key, model, setting = row_of(r)
+      r.view = v
+      local key, model, setting = row_of(r, v)
       local row = rows[key]
       if not row then
         row = { model = model, name = v.model, setting = setting, cells = {}, speed_run = nil }
@@ -133,7 +142,7 @@ function M.build(all, o)
     for _, cell in pairs(row.cells) do
       for _, r in ipairs(cell.runs) do cell_runs[#cell_runs + 1] = r end
       if #cell.runs == 1 then
-        local v = runs_mod.view(cell.runs[1])
+        local v = cell.runs[1].view
         cell.score, cell.ci95 = v.score, v.ci95
       else
         cell.per = pooled(cell.runs, o.results)
@@ -146,7 +155,7 @@ function M.build(all, o)
           cell.ci95 = lo and { lo, hi } or nil
         else -- some run without its sample log: the mean of the scores
           local s = 0
-          for _, r in ipairs(cell.runs) do s = s + runs_mod.view(r).score end
+          for _, r in ipairs(cell.runs) do s = s + r.view.score end
           cell.score = s / #cell.runs
         end
       end

@@ -428,9 +428,9 @@ function M.leaderboard(argv)
   local o, code = parse("leaderboard", argv)
   if not o then return code end
   local all
-  all, code = M.load(o.files or o.results, nil)
-  if not all then return code end
   local lb = require("benchlua.leaderboard")
+  all, code = M.load(o.files or o.results, lb.FIELDS)
+  if not all then return code end
   local board = lb.build(all, o)
   if #board.rows == 0 then
     io.stderr:write(string.format("benchlua: no ok runs%s in %s\n", (o.benchmark or o.model) and " match" or "", o.results))

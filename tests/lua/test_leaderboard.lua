@@ -49,7 +49,7 @@ end
 local function board_of(path, o)
   o = o or {}
   o.results = path
-  return lb.build(assert(runs_mod.load(path)), o)
+  return lb.build(assert(runs_mod.load(path, lb.FIELDS)), o) -- (what the command reads)
 end
 
 local function row(board, name, np)
