@@ -92,7 +92,18 @@ function M.find(arg)
     local p = d .. "/" .. arg .. ".lua"
     if bench.fs.stat(p) then return p end
   end
-  return nil, string.format("no benchmark named '%s' (looked in %s)", arg, table.concat(dirs, ", "))
+  local names = {}
+  for _, d in ipairs(dirs) do
+    for _, f in ipairs(bench.fs.list(d) or {}) do names[#names + 1] = f:match("^(.-)%.lua$") end
+  end
+  table.sort(names)
+  -- humaneval -> human_eval: compared without - and _ first
+  local bare = arg:lower():gsub("[%-_]", "")
+  local near
+  for _, n in ipairs(names) do if n:lower():gsub("[%-_]", "") == bare then near = n break end end
+  near = near or options.closest(arg, names)
+  return nil, string.format("no benchmark named '%s'%s (looked in %s)", arg,
+    near and string.format("; did you mean '%s'?", near) or "", table.concat(dirs, ", "))
 end
 
 --- Load a benchmark file -> spec | nil, err. Errors name the file and line.
@@ -111,7 +122,9 @@ function M.load(path)
   if not okspec then return nil, serr end
   for _, o in ipairs(spec.options or {}) do
     for _, h in ipairs(M.host_options) do
-      if h.name == o.name then return nil, string.format("%s: option '%s' is one of benchlua's own", path, o.name) end
+      -- (one that says `replaces = true` takes the common option's place:
+      -- speed's --concurrency is a list, and its validate sets the count)
+      if h.name == o.name and not o.replaces then return nil, string.format("%s: option '%s' is one of benchlua's own", path, o.name) end
     end
   end
   spec.path = path
@@ -236,6 +249,7 @@ local function make_ctx(spec, opts, server, info, run_dir)
     if e then e.dropped = why end
   end
   function ctx.completion(params) return call(llm.completion, params) end
+  function ctx.stream_completion(params) return call(llm.stream_completion, params) end
   function ctx.chat(params)
     if ctx.model_id and params.model == nil then
       local p = {}
@@ -589,7 +603,7 @@ function M.run(spec, opts, mode, shared)
     return 1, run
   end
   io.stdout:write(string.format("%s: score %s  (%.1fs)  recorded in %s\n", spec.name,
-    tostring(run.results.score), run.results.time_taken, opts.results))
+    require("benchlua.readback").sig(run.results.score), run.results.time_taken, opts.results))
   return 0, run
 end
 
