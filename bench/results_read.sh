@@ -12,7 +12,7 @@ W=$(mktemp -d /tmp/benchlua-bench-results-XXXXXX)
 trap 'rm -rf "$W"' EXIT
 cd "$W"
 export BENCHLUA_PATH="$SRC/benchmarks${BENCHLUA_PATH:+:$BENCHLUA_PATH}"
-cp "$SRC/../shared/data/HumanEval.jsonl.gz" he.jsonl.gz
+cp "${BENCHLUA_DATA:-$SRC/../shared/data}/HumanEval.jsonl.gz" he.jsonl.gz
 /usr/bin/python3 "$SRC/tests/fixtures/results/make_samples.py" he.jsonl.gz
 "$BIN" human_eval --samples a.jsonl --dataset he.jsonl.gz --limit 40 --quiet --results one.json > /dev/null || { echo "results_read: the seed run failed"; exit 1; }
 /usr/bin/python3 - <<'PY'

@@ -343,16 +343,20 @@ Where namespaces are refused (simulated with BENCHLUA_NO_NAMESPACES), the
 sandbox falls back to rlimits, says so once on stderr and in the run's record,
 and --sandbox strict refuses to run.
 
-  $ cp "$SRC/../shared/data/example_samples.jsonl" samples.jsonl
-  $ BENCHLUA_NO_NAMESPACES=1 benchlua human_eval --samples samples.jsonl --dataset "$SRC/../shared/data/example_problem.jsonl" --quiet --results fb.json 2>&1 | grep -c 'warning: no namespace sandbox here'
+Data: example_samples.jsonl example_problem.jsonl
+
+  $ cp "$BENCHLUA_DATA/example_samples.jsonl" samples.jsonl
+  $ BENCHLUA_NO_NAMESPACES=1 benchlua human_eval --samples samples.jsonl --dataset "$BENCHLUA_DATA/example_problem.jsonl" --quiet --results fb.json 2>&1 | grep -c 'warning: no namespace sandbox here'
   1
   $ python3 -c "import json; r=json.load(open('fb.json'))['runs'][-1]; print(r['status'], round(r['results']['score'], 9), r['config']['isolation'])"
   ok 0.5 rlimits and process group only: disabled by BENCHLUA_NO_NAMESPACES
-  $ BENCHLUA_NO_NAMESPACES=1 benchlua human_eval --samples samples.jsonl --dataset "$SRC/../shared/data/example_problem.jsonl" --sandbox strict --quiet --results fb.json 2>&1 | grep -o 'run failed: .*strict: the namespace sandbox is not available here.*'
+  $ BENCHLUA_NO_NAMESPACES=1 benchlua human_eval --samples samples.jsonl --dataset "$BENCHLUA_DATA/example_problem.jsonl" --sandbox strict --quiet --results fb.json 2>&1 | grep -o 'run failed: .*strict: the namespace sandbox is not available here.*'
   run failed: --sandbox strict: the namespace sandbox is not available here \(disabled by BENCHLUA_NO_NAMESPACES\) (re)
   [1]
-  $ benchlua human_eval --samples samples.jsonl --dataset "$SRC/../shared/data/example_problem.jsonl" --quiet --results ns.json > /dev/null 2>&1; python3 -c "import json; print(json.load(open('ns.json'))['runs'][-1]['config']['isolation'])"
+  $ benchlua human_eval --samples samples.jsonl --dataset "$BENCHLUA_DATA/example_problem.jsonl" --quiet --results ns.json > /dev/null 2>&1; python3 -c "import json; print(json.load(open('ns.json'))['runs'][-1]['config']['isolation'])"
   namespaces
+
+Data:
 
 make install puts the binary, its exec helper, the shipped benchmarks and the
 man page in place; the installed benchlua finds its benchmarks by name.

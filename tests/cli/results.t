@@ -3,7 +3,9 @@ made by benchlua itself: HumanEval samples files scored without a server
 (one sample per problem, and four), a run against the real llama-server, a
 script-mode run, a failed run; plus one run in an earlier version's shape.
 
-  $ cp "$SRC/../shared/data/HumanEval.jsonl.gz" he.jsonl.gz
+Data: HumanEval.jsonl.gz
+
+  $ cp "$BENCHLUA_DATA/HumanEval.jsonl.gz" he.jsonl.gz
   $ python3 "$SRC/tests/fixtures/results/make_samples.py" he.jsonl.gz
   $ for s in a b a4 b4; do benchlua human_eval --samples $s.jsonl --dataset he.jsonl.gz --limit 40 --quiet > /dev/null || echo "run $s failed"; done
   $ cp "$BENCHLUA_TEST_MODEL" tiny-Q8_0.gguf

@@ -8,7 +8,8 @@
 # loads a script from the network and logs an error.
 . "$(dirname "$0")/lib.sh"
 CHECK="$SRC/tests/report_check.py"
-DATA="$SRC/../shared/data/HumanEval.jsonl.gz"
+need_data HumanEval.jsonl.gz
+DATA="$BENCHLUA_DATA/HumanEval.jsonl.gz"
 if ! command -v chromium >/dev/null && [ ! -x /usr/lib/chromium/chromium ]; then
   fail "report: chromium" "not installed (make deps installs it)"; exit 0
 fi

@@ -3,6 +3,7 @@
 -- completions and a judge in Lua, so every count below is known in advance.
 -- human_eval on the library is tested end to end in test_human_eval.lua.
 local code = require("benchlua.codebench")
+local testing = require("benchlua.testing")
 local overlap = require("benchlua.overlap")
 local codeexec = require("benchlua.codeexec")
 local T = {}
@@ -229,7 +230,7 @@ T[#T + 1] = { "the README's code benchmark example scores MBPP's reference code"
   local _ <close> = setmetatable({}, { __close = function() bench.fs.rmtree(d) end })
   assert(bench.fs.write_atomic(d .. "/mini_mbpp.lua", src))
   local rows, samples, n = {}, {}, 0
-  for line in assert(bench.fs.read("../shared/data/mbpp.jsonl")):gmatch("[^\n]+") do
+  for line in assert(bench.fs.read(testing.data("mbpp.jsonl"))):gmatch("[^\n]+") do
     local r = require("cjson").decode(line)
     n = n + 1
     rows[n] = line

@@ -8,7 +8,6 @@ local llm = require("benchlua.llm")
 local T = {}
 
 local FAKE = "tests/fake_server.py"
-local HUMANEVAL = "../shared/data/HumanEval.jsonl.gz"
 local KEY = "sk-benchlua-test-9f8e7d6c"
 
 local testing = require("benchlua.testing")
@@ -63,7 +62,7 @@ end }
 
 -- human_eval against a fake server whose every 2nd answer is malformed
 local function he_run(d, extra, env)
-  local args = { "human_eval", "--model", "README.md", "--server-bin", FAKE, "--dataset", HUMANEVAL, "--limit", "4",
+  local args = { "human_eval", "--model", "README.md", "--server-bin", FAKE, "--dataset", testing.data("HumanEval.jsonl.gz"), "--limit", "4",
     "--results", d .. "/r.json", "--quiet" }
   for _, a in ipairs(extra) do args[#args + 1] = a end
   return benchlua(args, env)
@@ -127,7 +126,7 @@ end }
 T[#T + 1] = { "an endpoint with only /v1/models and /v1/chat/completions runs chat benchmarks; the key is sent, never kept", function()
   local d <close> = tmpdir("endpoint-test")
   local s <close> = external{ "--openai-only", "--api-key", KEY, "--expect-model", "fake.gguf" }
-  local args = { "human_eval", "--chat", "--limit", "3", "--endpoint", s.url, "--dataset", HUMANEVAL,
+  local args = { "human_eval", "--chat", "--limit", "3", "--endpoint", s.url, "--dataset", testing.data("HumanEval.jsonl.gz"),
     "--results", d.path .. "/r.json", "--quiet" }
   local r = benchlua(args, { BENCHLUA_API_KEY = KEY, OPENAI_API_KEY = "" })
   eq(r.code, 0, "exit code: " .. r.stderr)
@@ -170,7 +169,7 @@ end }
 T[#T + 1] = { "--model-name is the model id sent; the model is recorded the same way when benchlua starts the server", function()
   local d <close> = tmpdir("endpoint-test")
   local s <close> = external{ "--openai-only", "--api-key", KEY, "--expect-model", "org/other-model" }
-  local r = benchlua({ "human_eval", "--chat", "--limit", "2", "--endpoint", s.url, "--dataset", HUMANEVAL,
+  local r = benchlua({ "human_eval", "--chat", "--limit", "2", "--endpoint", s.url, "--dataset", testing.data("HumanEval.jsonl.gz"),
     "--model-name", "org/other-model", "--results", d.path .. "/r.json", "--quiet" }, { BENCHLUA_API_KEY = KEY })
   eq(r.code, 0, "exit code: " .. r.stderr)
   eq(last_run(d.path .. "/r.json").config.model_name, "org/other-model", "model_name")
@@ -340,7 +339,7 @@ T[#T + 1] = { "several endpoints without /props: the requests are spread, the co
   local d <close> = tmpdir("endpoint-test")
   local a <close> = external{ "--openai-only", "--api-key", KEY }
   local b <close> = external{ "--openai-only", "--api-key", KEY }
-  local r = benchlua({ "human_eval", "--chat", "--limit", "6", "--endpoint", a.url, "--endpoint", b.url, "--dataset", HUMANEVAL,
+  local r = benchlua({ "human_eval", "--chat", "--limit", "6", "--endpoint", a.url, "--endpoint", b.url, "--dataset", testing.data("HumanEval.jsonl.gz"),
     "--results", d.path .. "/r.json", "--quiet" }, { BENCHLUA_API_KEY = KEY })
   eq(r.code, 0, "exit code: " .. r.stderr)
   local _, said = r.stderr:gsub("an endpoint does not say how many requests it serves at once %(no /props%); sending 16 at a time", "")
