@@ -114,6 +114,8 @@ function M.render(version, host, script, commands, benchmarks)
     ".TP\n.BR BENCHLUA_API_KEY ", " OPENAI_API_KEY\nAPI key sent as a bearer token to an",
     "\\-\\-endpoint; never recorded or logged.",
     ".TP\n.B XDG_CACHE_HOME\nDataset cache (default ~/.cache/benchlua).",
+    ".TP\n.B BENCHLUA_DATA\nA directory of data files by their published names, used before the cache",
+    "(checked against their pinned digests): for machines without the network.",
     ".SH FILES",
     "The results file (benchmark_results.json) and, per run, a directory under",
     "benchlua\\-runs/ beside it with samples.jsonl, server.log and, after a bug,",

@@ -23,7 +23,7 @@ current output (regenerate with make man).
     --endpoint URL              use this running OpenAI-compatible server instead of starting one; given again, requests are spread over all, each up to its slots (API key: $BENCHLUA_API_KEY or $OPENAI_API_KEY) (repeatable)
     --results FILE              results file (default: benchmark_results.json)
     --sandbox auto|strict|off   how model-written code is isolated (auto, strict, off) (default: auto)
-  $ for c in sweep results "results merge" leaderboard compare report list test; do benchlua --man | grep -q "^\.SS benchlua $c\$" || echo "no section: $c"; done
+  $ for c in sweep results "results merge" leaderboard compare report list fetch test; do benchlua --man | grep -q "^\.SS benchlua $c\$" || echo "no section: $c"; done
   $ benchlua list | while read b rest; do benchlua --man | grep -q "^\.SS $b\$" || echo "no section: $b"; done
   $ benchlua --man | grep -c '^\.BI \\-p, \\-\\-prompt\\-tokens'
   1

@@ -44,7 +44,7 @@ Data:
 
 A dataset that cannot be fetched (no network: a proxy that refuses):
 
-  $ https_proxy=http://127.0.0.1:1 HTTPS_PROXY=http://127.0.0.1:1 XDG_CACHE_HOME="$PWD/cache" benchlua human_eval --model "$SRC/README.md" --server-bin "$SRC/tests/fake_server.py" --quiet --results net.json
-  benchlua: run failed: cannot fetch https://github.com/openai/human-eval/raw/master/data/HumanEval.jsonl.gz \(.*\); download it yourself and pass --dataset PATH (re)
+  $ https_proxy=http://127.0.0.1:1 HTTPS_PROXY=http://127.0.0.1:1 XDG_CACHE_HOME="$PWD/cache" BENCHLUA_DATA= benchlua human_eval --model "$SRC/README.md" --server-bin "$SRC/tests/fake_server.py" --quiet --results net.json
+  benchlua: run failed: cannot fetch https://github.com/openai/human-eval/raw/master/data/HumanEval.jsonl.gz \(.*\); download it yourself and pass --dataset PATH, or put HumanEval.jsonl.gz in a directory named by BENCHLUA_DATA (re)
   benchlua: recorded the failed run in net.json \(logs in .*\) (re)
   [1]

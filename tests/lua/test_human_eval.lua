@@ -172,7 +172,7 @@ T[#T + 1] = { "the official file is downloaded once into the cache and checked b
   local www, cache = d.path .. "/www", d.path .. "/cache/benchlua"
   assert(bench.fs.mkdir_p(www))
   copy(testing.data("HumanEval.jsonl.gz"), www .. "/HumanEval.jsonl.gz")
-  local spec = { sha256 = dataset.HUMAN_EVAL.sha256, file = "HumanEval.jsonl.gz", dir = cache }
+  local spec = { sha256 = dataset.HUMAN_EVAL.sha256, file = "HumanEval.jsonl.gz", dir = cache, data_dir = false }
   do
     local srv <close> = http_server(www)
     spec.url = srv.url .. "/HumanEval.jsonl.gz"
@@ -180,11 +180,11 @@ T[#T + 1] = { "the official file is downloaded once into the cache and checked b
     eq(path, cache .. "/HumanEval.jsonl.gz", "path")
     eq(#assert(dataset.human_eval(path)), 164, "problems")
     -- a wrong digest: refused, nothing left behind, the good copy untouched
-    local bad = { url = spec.url, sha256 = string.rep("0", 64), file = "Other.jsonl.gz", dir = cache }
+    local bad = { url = spec.url, sha256 = string.rep("0", 64), file = "Other.jsonl.gz", dir = cache, data_dir = false }
     local p2, err = dataset.fetch(bad)
     eq(p2, nil, "mismatch"); assert(err:find("sha256 " .. dataset.HUMAN_EVAL.sha256 .. ", expected 000", 1, true), err)
     eq(bench.fs.stat(cache .. "/Other.jsonl.gz"), nil, "no file on mismatch")
-    local p3, err3 = dataset.fetch{ url = srv.url .. "/missing.gz", sha256 = spec.sha256, file = "M.gz", dir = cache }
+    local p3, err3 = dataset.fetch{ url = srv.url .. "/missing.gz", sha256 = spec.sha256, file = "M.gz", dir = cache, data_dir = false }
     eq(p3, nil, "404"); assert(err3:find("HTTP 404", 1, true) and err3:find("--dataset PATH", 1, true), err3)
   end
   -- the server is gone: the cached copy is used
@@ -197,9 +197,23 @@ T[#T + 1] = { "the official file is downloaded once into the cache and checked b
   copy(testing.data("HumanEval.jsonl.gz"), cache .. "/HumanEval.jsonl.gz")
   local samples = canonical_samples(d.path .. "/canonical.jsonl")
   local r = benchlua({ "human_eval", "--samples", samples, "--results", d.path .. "/r.json", "--quiet" },
-    { XDG_CACHE_HOME = d.path .. "/cache" })
+    { XDG_CACHE_HOME = d.path .. "/cache", BENCHLUA_DATA = "" })
   eq(r.code, 0, "exit code: " .. r.stderr)
   eq(last_run(d.path .. "/r.json").config.dataset, cache .. "/HumanEval.jsonl.gz", "dataset used")
+  -- $BENCHLUA_DATA comes first: the file there, by its published name
+  local data = d.path .. "/data"
+  assert(bench.fs.mkdir_p(data))
+  copy(testing.data("HumanEval.jsonl.gz"), data .. "/HumanEval.jsonl.gz")
+  r = benchlua({ "human_eval", "--samples", samples, "--results", d.path .. "/r.json", "--quiet" },
+    { XDG_CACHE_HOME = d.path .. "/cache", BENCHLUA_DATA = data })
+  eq(r.code, 0, "exit code: " .. r.stderr)
+  eq(last_run(d.path .. "/r.json").config.dataset, data .. "/HumanEval.jsonl.gz", "dataset from BENCHLUA_DATA")
+  -- one there that is not the pinned file is refused in one line, naming it
+  assert(bench.fs.write_atomic(data .. "/HumanEval.jsonl.gz", "{}\n"))
+  r = benchlua({ "human_eval", "--samples", samples, "--results", d.path .. "/r.json", "--quiet" },
+    { XDG_CACHE_HOME = d.path .. "/cache", BENCHLUA_DATA = data })
+  eq(r.code, 1, "a wrong file in BENCHLUA_DATA")
+  assert(r.stderr:find(data .. "/HumanEval.jsonl.gz is not the pinned file (sha256 ", 1, true), r.stderr)
 end }
 
 T[#T + 1] = { "a base-model run: every slot busy, stop sequences cut client-side, records and sample log", function()
