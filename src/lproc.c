@@ -1129,10 +1129,12 @@ void bl_proc_kill_all(int sig)
 
 void bl_proc_shutdown(int grace_ms)
 {
+    /* (the timer lives until the last uv_run below has closed it: declared
+     * in the block, its memory could be reused before that) */
+    uv_timer_t t;
+    int expired = 0;
     if (live) {
         bl_proc_kill_all(SIGTERM);
-        int expired = 0;
-        uv_timer_t t;
         uv_timer_init(bl_loop(), &t);
         t.data = &expired;
         uv_timer_start(&t, shutdown_timer_cb, (uint64_t)grace_ms, 0);
