@@ -276,17 +276,93 @@ function M.validate(t, where, base)
   return sw
 end
 
+-- The environment a sweep file runs in: the safe part of the standard
+-- library (copies: the file cannot change benchlua's own), os without exit,
+-- io to read files, no require or debug (they reach os.exit), and a
+-- setmetatable that refuses __gc (a finalizer runs whenever, even after
+-- the sweep). Undefined globals are errors, as in a benchmark file.
+local function sweep_env()
+  local function copy(lib, only)
+    local t = {}
+    for k, v in pairs(lib) do
+      if not only or only[k] then t[k] = v end
+    end
+    return t
+  end
+  local env = { os = copy(os, { getenv = 1, time = 1, date = 1, clock = 1, difftime = 1 }),
+    io = copy(io, { open = 1, lines = 1 }), string = copy(string), table = copy(table), math = copy(math),
+    utf8 = copy(utf8), coroutine = copy(coroutine), _VERSION = _VERSION }
+  for _, k in ipairs({ "assert", "error", "ipairs", "next", "pairs", "pcall", "xpcall", "print", "select",
+    "tonumber", "tostring", "type", "rawequal", "rawget", "rawset", "rawlen" }) do
+    env[k] = _G[k]
+  end
+  env.setmetatable = function(t, mt)
+    if type(mt) == "table" and rawget(mt, "__gc") ~= nil then error("a sweep file cannot set __gc", 2) end
+    return setmetatable(t, mt)
+  end
+  env.getmetatable = function(v) -- not a string's (the string library's own)
+    if type(v) ~= "table" then return nil end
+    return getmetatable(v)
+  end
+  return setmetatable(env, {
+    __index = function(_, k) error(string.format("undefined global '%s'", tostring(k)), 2) end,
+    __newindex = function(_, k) error(string.format("assignment to undefined global '%s' (use local)", tostring(k)), 2) end,
+  })
+end
+
+-- What a sweep file returned, as plain data: tables are copied raw (next,
+-- no metamethods) and one with a metatable is refused, so that checking it
+-- runs none of the file's code. -> value | nil, err
+local function plain(v, where)
+  local seen = {}
+  local function copy(x, path)
+    if type(x) ~= "table" then return x end
+    if seen[x] then return seen[x] end
+    if debug.getmetatable(x) ~= nil then
+      error(string.format("%s: %s: a table with a metatable (a sweep file returns plain tables)", where, path), 0)
+    end
+    local out = {}
+    seen[x] = out
+    local k, val = next(x)
+    while k ~= nil do
+      local name = type(k) == "string" and (path == "" and k or path .. "." .. k)
+        or math.type(k) == "integer" and string.format("%s[%d]", path, k) or path .. "[" .. type(k) .. "]"
+      local ck = copy(k, name)
+      out[ck] = copy(val, name)
+      k, val = next(x, k)
+    end
+    return out
+  end
+  local ok, r = pcall(copy, v, "")
+  if not ok then return nil, (tostring(r):gsub(": : ", ": the table it returns: ", 1)) end
+  return r
+end
+
+-- an error a sweep file raised, as one line naming the file
+local function file_error(path, e)
+  local msg = type(e) == "string" and e or type(e) == "number" and tostring(e)
+    or string.format("(an error object of type %s)", type(e))
+  msg = msg:gsub("\n.*", "")
+  if msg:sub(1, #path + 1) ~= path .. ":" then msg = path .. ": " .. msg end
+  return msg
+end
+
 --- Load and validate a sweep file. -> sweep | nil, err
-function M.load(path)
+function M.load(path, limits)
   if not bench.fs.stat(path) then return nil, string.format("sweep file '%s' not found", path) end
-  local chunk, err = loadfile(path, "t", runner.strict_env(path))
+  local text, rerr = bench.fs.read(path)
+  if not text then return nil, string.format("sweep file '%s': %s", path, tostring(rerr)) end
+  local chunk, err = load(text, "@" .. path, "t", sweep_env())
   if not chunk then return nil, err end
   local ok, t = pcall(chunk)
-  if not ok then return nil, tostring(t) end
+  if not ok then return nil, file_error(path, t) end
+  t, err = plain(t, path)
+  if err then return nil, err end
   local abs = abspath(path)
-  local sw, verr = M.validate(t, path, dirname(abs))
+  local sw, verr = M.validate(t, path, dirname(abs), limits)
   if not sw then return nil, verr end
   sw.file = abs
+  sw.text = text
   return sw
 end
 

@@ -136,3 +136,34 @@ The command-line form: repeated options and comma lists form the product.
   $ benchlua sweep sweep.lua --wait
   benchlua: --wait goes with --slurm
   [2]
+
+A sweep file cannot end benchlua (no os.exit, no __gc that would call it
+later), and what it returns is plain data: a table with a metatable is refused
+before any of its metamethods runs. One line each, naming the file.
+
+  $ printf 'os.exit(0)\nreturn { models = { "a" }, benchmarks = { "throughput" } }\n' > x.lua; benchlua sweep x.lua --dry-run
+  benchlua: x.lua:1: attempt to call a nil value (field 'exit')
+  [2]
+  $ printf 'setmetatable({}, { __gc = function() os.exit(0) end })\nreturn { models = { "a" }, benchmarks = { "throughput" } }\n' > x.lua; benchlua sweep x.lua --dry-run
+  benchlua: x.lua:1: a sweep file cannot set __gc
+  [2]
+  $ printf 'local e = require("os").exit\nreturn {}\n' > x.lua; benchlua sweep x.lua --dry-run
+  benchlua: x.lua:1: undefined global 'require'
+  [2]
+  $ printf 'string.format = nil\nreturn { models = { "a" }, benchmarks = { "throughput" } }\n' > x.lua; benchlua sweep x.lua --dry-run | head -n 1
+  x.lua: 1 model x 1 setting = 1 cell, 1 benchmark each \(1 runs\); results in .* (re)
+  $ printf 'return { models = { "a" }, benchmarks = { "throughput" }, settings = { setmetatable({}, { __pairs = function() error("boom") end }) } }\n' > x.lua; benchlua sweep x.lua --dry-run
+  benchlua: x.lua: settings[1]: a table with a metatable (a sweep file returns plain tables)
+  [2]
+  $ printf 'return { models = { "a" }, benchmarks = { "throughput" }, settings = setmetatable({}, { __index = function() error("boom") end }) }\n' > x.lua; benchlua sweep x.lua --dry-run
+  benchlua: x.lua: settings: a table with a metatable (a sweep file returns plain tables)
+  [2]
+  $ printf 'local t = setmetatable({}, { __tostring = function() error("boom") end, __eq = function() error("eq") end })\nreturn { models = { "a" }, benchmarks = { "throughput" }, options = { [t] = 1 } }\n' > x.lua; benchlua sweep x.lua --dry-run
+  benchlua: x.lua: options[table]: a table with a metatable (a sweep file returns plain tables)
+  [2]
+  $ printf 'return setmetatable({}, { __index = function() error("boom") end })\n' > x.lua; benchlua sweep x.lua --dry-run
+  benchlua: x.lua: the table it returns: a table with a metatable (a sweep file returns plain tables)
+  [2]
+  $ printf 'error(setmetatable({}, { __tostring = function() error("boom") end }))\n' > x.lua; benchlua sweep x.lua --dry-run
+  benchlua: x.lua: (an error object of type table)
+  [2]
