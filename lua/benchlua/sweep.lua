@@ -831,8 +831,19 @@ end
 -- into one results file. Runs already in FILE are not added twice.
 
 local function run_id(r)
+  if type(r) ~= "table" then return nil end
   return table.concat({ tostring(r.timestamp), tostring(r.benchmark), tostring(r.run_dir),
     type(r.sweep) == "table" and tostring(r.sweep.cell) or "" }, "\0")
+end
+
+-- Why r (a decoded entry of a runs list) cannot be merged -> a phrase | nil
+local function not_a_run(r)
+  if type(r) ~= "table" or getmetatable(r) == json.array_mt then return "is not an object" end
+  if type(r.benchmark) ~= "string" then return "has no benchmark name" end
+  for _, k in ipairs({ "results", "config", "reproducibility" }) do
+    if r[k] ~= nil and type(r[k]) ~= "table" then return string.format("has %s that is not an object", k) end
+  end
+  return nil
 end
 
 --- -> exit code
@@ -863,14 +874,22 @@ function M.merge(argv, first)
   local existing, eerr = results.load(values.output)
   if existing == nil then io.stderr:write("benchlua: " .. eerr .. "\n") return 1 end
   if existing then
-    for _, r in ipairs(json.decode(existing).runs) do seen[run_id(r)] = true end
+    for _, r in ipairs(json.decode(existing).runs) do
+      local id = run_id(r)
+      if id then seen[id] = true end
+    end
   end
   local new = {}
   for _, f in ipairs(files) do
     if abspath(f) ~= abspath(values.output) then
       local text, err = results.load(f)
       if text == nil then io.stderr:write("benchlua: " .. err .. "\n") return 1 end
-      for _, r in ipairs(text and json.decode(text).runs or {}) do
+      for i, r in ipairs(text and json.decode(text).runs or {}) do
+        local why = not_a_run(r)
+        if why then -- refused before anything is added
+          io.stderr:write(string.format("benchlua: results merge: %s: runs[%d] %s; nothing merged\n", f, i, why))
+          return 1
+        end
         local id = run_id(r)
         if not seen[id] then seen[id] = true new[#new + 1] = r end
       end
@@ -878,7 +897,8 @@ function M.merge(argv, first)
   end
   table.sort(new, function(a, b) return tostring(a.timestamp) < tostring(b.timestamp) end)
   for _, r in ipairs(new) do
-    local ok, err = results.record(r, { results = values.output })
+    local rok, ok, err = pcall(results.record, r, { results = values.output })
+    if not rok then ok, err = nil, tostring(ok):gsub("\n.*", "") end
     if not ok then io.stderr:write("benchlua: " .. err .. "\n") return 1 end
   end
   io.stdout:write(string.format("merged %d run%s from %d file%s into %s\n", #new, #new == 1 and "" or "s",

@@ -167,3 +167,23 @@ before any of its metamethods runs. One line each, naming the file.
   $ printf 'error(setmetatable({}, { __tostring = function() error("boom") end }))\n' > x.lua; benchlua sweep x.lua --dry-run
   benchlua: x.lua: (an error object of type table)
   [2]
+
+results merge: an entry of a runs list that is not a run is one line naming
+the file and the entry, and nothing is merged.
+
+  $ mkdir m; printf '{"runs": [{"benchmark": "throughput", "timestamp": "2026-01-01T00:00:00Z"}]}' > m/cell-1.json
+  $ printf '{"runs": [{"benchmark": "throughput", "timestamp": "2026-01-01T00:00:01Z"}, 42]}' > m/cell-2.json
+  $ benchlua results merge m -o merged.json
+  benchlua: results merge: m/cell-2.json: runs[2] is not an object; nothing merged
+  [1]
+  $ printf '{"runs": [{"benchmark": ["x"]}]}' > m/cell-2.json; benchlua results merge m -o merged.json
+  benchlua: results merge: m/cell-2.json: runs[1] has no benchmark name; nothing merged
+  [1]
+  $ printf '{"runs": [{"benchmark": "x", "reproducibility": "s"}]}' > m/cell-2.json; benchlua results merge m -o merged.json
+  benchlua: results merge: m/cell-2.json: runs[1] has reproducibility that is not an object; nothing merged
+  [1]
+  $ ls merged.json
+  ls: cannot access 'merged.json': No such file or directory
+  [2]
+  $ printf '{"runs": ["not a run"]}' > merged.json; rm m/cell-2.json; benchlua results merge m -o merged.json
+  merged 1 run from 1 file into merged.json
