@@ -713,9 +713,23 @@ end
 -- ---------------------------------------------------------------------------
 -- The command-line form: repeated options and comma lists form the product.
 
+-- "a,b" -> {"a", "b"}; a backslash before a comma makes it part of the value ("a\\,b.gguf")
 local function split_commas(s)
-  local out = {}
-  for part in (s .. ","):gmatch("([^,]*),") do out[#out + 1] = part end
+  local out, cur, i = {}, {}, 1
+  while i <= #s do
+    local c = s:sub(i, i)
+    if c == "\\" and s:sub(i + 1, i + 1) == "," then
+      cur[#cur + 1] = ","
+      i = i + 1
+    elseif c == "," then
+      out[#out + 1] = table.concat(cur)
+      cur = {}
+    else
+      cur[#cur + 1] = c
+    end
+    i = i + 1
+  end
+  out[#out + 1] = table.concat(cur)
   return out
 end
 
@@ -769,7 +783,10 @@ function M.parse_argv(argv, first)
     if o and #texts > 0 and not given[k] then
       local t, vals = options.typeof(o), {}
       for _, text in ipairs(texts) do
-        local parts = (t == "int" or t == "number" or o.choices or k == "model") and split_commas(text) or { text }
+        -- (a model file whose name has a comma is taken whole)
+        local whole = k == "model" and text:find(",") and bench.fs.stat(text)
+        local parts = not whole and (t == "int" or t == "number" or o.choices or k == "model") and split_commas(text)
+          or { text }
         for _, p in ipairs(parts) do
           local v, err = options.convert(o, p, "--" .. o.name)
           if v == nil then return nil, err end

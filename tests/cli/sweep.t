@@ -187,3 +187,14 @@ the file and the entry, and nothing is merged.
   [2]
   $ printf '{"runs": ["not a run"]}' > merged.json; rm m/cell-2.json; benchlua results merge m -o merged.json
   merged 1 run from 1 file into merged.json
+
+A comma in a model's path: a file that exists is taken whole; otherwise a
+backslash before a comma keeps it in the name.
+
+  $ touch 'c,d.gguf'; benchlua sweep --model 'c,d.gguf' --benchmark throughput --dry-run
+  sweep: 1 model x 1 setting = 1 cell, 1 benchmark each \(1 runs\); results in .* (re)
+  cell 1: c,d.gguf: throughput
+  $ benchlua sweep --model 'x\,y.gguf,z.gguf' --benchmark throughput --dry-run
+  sweep: 2 models x 1 setting = 2 cells, 1 benchmark each \(2 runs\); results in .* (re)
+  cell 1: x,y.gguf: throughput
+  cell 2: z.gguf: throughput
