@@ -22,7 +22,18 @@ M.options = {
   { name = "slurm", default = false, help = "submit the sweep as one Slurm job array, one task per cell" },
   { name = "slurm-arg", type = "list", metavar = "ARG", help = "passed to sbatch, e.g. --slurm-arg=--partition=gpu" },
   { name = "wait", default = false, help = "with --slurm: wait until the array has ended, then print the summary" },
+  { name = "max-cells", type = "int", default = 10000, min = 1, metavar = "N", help = "refuse a sweep of more than N cells (default 10000)" },
 }
+
+-- "100 models x 10000 settings = 1000000 cells, more than 10000 (...)" when
+-- the product is over the limit (counted, not built) -> message | nil
+local function too_many(nmodels, nsettings, max)
+  local n = nmodels * nsettings
+  if n <= (max or 10000) then return nil end
+  local function count(x, what) return string.format("%.0f %s%s", x, what, x == 1 and "" or "s") end
+  return string.format("%s x %s = %s, more than %d (--max-cells N allows more)", count(nmodels, "model"),
+    count(nsettings, "setting"), count(n, "cell"), max or 10000)
+end
 
 -- host options that belong to the server: one value per cell, never per benchmark
 local SERVER = { model = true, gpu_layers = true, ctx = true, parallel = true, port = true, host = true,
@@ -130,7 +141,7 @@ local PATHS = { server_bin = true, runs_dir = true }
 --- Validate a sweep table (from a file or the command line) fully.
 -- where: the file name for messages; base: directory relative paths start
 -- from. -> sweep | nil, "where: field: message"
-function M.validate(t, where, base)
+function M.validate(t, where, base, limits)
   local function err(field, msg) return nil, string.format("%s: %s: %s", where, field, msg) end
   if type(t) ~= "table" then return nil, where .. ": a sweep file must return a table (models, settings, benchmarks, options, results)" end
   for _, k in ipairs(sorted_keys(t)) do
@@ -158,6 +169,9 @@ function M.validate(t, where, base)
 
   local lok, lerr = list("models", "expected a non-empty list of model paths")
   if not lok then return nil, lerr end
+  local big = too_many(#t.models + 0.0, type(t.settings) == "table" and #t.settings + 0.0 or 1.0,
+    limits and limits.max_cells)
+  if big then return nil, where .. ": " .. big end
   for i, m in ipairs(t.models) do
     if type(m) ~= "string" or m == "" then return err(string.format("models[%d]", i), "expected a path") end
     sw.models[i] = abspath(m, base)
@@ -713,7 +727,7 @@ end
 -- ---------------------------------------------------------------------------
 -- The command-line form: repeated options and comma lists form the product.
 
--- "a,b" -> {"a", "b"}; a backslash before a comma makes it part of the value ("a\\,b.gguf")
+-- "a,b" -> {"a", "b"}; a backslash before a comma makes it part of the value ("a\,b.gguf")
 local function split_commas(s)
   local out, cur, i = {}, {}, 1
   while i <= #s do
@@ -808,6 +822,12 @@ function M.parse_argv(argv, first)
   -- the command-line form: the same table a sweep file returns
   local t = { models = given.model, settings = { {} }, benchmarks = {}, options = {} }
   if not t.models then return nil, "sweep: --model PATH (repeatable) or a sweep FILE is required" end
+  local nsettings = 1.0 -- (counted before the product is built)
+  for _, k in ipairs(order) do
+    if given[k] and k ~= "model" and k ~= "results" and not bench_of[k] then nsettings = nsettings * #given[k] end
+  end
+  local big = too_many(#t.models + 0.0, nsettings, flags.max_cells)
+  if big then return nil, "sweep: " .. big end
   if #names == 0 then return nil, "sweep: --benchmark NAME (repeatable) is required" end
   if given.results then t.results = given.results[1] end
   if values.quiet then t.options.quiet = true end
@@ -946,9 +966,9 @@ function M.main(argv)
   end
   local sw, err
   if parsed.file then
-    sw, err = M.load(parsed.file)
+    sw, err = M.load(parsed.file, parsed.flags)
   else
-    sw, err = M.validate(parsed.table, "command line")
+    sw, err = M.validate(parsed.table, "command line", nil, parsed.flags)
   end
   if not sw then io.stderr:write("benchlua: " .. err .. "\n") return 2 end
   if parsed.quiet then sw.options.quiet = true end

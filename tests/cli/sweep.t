@@ -198,3 +198,19 @@ backslash before a comma keeps it in the name.
   sweep: 2 models x 1 setting = 2 cells, 1 benchmark each \(2 runs\); results in .* (re)
   cell 1: x,y.gguf: throughput
   cell 2: z.gguf: throughput
+
+A sweep's size is bounded: more than 10000 cells is refused before anything
+starts (counted, not built), naming the product; --max-cells N raises it.
+
+  $ printf 'local m, s = {}, {}\nfor i = 1, 100 do m[i] = "m" .. i end\nfor i = 1, 10000 do s[i] = { seed = i } end\nreturn { models = m, settings = s, benchmarks = { "throughput" } }\n' > big.lua
+  $ benchlua sweep big.lua --dry-run
+  benchlua: big.lua: 100 models x 10000 settings = 1000000 cells, more than 10000 (--max-cells N allows more)
+  [2]
+  $ benchlua sweep big.lua --dry-run --max-cells 1000000 | head -n 2
+  big.lua: 100 models x 10000 settings = 1000000 cells, 1 benchmark each \(1000000 runs\); results in .* (re)
+  cell 1: m1 seed=1: throughput
+  $ benchlua sweep --model "$(seq -s, 1 10)" --seed "$(seq -s, 1 40)" --parallel "$(seq -s, 1 50)" --benchmark throughput --dry-run
+  benchlua: sweep: 10 models x 2000 settings = 20000 cells, more than 10000 (--max-cells N allows more)
+  [2]
+  $ benchlua sweep --model a,b --seed "$(seq -s, 1 5000)" --benchmark throughput --dry-run | head -n 1
+  sweep: 2 models x 5000 settings = 10000 cells, 1 benchmark each \(10000 runs\); results in .* (re)
