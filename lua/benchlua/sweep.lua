@@ -22,6 +22,7 @@ M.options = {
   { name = "slurm", default = false, help = "submit the sweep as one Slurm job array, one task per cell" },
   { name = "slurm-arg", type = "list", metavar = "ARG", help = "passed to sbatch, e.g. --slurm-arg=--partition=gpu" },
   { name = "wait", default = false, help = "with --slurm: wait until the array has ended, then print the summary" },
+  { name = "snapshot-of", type = "string", metavar = "FILE", help = "FILE is a copy of the sweep file FILE (what --slurm submits): its relative paths and its runs' file are FILE's" },
   { name = "max-cells", type = "int", default = 10000, min = 1, metavar = "N", help = "refuse a sweep of more than N cells (default 10000)" },
 }
 
@@ -362,7 +363,9 @@ local function file_error(path, e)
 end
 
 --- Load and validate a sweep file. -> sweep | nil, err
-function M.load(path, limits)
+-- of: the sweep file that path is a snapshot of (--snapshot-of): relative
+-- paths start from its directory, and the runs record it as their file.
+function M.load(path, limits, of)
   if not bench.fs.stat(path) then return nil, string.format("sweep file '%s' not found", path) end
   local text, rerr = bench.fs.read(path)
   if not text then return nil, string.format("sweep file '%s': %s", path, tostring(rerr)) end
@@ -372,10 +375,11 @@ function M.load(path, limits)
   if not ok then return nil, file_error(path, t) end
   t, err = plain(t, path)
   if err then return nil, err end
-  local abs = abspath(path)
+  local abs = abspath(of or path)
   local sw, verr = M.validate(t, path, dirname(abs), limits)
   if not sw then return nil, verr end
   sw.file = abs
+  sw.snapshot = of and abspath(path) or nil
   sw.text = text
   return sw
 end
@@ -529,7 +533,7 @@ local function record_failure(sw, cell, b, bi, flags, err, run_dir)
 end
 
 function M.identity(sw, cell, b, bi)
-  return { file = sw.file, digest = sw.digest, cell = cell.n, cells = #sw.cells, index = bi, benchmark = b.name }
+  return { file = sw.file, snapshot = sw.snapshot, digest = sw.digest, cell = cell.n, cells = #sw.cells, index = bi, benchmark = b.name }
 end
 
 -- Run one cell: start its server, run every benchmark not done, stop it. A
@@ -965,8 +969,15 @@ function M.main(argv)
     return 0
   end
   local sw, err
+  local shown = parsed.flags.slurm and parsed.file and require("benchlua.slurm").control_char(abspath(parsed.file))
+  if shown then -- (before any message names it: they are one line)
+    io.stderr:write(string.format("benchlua: --slurm: the sweep file's path has a control character ('%s'); it would go into the batch script\n", shown))
+    return 2
+  end
   if parsed.file then
-    sw, err = M.load(parsed.file, parsed.flags)
+    sw, err = M.load(parsed.file, parsed.flags, parsed.flags.snapshot_of)
+  elseif parsed.flags.snapshot_of then
+    io.stderr:write("benchlua: --snapshot-of goes with a sweep FILE\n") return 2
   else
     sw, err = M.validate(parsed.table, "command line", nil, parsed.flags)
   end
