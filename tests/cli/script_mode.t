@@ -9,13 +9,13 @@ the record says the head was cut. A parse() that returns "0.9" gives 0.9.
 
   $ printf 'import sys\nsys.stdout.write(("x" * 1023 + "\\n") * (17 * 1024))\nprint("score: 0.75")\n' > long.py
   $ benchlua run --benchmark "$SRC/tests/fixtures/script_bench.lua" --script long.py --model "$SRC/README.md" --server-bin "$SRC/tests/fake_server.py" --quiet
-  script_bench: score 0.75  \(\d+\.\ds\)  recorded in benchmark_results.json (re)
+  script_bench: score 0.750  \(\d+\.\ds\)  recorded in benchmark_results.json (re)
   $ python3 -c "import json; r=json.load(open('benchmark_results.json'))['runs'][-1]['results']; print(r['raw_output'][:60]); print(len(r['raw_output']) < 17 << 20, r['output_cut'])"
   [benchlua: the first 1048588 bytes of the script's output we
   True 1048588
   $ printf 'print("score: 0.9")\n' > short.py
   $ benchlua run --benchmark str.lua --script short.py --model "$SRC/README.md" --server-bin "$SRC/tests/fake_server.py" --quiet
-  str: score 0.9  \(\d+\.\ds\)  recorded in benchmark_results.json (re)
+  str: score 0.900  \(\d+\.\ds\)  recorded in benchmark_results.json (re)
   $ python3 -c "import json; r=json.load(open('benchmark_results.json'))['runs'][-1]['results']; print(repr(r['score']), 'output_cut' in r)"
   0.9 False
 
