@@ -22,8 +22,8 @@ M.options = {
   { name = "slurm", default = false, help = "submit the sweep as one Slurm job array, one task per cell" },
   { name = "slurm-arg", type = "list", metavar = "ARG", help = "passed to sbatch, e.g. --slurm-arg=--partition=gpu" },
   { name = "wait", default = false, help = "with --slurm: wait until the array has ended, then print the summary" },
-  { name = "snapshot-of", type = "string", metavar = "FILE", help = "FILE is a copy of the sweep file FILE (what --slurm submits): its relative paths and its runs' file are FILE's" },
-  { name = "max-cells", type = "int", default = 10000, min = 1, metavar = "N", help = "refuse a sweep of more than N cells (default 10000)" },
+  { name = "snapshot-of", type = "string", metavar = "FILE", help = "the sweep file given is a copy of FILE (what a --slurm task runs): its relative paths and its runs' file are FILE's" },
+  { name = "max-cells", type = "int", default = 10000, min = 1, metavar = "N", help = "refuse a sweep of more than N cells" },
 }
 
 -- "100 models x 10000 settings = 1000000 cells, more than 10000 (...)" when
