@@ -1,0 +1,370 @@
+# grade_math.py: MATH-500 answer equivalence for benchlua (the grading helper
+# of benchmarks/math500.lua; grade_math500.lua extracts the answer in Lua).
+#
+# Verdicts are those of openai/prm800k@7ecc7947 prm800k/grading/grader.py
+# grade_answer(given, ground_truth): written here from a reading of that code
+# (not copied) and checked against verdicts made by running it
+# (tests/fixtures/math500/regen.py, tests/lua/test_grade_math500.lua).
+# In words, an answer is correct when
+#   1. both sides are equal after the Hendrycks MATH normalisation
+#      (prm800k's math_normalize.normalize_answer), or
+#   2. both sides are equal after prm800k's own normalisation (units, \text{},
+#      ^\circ, "or"/"and", million/billion, LaTeX -> text by pylatexenc), or
+#   3. element by element over a tuple/interval (same brackets, same count):
+#      two plain fractions must be equal as strings, an integer only equals
+#      an integer, anything else when sympy.simplify(gt - given) == 0 (not
+#      tried for expressions with more than 2 distinct letters, "^{", "^(",
+#      a chained or multi-digit exponent).
+# Differences from the reference, none of them in a verdict it gives:
+# - a per-item time limit (setup{"timeout"=S}, default 10 s) around the whole
+#   grade: past it the result is {"passed": false, "error": "timeout ..."}
+#   (the reference has none and may run for ever);
+# - normalised ground truths and sympy results are cached (pure functions);
+# - a sympy difference that is a plain number is compared with 0 directly
+#   (simplify returns a number unchanged), and one LaTeX-to-text converter is
+#   built once (it keeps no state between calls).
+#
+# Protocol (lua/benchlua/pygrade.lua): setup(config) once, grade(item) per
+# request, versions(). item = {"extracted": STR|None, "answer": STR};
+# result = {"passed": bool} plus "error" when the grade could not be made.
+# `python3 grade_math.py [--timeout S]` grades JSON lines from stdin, one result
+# line each (tests, bench/).
+import logging
+import re
+import signal
+import sys
+
+_timeout = 10.0
+_latex = None  # pylatexenc LatexNodes2Text, made on first use
+_sympy = None  # (sympy, parse_expr, transformations), imported on first use
+
+
+class GradeTimeout(BaseException):
+    """Raised by the alarm; a BaseException so no `except Exception` in the
+    grading steps (which mirror the reference's catch-alls) swallows it."""
+
+
+def _on_alarm(signum, frame):
+    raise GradeTimeout()
+
+
+def setup(config=None):
+    global _timeout
+    config = config or {}
+    if config.get("timeout") is not None:
+        _timeout = float(config["timeout"])
+    signal.signal(signal.SIGALRM, _on_alarm)
+    # pylatexenc logs "macro '\\frac' failed its substitution!" on odd LaTeX:
+    # not ours to show (the verdict is unaffected)
+    logging.getLogger("pylatexenc").setLevel(logging.CRITICAL)
+
+
+def versions():
+    import pylatexenc
+    import sympy
+
+    return {
+        "python": sys.version.split()[0],
+        "sympy": sympy.__version__,
+        "pylatexenc": pylatexenc.__version__,
+    }
+
+
+# ---------------------------------------------------------------------------
+# Stage 1: the Hendrycks MATH string normalisation (prm800k math_normalize).
+
+_TEXT_WRAP = re.compile(r"^\\text\{(?P<text>.+?)\}$")
+_CANON_INT = re.compile(r"(?:0|-?[1-9][0-9]*)")
+
+
+class _Unchanged(Exception):
+    """A step of the Hendrycks normalisation failed: the answer stays as it is."""
+
+
+def _braced_sqrt(s):
+    # \sqrt3 -> \sqrt{3}; a \sqrt at the very end fails the whole normalisation
+    if "\\sqrt" not in s:
+        return s
+    head, *rest = s.split("\\sqrt")
+    out = [head]
+    for part in rest:
+        if part == "":
+            raise _Unchanged()
+        out.append("\\sqrt" + part if part[0] == "{" else "\\sqrt{" + part[0] + "}" + part[1:])
+    return "".join(out)
+
+
+def _braced_fracs(s):
+    # \frac12 -> \frac{1}{2}, \frac1{7} -> \frac{1}{7}; a \frac followed by a
+    # single character leaves the string as it was before this step
+    head, *rest = s.split("\\frac")
+    out = [head]
+    for part in rest:
+        out.append("\\frac")
+        if part == "":
+            raise _Unchanged()
+        if part[0] == "{":
+            out.append(part)
+        elif len(part) < 2:
+            return s
+        elif part[1] == "{":
+            out.append("{" + part[0] + "}" + part[1:])
+        else:
+            out.append("{" + part[0] + "}{" + part[1] + "}" + part[2:])
+    return "".join(out)
+
+
+def _slash_to_frac(s):
+    parts = s.split("/")
+    if len(parts) == 2 and all(_CANON_INT.fullmatch(p) and len(p.lstrip("-")) <= 4300 for p in parts):
+        return "\\frac{" + parts[0] + "}{" + parts[1] + "}"
+    return s
+
+
+def _hendrycks(s):
+    for old, new in (("\n", ""), ("\\!", ""), ("\\\\", "\\"), ("tfrac", "frac"), ("dfrac", "frac"),
+                     ("\\left", ""), ("\\right", ""), ("^{\\circ}", ""), ("^\\circ", ""), ("\\$", "")):
+        s = s.replace(old, new)
+    if "\\text{ " in s:  # units on the right; more than one such text fails
+        pieces = s.split("\\text{ ")
+        if len(pieces) != 2:
+            raise _Unchanged()
+        s = pieces[0]
+    s = s.replace("\\%", "").replace(" .", " 0.").replace("{.", "{0.")
+    if s == "":
+        return s
+    if s[0] == ".":
+        s = "0" + s
+    sides = s.split("=")
+    if len(sides) == 2 and len(sides[0]) <= 2:
+        s = sides[1]
+    s = _braced_sqrt(s).replace(" ", "")
+    s = _braced_fracs(s)
+    if s == "0.5":
+        s = "\\frac{1}{2}"
+    return _slash_to_frac(s)
+
+
+def mathd_normalize(answer):
+    answer = answer.strip()
+    m = _TEXT_WRAP.search(answer)
+    if m:
+        answer = m.group("text").strip()
+    try:
+        return _hendrycks(answer)
+    except _Unchanged:
+        return answer
+
+
+# ---------------------------------------------------------------------------
+# Stage 2: prm800k's own normalisation.
+
+_UNITS = [re.compile(u + r"(es)?(s)? *(\^[0-9]+)?") for u in (
+    "degree", "cm", "centimeter", "meter", "mile", "second", "minute", "hour", "day",
+    "week", "month", "year", "foot", "feet", "inch", "yard")]
+_CIRC = re.compile(r"\^ *\\circ")
+_THIN_SPACE = re.compile(r",\\! *")
+_MINUS_SPACE = re.compile(r"- *")
+_MIXED = re.compile(r"([0-9]) +([0-9])")
+_GROUPED = re.compile(r"(\d)(,)(\d\d\d)($|\D)")
+_UNICODE_OPS = (("√", "sqrt"), ("π", "pi"), ("∞", "inf"), ("∪", "U"), ("·", "*"), ("×", "*"))
+
+
+def _float_or_none(s):
+    try:
+        return float(s)
+    except ValueError:
+        return None
+
+
+def _near_int(x):
+    try:
+        return abs(x - int(round(x))) <= 1e-7
+    except (OverflowError, ValueError):
+        return False
+
+
+def _ungroup(s):
+    # 1,234,567 -> 1234567, but not the commas of a tuple such as (1,234)... which
+    # it cannot tell apart: a comma followed by exactly three digits goes
+    while True:
+        t = _GROUPED.sub(r"\1\3\4", s)
+        if t == s:
+            return t
+        s = t
+
+
+def _int_like(s):
+    x = _float_or_none(_ungroup(s))
+    return x is not None and _near_int(x)
+
+
+def _latex_to_text(s):
+    global _latex
+    if _latex is None:
+        from pylatexenc.latex2text import LatexNodes2Text
+
+        _latex = LatexNodes2Text()
+    s = s.replace("\\tfrac", "\\frac").replace("\\dfrac", "\\frac").replace("\\frac", " \\frac")
+    s = _latex.latex_to_text(s)
+    for old, new in _UNICODE_OPS:
+        s = s.replace(old, new)
+    return s.strip()
+
+
+def prm_normalize(s):
+    m = _TEXT_WRAP.search(s)
+    if m:
+        s = m.group("text")
+    s = s.replace("\\%", "%").replace("\\$", "$").replace("$", "").replace("%", "")
+    s = s.replace(" or ", " , ").replace(" and ", " , ")
+    s = s.replace("million", "*10^6").replace("billion", "*10^9").replace("trillion", "*10^12")
+    for unit in _UNITS:
+        s = unit.sub("", s)
+    s = _CIRC.sub("", s)
+    if s[:1] == "{" and s[-1:] == "}":
+        s = s[1:-1]
+    s = _THIN_SPACE.sub("", s)
+    x = _float_or_none(s)
+    if x is not None and _near_int(x):
+        s = str(int(round(x)))
+    if "\\" in s:
+        try:
+            s = _latex_to_text(s)
+        except Exception:  # pylatexenc refuses it: keep the LaTeX
+            pass
+    s = _MINUS_SPACE.sub("-", s)
+    s = _MIXED.sub(r"\1+\2", s)  # 7 3/4 -> 7+3/4
+    s = s.replace(" ", "").replace("{", "").replace("}", "").lower()
+    if _int_like(s):
+        s = str(int(float(s.replace(",", ""))))  # truncates, as the reference does
+    return s
+
+
+# ---------------------------------------------------------------------------
+# Stage 3: element-wise comparison, sympy as the last resort.
+
+_FRAC = re.compile(r"^-?[0-9]+.?/0*[1-9][0-9]*.?$")
+_CHAINED_POW = re.compile(r"\^[0-9]+\^")
+_LONG_POW = re.compile(r"\^[0-9][0-9]+")
+_BRACKETS = "()[]"
+
+
+def _split_elems(s):
+    s = _ungroup(s)
+    if s == "":
+        return []
+    if len(s) > 2 and s[0] in _BRACKETS and s[-1] in _BRACKETS and not any(c in _BRACKETS for c in s[1:-1]):
+        return [e.strip() for e in s[1:-1].split(",")]
+    return [s]
+
+
+def _sympy_may_try(expr):
+    letters = {c for c in expr.replace("sqrt", "").replace("frac", "") if c.isalpha()}
+    if len(letters) > 2 or "^{" in expr or "^(" in expr:
+        return False
+    return not (_CHAINED_POW.search(expr) or _LONG_POW.search(expr))
+
+
+def _load_sympy():
+    global _sympy
+    if _sympy is None:
+        import sympy
+        from sympy.parsing import sympy_parser as sp
+
+        _sympy = (sympy, sp.parse_expr, sp.standard_transformations + (sp.implicit_multiplication_application,))
+    return _sympy
+
+
+_sympy_cache = {}
+
+
+def _sympy_equal(gt, given):
+    expr = "(" + gt + ")-(" + given + ")"
+    if not _sympy_may_try(expr):
+        return False
+    hit = _sympy_cache.get(expr)
+    if hit is None:
+        hit = _sympy_equal_uncached(expr)
+        _sympy_cache[expr] = hit
+    return hit
+
+
+def _sympy_equal_uncached(expr):
+    sympy, parse, transformations = _load_sympy()
+    try:
+        diff = parse(expr.replace("^", "**"), transformations=transformations)
+        if isinstance(diff, sympy.Number):
+            return bool(diff == 0)
+        return bool(sympy.simplify(diff) == 0)
+    except Exception:  # unparsable or unsimplifiable: not equal, as in the reference
+        return False
+
+
+def _elem_equal(gt, given):
+    if _FRAC.search(gt) and _FRAC.search(given):
+        return gt == given  # unreduced fractions are not simplified
+    if _int_like(gt) != _int_like(given):
+        return False  # an integer answer needs an integer
+    return _sympy_equal(gt, given)
+
+
+_gt_cache = {}
+
+
+def grade_answer(given, ground_truth):
+    if given is None:
+        return False
+    gt = _gt_cache.get(ground_truth)
+    if gt is None:
+        gt = (mathd_normalize(ground_truth), prm_normalize(ground_truth))
+        if len(_gt_cache) < 100000:
+            _gt_cache[ground_truth] = gt
+    if mathd_normalize(given) == gt[0]:
+        return True
+    gt_norm, given_norm = gt[1], prm_normalize(given)
+    if gt_norm == given_norm:
+        return True
+    if given_norm == "":
+        return False
+    gt_elems, given_elems = _split_elems(gt_norm), _split_elems(given_norm)
+    if len(gt_elems) > 1 and (gt_norm[0] != given_norm[0] or gt_norm[-1] != given_norm[-1]):
+        return False
+    if len(gt_elems) != len(given_elems):
+        return False
+    return all(_elem_equal(a, b) for a, b in zip(gt_elems, given_elems))
+
+
+def grade(item):
+    given, answer = item.get("extracted"), item.get("answer")
+    if not isinstance(answer, str):
+        return {"passed": False, "error": "no ground-truth answer"}
+    if given is not None and not isinstance(given, str):
+        return {"passed": False, "error": "extracted answer is not a string"}
+    signal.setitimer(signal.ITIMER_REAL, _timeout)
+    try:
+        return {"passed": bool(grade_answer(given, answer))}
+    except GradeTimeout:
+        return {"passed": False, "error": "timeout: no verdict in %g s" % _timeout}
+    except RecursionError:
+        return {"passed": False, "error": "recursion too deep"}
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def main():
+    import argparse
+    import json
+
+    ap = argparse.ArgumentParser(description="grade JSON lines {extracted, answer} from stdin")
+    ap.add_argument("--timeout", type=float, help="seconds per item (default %g)" % _timeout)
+    setup({"timeout": ap.parse_args().timeout})
+    out = sys.stdout
+    for line in sys.stdin:
+        if line.strip():
+            out.write(json.dumps(grade(json.loads(line))) + "\n")
+    out.flush()
+
+
+if __name__ == "__main__":
+    main()
