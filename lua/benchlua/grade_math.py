@@ -31,6 +31,7 @@
 # line each (tests, bench/).
 import logging
 import re
+from fractions import Fraction
 import signal
 import sys
 
@@ -285,9 +286,161 @@ def _sympy_equal(gt, given):
         return False
     hit = _sympy_cache.get(expr)
     if hit is None:
-        hit = _sympy_equal_uncached(expr)
+        hit = _arith_equal(gt, given)
+        if hit is None:
+            hit = _sympy_equal_uncached(expr)
         _sympy_cache[expr] = hit
     return hit
+
+
+# Deciding without sympy where its answer is certain. sympy parses a
+# difference of plain arithmetic (canonical integers, decimals, + - * /, ^,
+# parentheses, sqrt(...), pi, implicit multiplication) as written: integers
+# and fractions are exact Rationals, so the difference is 0 exactly when the
+# Fractions here are equal; and simplify keeps an expression's value, so a
+# difference whose value is clearly not 0 is never simplified to 0. Anything
+# else (letters, decimals or irrationals that come out equal, huge numbers,
+# 1/0, a negative under a root) is left to sympy.
+
+class _NotArith(Exception):
+    pass
+
+
+_ARITH_TOKEN = re.compile(r"(0|[1-9][0-9]*)(?![0-9.])|([0-9]+\.[0-9]+)(?![0-9.])|sqrt\(|pi(?![a-z0-9(])|[-+*/^()]")
+_FRAC_BITS = 4096
+
+
+class _Arith:
+    def __init__(self, text):
+        self.toks, pos = [], 0
+        while pos < len(text):
+            m = _ARITH_TOKEN.match(text, pos)
+            if not m:
+                raise _NotArith()
+            self.toks.append(m.group(0))
+            pos = m.end()
+        self.i = 0
+
+    def peek(self):
+        return self.toks[self.i] if self.i < len(self.toks) else None
+
+    def take(self):
+        t = self.peek()
+        self.i += 1
+        return t
+
+    def whole(self):
+        v = self.expr()
+        if self.peek() is not None:
+            raise _NotArith()
+        return v
+
+    def expr(self):
+        v = self.term()
+        while self.peek() in ("+", "-"):
+            v = _combine(self.take(), v, self.term())
+        return v
+
+    def term(self):
+        v = self.unary()
+        while True:
+            t = self.peek()
+            if t in ("*", "/"):
+                self.take()
+                v = _combine(t, v, self.unary())
+            elif t is not None and (t[0].isdigit() or t in ("(", "sqrt(", "pi")):
+                v = _combine("*", v, self.unary())  # implicit multiplication
+            else:
+                return v
+
+    def unary(self):
+        t = self.peek()
+        if t in ("+", "-"):
+            self.take()
+            v = self.unary()
+            return v if t == "+" else _combine("-", (True, 0), v)
+        v = self.primary()
+        if self.peek() == "^":
+            self.take()
+            v = _combine("^", v, self.unary())
+        return v
+
+    def primary(self):
+        t = self.take()
+        if t is None:
+            raise _NotArith()
+        if t in ("(", "sqrt("):
+            v = self.expr()
+            if self.take() != ")":
+                raise _NotArith()
+            if t == "sqrt(":
+                if v[1] < 0:
+                    raise _NotArith()
+                return (False, float(v[1]) ** 0.5)
+            return v
+        if t == "pi":
+            return (False, 3.141592653589793)
+        if t[0].isdigit():
+            return (True, Fraction(int(t))) if "." not in t else (False, float(t))
+        raise _NotArith()
+
+
+def _combine(op, a, b):
+    # a, b: (exact, value); exact values are Fractions
+    exact = a[0] and b[0]
+    x, y = (a[1], b[1]) if exact else (float(a[1]), float(b[1]))
+    try:
+        if op == "+":
+            v = x + y
+        elif op == "-":
+            v = x - y
+        elif op == "*":
+            v = x * y
+        elif op == "/":
+            v = x / y
+        elif exact:
+            if y.denominator != 1 or abs(y.numerator) * max(x.numerator.bit_length(), x.denominator.bit_length()) > _FRAC_BITS:
+                raise _NotArith()
+            v = x ** int(y)
+        else:
+            v = x ** y
+    except (ZeroDivisionError, OverflowError):
+        raise _NotArith()
+    if exact:
+        if max(v.numerator.bit_length(), v.denominator.bit_length()) > _FRAC_BITS:
+            raise _NotArith()
+    elif not isinstance(v, float) or v != v or v in (float("inf"), float("-inf")):
+        raise _NotArith()  # complex (a negative to a fractional power), nan, inf
+    return (exact, v)
+
+
+def _unwrapped(toks):
+    # the tokens without parentheses around the whole: "((2sqrt(3)))" -> 2sqrt(3)
+    while len(toks) > 2 and toks[0] == "(" and toks[-1] == ")":
+        depth = 0
+        for k, t in enumerate(toks):
+            depth += t in ("(", "sqrt(") and 1 or (t == ")" and -1 or 0)
+            if depth == 0 and k < len(toks) - 1:
+                return toks
+        toks = toks[1:-1]
+    return toks
+
+
+def _arith_equal(gt, given):
+    """True/False where sympy's verdict on gt - given is certain, else None."""
+    try:
+        pa, pb = _Arith(gt), _Arith(given)
+        a, b = pa.whole(), pb.whole()
+        if _unwrapped(pa.toks) == _unwrapped(pb.toks):
+            return True  # the same expression: x - x is 0 as sympy builds it
+        if a[0] and b[0]:
+            return a[1] == b[1]
+        x, y = float(a[1]), float(b[1])
+        if abs(x - y) > 1e-9 * max(1.0, abs(x), abs(y)):
+            return False
+    except (_NotArith, OverflowError, ValueError, RecursionError):
+        pass
+    return None
 
 
 def _sympy_equal_uncached(expr):
