@@ -448,9 +448,34 @@ def _sympy_equal_uncached(expr):
     try:
         diff = parse(expr.replace("^", "**"), transformations=transformations)
         if isinstance(diff, sympy.Number):
-            return bool(diff == 0)
+            return bool(diff == 0)  # simplify returns a number as it is
+        if _clearly_nonzero(sympy, diff):
+            return False
         return bool(sympy.simplify(diff) == 0)
     except Exception:  # unparsable or unsimplifiable: not equal, as in the reference
+        return False
+
+
+# simplify keeps values: a difference that is clearly not 0 at one point
+# (its symbols, at most 2, set to generic values) is never simplified to 0,
+# and evaluating it there costs a fraction of simplify. A difference that is
+# 0, tiny, undefined or not a number there is left to simplify.
+_POINT = ("0.6123724356957945245493210186764728479914", "1.3247179572447460259609088544780973407344")
+
+
+def _clearly_nonzero(sympy, diff):
+    try:
+        if not isinstance(diff, sympy.Expr):
+            return False
+        syms = sorted(diff.free_symbols, key=lambda s: s.name)
+        if len(syms) > len(_POINT):
+            return False
+        v = diff.evalf(30, subs={s: sympy.Float(p, 40) for s, p in zip(syms, _POINT)})
+        if not v.is_number or v.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
+            return False
+        z = complex(v)
+        return z == z and abs(z) > 1e-6 and abs(z) != float("inf")
+    except Exception:
         return False
 
 
