@@ -20,9 +20,13 @@
 #   grade: past it the result is {"passed": false, "error": "timeout ..."}
 #   (the reference has none and may run for ever);
 # - normalised ground truths and sympy results are cached (pure functions);
-# - a sympy difference that is a plain number is compared with 0 directly
-#   (simplify returns a number unchanged), and one LaTeX-to-text converter is
-#   built once (it keeps no state between calls).
+# - sympy is imported only when needed: plain arithmetic (integers,
+#   fractions, decimals, surds, pi, one-letter polynomials) is decided here
+#   where sympy's verdict is certain (see _arith_equal); a sympy difference
+#   that is a number is compared with 0 directly (simplify returns numbers
+#   unchanged), and one clearly non-zero at a generic point is not simplified
+#   (simplify keeps values); one LaTeX-to-text converter is built once (it
+#   keeps no state between calls).
 #
 # Protocol (lua/benchlua/pygrade.lua): setup(config) once, grade(item) per
 # request, versions(). item = {"extracted": STR|None, "answer": STR};
@@ -293,20 +297,29 @@ def _sympy_equal(gt, given):
     return hit
 
 
-# Deciding without sympy where its answer is certain. sympy parses a
-# difference of plain arithmetic (canonical integers, decimals, + - * /, ^,
-# parentheses, sqrt(...), pi, implicit multiplication) as written: integers
-# and fractions are exact Rationals, so the difference is 0 exactly when the
-# Fractions here are equal; and simplify keeps an expression's value, so a
-# difference whose value is clearly not 0 is never simplified to 0. Anything
-# else (letters, decimals or irrationals that come out equal, huge numbers,
-# 1/0, a negative under a root) is left to sympy.
+# Deciding without sympy where its answer is certain. sympy parses plain
+# arithmetic (canonical integers, decimals, + - * / ^, parentheses, sqrt(...),
+# pi, one-letter variables, implicit multiplication) as written here, so:
+# - integers and fractions are exact Rationals: the difference is 0 exactly
+#   when the Fractions here are equal;
+# - simplify keeps an expression's value: a difference clearly not 0 (with
+#   the variables at generic values) is never simplified to 0;
+# - the same tokens (up to parentheses around the whole) give x - x = 0;
+# - a lone decimal equal to an exact value gives a Float 0 (below).
+# Anything else (other letters or names, values that come out equal, huge
+# numbers, 1/0, a negative under a root) is left to sympy.
 
 class _NotArith(Exception):
     pass
 
 
-_ARITH_TOKEN = re.compile(r"(0|[1-9][0-9]*)(?![0-9.])|([0-9]+\.[0-9]+)(?![0-9.])|sqrt\(|pi(?![a-z0-9(])|[-+*/^()]")
+# A number is not followed by e or j (Python would read 2e+5, 2j as one
+# number) nor 0 by a letter (0x1f, 0b1); a variable is one letter alone (two
+# letters may be a sympy name: ln, re, oo, pi), not followed by a digit.
+_ARITH_TOKEN = re.compile(r"(?:0(?![0-9.a-z])|[1-9][0-9]*(?![0-9.ej]))|[0-9]+\.[0-9]+(?![0-9.ej])|sqrt\(|pi(?![a-z0-9(])"
+                          r"|[a-z](?![a-z0-9])|[-+*/^()]")
+# generic values for the variables: no simple relation between them
+_VAR_VALUE = {c: 0.6123724356957945 + 0.1371742112482853 * k for k, c in enumerate("abcdefghijklmnopqrstuvwxyz")}
 _FRAC_BITS = 4096
 
 
@@ -348,7 +361,7 @@ class _Arith:
             if t in ("*", "/"):
                 self.take()
                 v = _combine(t, v, self.unary())
-            elif t is not None and (t[0].isdigit() or t in ("(", "sqrt(", "pi")):
+            elif t is not None and (t[0].isdigit() or t[0].isalpha() or t == "("):
                 v = _combine("*", v, self.unary())  # implicit multiplication
             else:
                 return v
@@ -382,6 +395,8 @@ class _Arith:
             return (False, 3.141592653589793)
         if t[0].isdigit():
             return (True, Fraction(int(t))) if "." not in t else (False, float(t))
+        if t in _VAR_VALUE:
+            return (False, _VAR_VALUE[t])
         raise _NotArith()
 
 
@@ -426,15 +441,40 @@ def _unwrapped(toks):
     return toks
 
 
+def _decimal(toks):
+    # the value of a lone decimal ("0.75", "-0.75") as a Fraction, with its digit count
+    sign, rest = (-1, toks[1:]) if toks[:1] == ["-"] else (1, toks)
+    if len(rest) == 1 and "." in rest[0]:
+        return sign * Fraction(rest[0]), sum(c.isdigit() for c in rest[0])
+    return None
+
+
+def _same_decimal(ta, a, tb, b):
+    # sympy reads a decimal as a Float of max(15, its digits) digits and turns
+    # an exact Rational into a Float of the same precision before subtracting:
+    # a decimal whose value is exactly that Rational gives exactly 0; two equal
+    # decimals do where both have at most 15 digits (the same precision)
+    da = _decimal(ta)
+    if da is None:
+        return False
+    if b[0]:
+        return da[0] == b[1]
+    db = _decimal(tb)
+    return db is not None and da[0] == db[0] and da[1] <= 15 and db[1] <= 15
+
+
 def _arith_equal(gt, given):
     """True/False where sympy's verdict on gt - given is certain, else None."""
     try:
         pa, pb = _Arith(gt), _Arith(given)
         a, b = pa.whole(), pb.whole()
-        if _unwrapped(pa.toks) == _unwrapped(pb.toks):
+        ta, tb = _unwrapped(pa.toks), _unwrapped(pb.toks)
+        if ta == tb:
             return True  # the same expression: x - x is 0 as sympy builds it
         if a[0] and b[0]:
             return a[1] == b[1]
+        if _same_decimal(ta, a, tb, b) or _same_decimal(tb, b, ta, a):
+            return True
         x, y = float(a[1]), float(b[1])
         if abs(x - y) > 1e-9 * max(1.0, abs(x), abs(y)):
             return False

@@ -172,7 +172,7 @@ T[#T + 1] = { "grade_math.py: bad requests are results with an error; versions()
   end
 end }
 
-T[#T + 1] = { "grade_math.py: wrong integers, fractions, surds and decimals are graded without importing sympy", function()
+T[#T + 1] = { "grade_math.py: wrong integers, fractions, surds, decimals and polynomials are graded without importing sympy", function()
   -- the speed of a whole run rests on this: importing sympy costs more than
   -- grading 500 such answers
   local code = [[
@@ -181,13 +181,14 @@ sys.path.insert(0, "lua/benchlua")
 import grade_math
 grade_math.setup({})
 pairs = [("6", "5"), ("\\frac{2}{3}", "\\frac34"), ("0.7", "\\frac34"), ("2\\sqrt{3}", "3\\sqrt{2}"),
-         ("(1, 2)", "(1, 3)"), ("2^{-1}", "\\frac{1}{2}"), ("(2\\sqrt{3})", "2\\sqrt{3}"), ("\\pi", "2\\pi")]
+         ("(1, 2)", "(1, 3)"), ("2^{-1}", "\\frac{1}{2}"), ("(2\\sqrt{3})", "2\\sqrt{3}"), ("\\pi", "2\\pi"),
+         ("0.75", "\\frac34"), ("2x+1", "x^2+1"), ("(2x, y)", "(3x, y)")]
 verdicts = [grade_math.grade({"extracted": g, "answer": a})["passed"] for g, a in pairs]
 print(json.dumps({"verdicts": verdicts, "sympy": "sympy" in sys.modules}))
 ]]
   local r = assert(require("benchlua.script").run_script{ argv = { python(), "-c", code }, timeout = 60 })
   local out = cjson.decode(r.stdout)
-  eq(cjson.encode(out.verdicts), "[false,false,false,false,false,true,true,false]", "verdicts")
+  eq(cjson.encode(out.verdicts), "[false,false,false,false,false,true,true,false,true,false,false]", "verdicts")
   eq(out.sympy, false, "sympy imported")
 end }
 
