@@ -289,6 +289,8 @@ def _sympy_equal(gt, given):
     if not _sympy_may_try(expr):
         return False
     hit = _sympy_cache.get(expr)
+    if hit is None and ("±" in expr or ";" in expr):
+        hit = False  # no Python expression has them: sympy's parse raises
     if hit is None:
         hit = _arith_equal(gt, given)
         if hit is None:
@@ -316,7 +318,7 @@ class _NotArith(Exception):
 # A number is not followed by e or j (Python would read 2e+5, 2j as one
 # number) nor 0 by a letter (0x1f, 0b1); a variable is one letter alone (two
 # letters may be a sympy name: ln, re, oo, pi), not followed by a digit.
-_ARITH_TOKEN = re.compile(r"(?:0(?![0-9.a-z])|[1-9][0-9]*(?![0-9.ej]))|[0-9]+\.[0-9]+(?![0-9.ej])|sqrt\(|pi(?![a-z0-9(])"
+_ARITH_TOKEN = re.compile(r"(?:0(?![0-9.a-z])|[1-9][0-9]*(?![0-9.ej]))|[0-9]*\.[0-9]+(?![0-9.ej])|sqrt\(|pi(?![a-z0-9(])"
                           r"|[a-z](?![a-z0-9])|[-+*/^()]")
 # generic values for the variables: no simple relation between them
 _VAR_VALUE = {c: 0.6123724356957945 + 0.1371742112482853 * k for k, c in enumerate("abcdefghijklmnopqrstuvwxyz")}
@@ -330,7 +332,10 @@ class _Arith:
             m = _ARITH_TOKEN.match(text, pos)
             if not m:
                 raise _NotArith()
-            self.toks.append(m.group(0))
+            t = m.group(0)
+            if t[0] == "." and self.toks and self.toks[-1] not in ("+", "-", "*", "/", "^", "("):
+                raise _NotArith()  # x.5, ).5: not plain arithmetic
+            self.toks.append(t)
             pos = m.end()
         self.i = 0
 
