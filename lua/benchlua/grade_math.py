@@ -282,6 +282,7 @@ def _load_sympy():
 
 
 _sympy_cache = {}
+_COMPARE = re.compile(r"[=<>!:]=|:")
 
 
 def _sympy_equal(gt, given):
@@ -289,8 +290,11 @@ def _sympy_equal(gt, given):
     if not _sympy_may_try(expr):
         return False
     hit = _sympy_cache.get(expr)
-    if hit is None and ("±" in expr or ";" in expr):
-        hit = False  # no Python expression has them: sympy's parse raises
+    if hit is None and ("±" in expr or ";" in expr or ("=" in expr and not _COMPARE.search(expr))):
+        # no Python expression has them (an "=" outside a comparison or :=
+        # is a syntax error or a keyword argument, which sympy's few-letter
+        # functions refuse): sympy's parse or evaluation raises
+        hit = False
     if hit is None:
         hit = _arith_equal(gt, given)
         if hit is None:
