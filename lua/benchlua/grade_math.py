@@ -283,6 +283,7 @@ def _load_sympy():
 
 _sympy_cache = {}
 _COMPARE = re.compile(r"[=<>!:]=|:")
+_TUPLE_ARITH = re.compile(r"[0-9+\-*/^().]*,[0-9+\-*/^().,]*")
 
 
 def _sympy_equal(gt, given):
@@ -294,6 +295,10 @@ def _sympy_equal(gt, given):
         # no Python expression has them (an "=" outside a comparison or :=
         # is a syntax error or a keyword argument, which sympy's few-letter
         # functions refuse): sympy's parse or evaluation raises
+        hit = False
+    if hit is None and _TUPLE_ARITH.fullmatch(expr):
+        # numbers, operators and a comma: some side is a Python tuple, which
+        # + and * keep a tuple and anything else refuses: the subtraction raises
         hit = False
     if hit is None:
         hit = _arith_equal(gt, given)
