@@ -283,7 +283,27 @@ def _load_sympy():
 
 _sympy_cache = {}
 _COMPARE = re.compile(r"[=<>!:]=|:")
-_TUPLE_ARITH = re.compile(r"[0-9+\-*/^().]*,[0-9+\-*/^().,]*")
+_TUPLE_ARITH = re.compile(r"(?:sqrt\(|pi(?![a-z0-9])|[0-9+\-*/^().,])*")
+
+
+def _tuple_raises(expr):
+    # numbers, operators, sqrt(...), pi and a comma outside every sqrt(...):
+    # some side is a Python tuple, which + and * (by an integer) keep a tuple
+    # and anything else refuses, so the final subtraction raises
+    if "," not in expr or not _TUPLE_ARITH.fullmatch(expr):
+        return False
+    groups = []
+    for m in re.finditer(r"sqrt\(|[(),]", expr):
+        t = m.group(0)
+        if t == ")":
+            if groups:
+                groups.pop()
+        elif t == ",":
+            if "sqrt(" in groups:
+                return False
+        else:
+            groups.append(t)
+    return True
 
 
 def _sympy_equal(gt, given):
@@ -296,9 +316,7 @@ def _sympy_equal(gt, given):
         # is a syntax error or a keyword argument, which sympy's few-letter
         # functions refuse): sympy's parse or evaluation raises
         hit = False
-    if hit is None and _TUPLE_ARITH.fullmatch(expr):
-        # numbers, operators and a comma: some side is a Python tuple, which
-        # + and * keep a tuple and anything else refuses: the subtraction raises
+    if hit is None and _tuple_raises(expr):
         hit = False
     if hit is None:
         hit = _arith_equal(gt, given)
@@ -407,7 +425,7 @@ class _Arith:
             return v
         if t == "pi":
             return (False, 3.141592653589793)
-        if t[0].isdigit():
+        if t[0].isdigit() or t[0] == ".":
             return (True, Fraction(int(t))) if "." not in t else (False, float(t))
         if t in _VAR_VALUE:
             return (False, _VAR_VALUE[t])
