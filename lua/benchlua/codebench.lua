@@ -292,20 +292,15 @@ local function pass_at_k(problems, st, filter)
   return (passk.compute(counts)), #counts
 end
 
-local function format_pak(pak)
-  local parts = {}
-  for _, k in ipairs(passk.ks(pak)) do parts[#parts + 1] = string.format("'pass@%d': %s", k, M.shortest(pak["pass@" .. k])) end
-  return "{" .. table.concat(parts, ", ") .. "}"
-end
 
 local function report(ctx, recipe, problems, tally, extra)
   local primary = recipe.primary or tally.names[#tally.names]
   local pak = pass_at_k(problems, tally.sets[primary])
   local oc = tally.outcomes
-  local line = format_pak(pak)
+  local line = passk.format(pak)
   if #tally.names > 1 then
     local parts = {}
-    for _, s in ipairs(tally.names) do parts[#parts + 1] = s .. " " .. format_pak(pass_at_k(problems, tally.sets[s])) end
+    for _, s in ipairs(tally.names) do parts[#parts + 1] = s .. " " .. passk.format(pass_at_k(problems, tally.sets[s])) end
     line = table.concat(parts, "  ")
   end
   local counts = {}

@@ -14,6 +14,7 @@ usage: benchlua BENCHMARK [options]          run a benchmark (a .lua file or a s
        benchlua results [FILE] [--format table|md|csv|json|jsonl]
                                              the recorded runs, numbered from 1
        benchlua compare [A B]                run B against run A: delta, interval, paired test, flips
+       benchlua leaderboard [FILE]           models x settings against benchmarks, the best marked
        benchlua report [FILE] -o report.html one self-contained HTML page of the runs
        benchlua list                         shipped benchmarks
        benchlua test FILE...                 run Lua test files (see tests/lua)
@@ -38,19 +39,27 @@ local function fail(msg)
   return 2
 end
 
-local function list()
-  local seen = {}
-  for _, d in ipairs(runner.search_dirs()) do
-    local files = bench.fs.list(d) or {}
-    table.sort(files)
-    for _, f in ipairs(files) do
+-- the benchmarks found by name (BENCHLUA_PATH, ./benchmarks, ...), sorted;
+-- only those shipped with benchlua (beside the binary, or installed) when
+-- `installed`
+local function shipped(installed)
+  local seen, names = {}, {}
+  local dirs = runner.search_dirs()
+  if installed then dirs = { (bench.exe:match("^(.*)/[^/]*$") or ".") .. "/benchmarks", bench.datadir and bench.datadir .. "/benchmarks" } end
+  for _, d in ipairs(dirs) do
+    for _, f in ipairs(bench.fs.list(d) or {}) do
       local name = f:match("^(.-)%.lua$")
-      if name and not seen[name] then
-        seen[name] = true
-        local spec = runner.load(d .. "/" .. f)
-        print(string.format("%-16s %s", name, spec and spec.description or ""))
-      end
+      if name and not seen[name] then seen[name] = true; names[#names + 1] = name end
     end
+  end
+  table.sort(names)
+  return names
+end
+
+local function list()
+  for _, name in ipairs(shipped()) do
+    local spec = runner.load(runner.find(name))
+    print(string.format("%-16s %s", name, spec and spec.description or ""))
   end
   return 0
 end
@@ -66,13 +75,30 @@ return function(argv)
     return 0
   end
   if first == "--man" then
-    io.stdout:write(require("benchlua.manpage").render(bench.version, runner.host_options, script_options))
+    local readback, sweep = require("benchlua.readback"), require("benchlua.sweep")
+    local commands = {
+      { name = "sweep", usage = sweep.usage:match("^(.-)\n\n") or sweep.usage, spec = sweep.options },
+      { name = "results", usage = readback.usage.results, spec = readback.specs.results },
+      { name = "results merge", usage = "benchlua results merge DIR... -o FILE   the runs of every DIR/*.json added to FILE",
+        spec = { { name = "output", type = "string", metavar = "FILE", help = "the results file to add the runs to (-o)" } } },
+      { name = "leaderboard", usage = readback.usage.leaderboard, spec = readback.specs.leaderboard },
+      { name = "compare", usage = readback.usage.compare, spec = readback.specs.compare },
+      { name = "report", usage = readback.usage.report, spec = readback.specs.report },
+      { name = "list", usage = "benchlua list   the shipped benchmarks, one a line" },
+      { name = "test", usage = "benchlua test FILE...   run Lua test files (tests/lua), a leak check after each" },
+    }
+    local benchmarks = {}
+    for _, name in ipairs(shipped(true)) do
+      local spec = runner.load(runner.find(name))
+      if spec then benchmarks[#benchmarks + 1] = spec end
+    end
+    io.stdout:write(require("benchlua.manpage").render(bench.version, runner.host_options, script_options, commands, benchmarks))
     return 0
   end
   if first == "list" then return list() end
   if first == "sweep" then return require("benchlua.sweep").main(argv) end
   if first == "results" and argv[2] == "merge" then return require("benchlua.sweep").merge(argv, 3) end
-  if first == "results" or first == "compare" or first == "report" then
+  if first == "results" or first == "compare" or first == "report" or first == "leaderboard" then
     local code = require("benchlua.readback")[first](argv)
     -- They only read and started nothing: exit now rather than free every
     -- decoded run one at a time in lua_close (a tenth of `results` on a

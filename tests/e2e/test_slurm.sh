@@ -4,6 +4,7 @@
 # under this test's temporary directory and stopped at the end, even on
 # failure), with the real llama-server and the tiny model.
 . "$(dirname "$0")/lib.sh"
+need_data HumanEval.jsonl.gz
 CLUSTER="$WORK/cluster"
 trap '"$SRC/tests/slurm/cluster.sh" stop "$CLUSTER"; rm -rf "$WORK"' EXIT
 if ! "$SRC/tests/slurm/cluster.sh" start "$CLUSTER" > cluster.txt 2>&1; then
@@ -30,7 +31,7 @@ return {
   models = { "a.gguf", "b.gguf" },
   settings = { { parallel = 2, ctx = 4096 } },
   benchmarks = { { "throughput", requests = 8, max_tokens = 8 },
-                 { "human_eval", limit = 2, max_tokens = 16, dataset = "$SRC/../shared/data/HumanEval.jsonl.gz" } },
+                 { "human_eval", limit = 2, max_tokens = 16, dataset = "$BENCHLUA_DATA/HumanEval.jsonl.gz" } },
   options = { quiet = true },
   results = "results.json",
 }
@@ -164,7 +165,7 @@ return {
 EOF
 "$BENCHLUA" sweep half.lua --slurm --wait >out.txt 2>err.txt
 check "slurm, half a cell failed: exit 1" test $? = 1
-cp "$SRC/../shared/data/HumanEval.jsonl.gz" he.jsonl.gz
+cp "$BENCHLUA_DATA/HumanEval.jsonl.gz" he.jsonl.gz
 "$BENCHLUA" sweep half.lua --slurm --wait --resume >out.txt 2>err.txt
 rc=$?
 if [ $rc -eq 0 ] && [ "$(grep -cE '^1 +a\.gguf .* ok$' out.txt)" = 2 ] && [ "$(runs half.json "len(rs)")" = 3 ]; then
