@@ -204,12 +204,25 @@ def _int_like(s):
     return x is not None and _near_int(x)
 
 
+class _NoAlarm:
+    """Imports run with the time limit paused: an import cut in the middle
+    would leave half a module behind for every later grade."""
+
+    def __enter__(self):
+        self.left = signal.setitimer(signal.ITIMER_REAL, 0)[0]
+
+    def __exit__(self, *exc):
+        if self.left > 0:
+            signal.setitimer(signal.ITIMER_REAL, self.left)
+
+
 def _latex_to_text(s):
     global _latex
     if _latex is None:
-        from pylatexenc.latex2text import LatexNodes2Text
+        with _NoAlarm():
+            from pylatexenc.latex2text import LatexNodes2Text
 
-        _latex = LatexNodes2Text()
+            _latex = LatexNodes2Text()
     s = s.replace("\\tfrac", "\\frac").replace("\\dfrac", "\\frac").replace("\\frac", " \\frac")
     s = _latex.latex_to_text(s)
     for old, new in _UNICODE_OPS:
@@ -274,10 +287,11 @@ def _sympy_may_try(expr):
 def _load_sympy():
     global _sympy
     if _sympy is None:
-        import sympy
-        from sympy.parsing import sympy_parser as sp
+        with _NoAlarm():
+            import sympy
+            from sympy.parsing import sympy_parser as sp
 
-        _sympy = (sympy, sp.parse_expr, sp.standard_transformations + (sp.implicit_multiplication_application,))
+            _sympy = (sympy, sp.parse_expr, sp.standard_transformations + (sp.implicit_multiplication_application,))
     return _sympy
 
 
@@ -523,9 +537,24 @@ def _sympy_equal_uncached(expr):
             return bool(diff == 0)  # simplify returns a number as it is
         if _clearly_nonzero(sympy, diff):
             return False
+        _warm_simplify()
         return bool(sympy.simplify(diff) == 0)
     except Exception:  # unparsable or unsimplifiable: not equal, as in the reference
         return False
+
+
+_simplify_warm = False
+
+
+def _warm_simplify():
+    # what simplify imports on its first call (units, assumptions), with the
+    # time limit paused
+    global _simplify_warm
+    if not _simplify_warm:
+        with _NoAlarm():
+            import sympy.assumptions.wrapper  # noqa: F401
+            import sympy.physics.units.util  # noqa: F401
+        _simplify_warm = True
 
 
 # simplify keeps values: a difference that is clearly not 0 at one point

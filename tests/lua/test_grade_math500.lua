@@ -148,15 +148,26 @@ T[#T + 1] = { "verdicts: passed, wrong, no_answer (no box, fbox, unclosed), an e
 end }
 
 T[#T + 1] = { "grade_math.py: past its time limit a grade is a grading error, not a crash; the next one is graded", function()
-  -- sympy.simplify of this difference takes well over 0.05 s; the time
-  -- limit covers the whole grade
-  local slow = { extracted = "\\sqrt{3+2\\sqrt{2}}+\\sqrt{5-2\\sqrt{6}}", answer = "1+\\sqrt{3}" }
+  -- sympy.simplify of this difference takes 0.4 s here (denesting six
+  -- radicals); the time limit covers the whole grade but its imports
+  local slow = { extracted = "\\sqrt{3+2\\sqrt{2}}+\\sqrt{5-2\\sqrt{6}}+\\sqrt{7+4\\sqrt{3}}+\\sqrt{11+6\\sqrt{2}}"
+    .. "+\\sqrt{9-4\\sqrt{5}}+\\sqrt{8+2\\sqrt{15}}", answer = "4+3\\sqrt{3}+\\sqrt{2}+2\\sqrt{5}" }
   local res = grade_py({ slow, { extracted = "\\frac12", answer = "0.5" } }, { "--timeout", "0.05" })
   eq(res[1].passed, false, "slow passed")
   if not tostring(res[1].error):find("^timeout") then error("slow grade: error " .. tostring(res[1].error)) end
   eq(res[2].passed, true, "next grade"); eq(res[2].error, nil, "next grade error")
   res = grade_py({ slow })
   eq(res[1].error, nil, "without the limit")
+  eq(res[1].passed, true, "without the limit")
+end }
+
+T[#T + 1] = { "grade_math.py: importing sympy and pylatexenc does not count against an item's time limit", function()
+  -- the first grade that needs sympy imports it (about 0.5 s); an import cut
+  -- by the alarm would also leave half a module behind for later grades
+  local res = grade_py({ { extracted = "(x+y)^9", answer = "(y+x)^8(x+y)" }, { extracted = "\\frac{x}{2}", answer = "0.5x" } },
+    { "--timeout", "0.3" })
+  eq(res[1].error, nil, "first sympy grade error"); eq(res[1].passed, true, "first sympy grade")
+  eq(res[2].error, nil, "second error"); eq(res[2].passed, true, "second")
 end }
 
 T[#T + 1] = { "grade_math.py: bad requests are results with an error; versions() names sympy and pylatexenc", function()
