@@ -17,8 +17,9 @@
 #      a chained or multi-digit exponent).
 # Differences from the reference, none of them in a verdict it gives:
 # - a per-item time limit (setup{"timeout"=S}, default 10 s) around the whole
-#   grade: past it the result is {"passed": false, "error": "timeout ..."}
-#   (the reference has none and may run for ever);
+#   grade, imports excepted: past it the result is {"passed": false,
+#   "error": "timeout ..."} (the reference has none and may run for ever);
+#   0, or setup() outside the main thread (no SIGALRM there), means none;
 # - normalised ground truths and sympy results are cached (pure functions);
 # - sympy is imported only when needed: plain arithmetic (integers,
 #   fractions, decimals, surds, pi, one-letter polynomials) is decided here
@@ -58,7 +59,10 @@ def setup(config=None):
     config = config or {}
     if config.get("timeout") is not None:
         _timeout = float(config["timeout"])
-    signal.signal(signal.SIGALRM, _on_alarm)
+    try:
+        signal.signal(signal.SIGALRM, _on_alarm)
+    except ValueError:  # not the main thread: no alarm, no time limit
+        _timeout = 0
     # pylatexenc logs "macro '\\frac' failed its substitution!" on odd LaTeX:
     # not ours to show (the verdict is unaffected)
     logging.getLogger("pylatexenc").setLevel(logging.CRITICAL)
@@ -620,7 +624,8 @@ def grade(item):
         return {"passed": False, "error": "no ground-truth answer"}
     if given is not None and not isinstance(given, str):
         return {"passed": False, "error": "extracted answer is not a string"}
-    signal.setitimer(signal.ITIMER_REAL, _timeout)
+    if _timeout > 0:
+        signal.setitimer(signal.ITIMER_REAL, _timeout)
     try:
         return {"passed": bool(grade_answer(given, answer))}
     except GradeTimeout:
@@ -628,7 +633,8 @@ def grade(item):
     except RecursionError:
         return {"passed": False, "error": "recursion too deep"}
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        if _timeout > 0:
+            signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 def main():

@@ -181,6 +181,21 @@ T[#T + 1] = { "grade_math.py: bad requests are results with an error; versions()
   for _, k in ipairs({ "python", "sympy", "pylatexenc" }) do
     if type(v[k]) ~= "string" or v[k] == "" then error("versions()." .. k .. " = " .. tostring(v[k])) end
   end
+  -- set up outside the main thread (no SIGALRM there): grades, without a time limit
+  r = assert(require("benchlua.script").run_script{ argv = { python(), "-c", [[
+import sys, json, threading
+sys.path.insert(0, "lua/benchlua")
+import grade_math
+out = []
+def run():
+    grade_math.setup({})
+    out.append(grade_math.grade({"extracted": "x+1", "answer": "1+x"}))
+t = threading.Thread(target=run)
+t.start()
+t.join()
+print(json.dumps(out))
+]] }, timeout = 60 })
+  eq(r.stdout, '[{"passed": true}]\n', "graded in a thread")
 end }
 
 T[#T + 1] = { "grade_math.py: wrong integers, fractions, surds, decimals and polynomials are graded without importing sympy", function()
