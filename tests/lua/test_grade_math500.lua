@@ -170,7 +170,7 @@ T[#T + 1] = { "grade_math.py: importing sympy and pylatexenc does not count agai
   eq(res[2].error, nil, "second error"); eq(res[2].passed, true, "second")
 end }
 
-T[#T + 1] = { "grade_math.py: bad requests are results with an error; versions() names sympy and pylatexenc", function()
+T[#T + 1] = { "grade_math.py: bad requests are results with an error; versions() names sympy and pylatexenc; set up in a thread it grades", function()
   local res = grade_py({ { extracted = "5" }, { extracted = nil, answer = "5" } })
   eq(res[1].passed, false, "no answer field"); eq(type(res[1].error), "string", "no answer field error")
   eq(res[2].passed, false, "null extracted"); eq(res[2].error, nil, "null extracted error")
