@@ -301,13 +301,14 @@ def _load_sympy():
 
 _sympy_cache = {}
 _COMPARE = re.compile(r"[=<>!:]=|:")
-_TUPLE_ARITH = re.compile(r"(?:sqrt\(|pi(?![a-z0-9])|[0-9+\-*/^().,])*")
+_TUPLE_ARITH = re.compile(r"(?:sqrt\(|pi(?![a-z0-9])|[a-z](?![a-z0-9(])|[0-9+\-*/^().,])*")
 
 
 def _tuple_raises(expr):
-    # numbers, operators, sqrt(...), pi and a comma outside every sqrt(...):
-    # some side is a Python tuple, which + and * (by an integer) keep a tuple
-    # and anything else refuses, so the final subtraction raises
+    # numbers, operators, sqrt(...), pi, one-letter symbols and a comma
+    # outside every sqrt(...): some side is a Python tuple, which + and * (by
+    # an integer) keep a tuple and anything else refuses (nothing here indexes
+    # or calls it), so the final subtraction raises
     if "," not in expr or not _TUPLE_ARITH.fullmatch(expr):
         return False
     groups = []
