@@ -13,7 +13,7 @@
 --
 -- The responses, one or more per problem, mimic a model's: 40% correct as
 -- the data writes them (the reference solution, "The final answer is
--- $\boxed{A}$", \dfrac, x = A, (A), A^\circ), 40% wrong (A+1 for an integer,
+-- $\boxed{A}$", \dfrac, x = A, (A) or 1 \cdot (A), A^\circ), 40% wrong (A+1 for an integer,
 -- 2(A) otherwise, another problem's answer or solution), 10% without a box,
 -- each after 500 bytes of reasoning.
 -- Timed, alternating ROUNDS times (the machine is shared), each from before
@@ -56,7 +56,8 @@ local function responses(rows)
       elseif k == 1 then resp = "The final answer is $\\boxed{" .. a .. "}$."
       elseif k == 2 then resp = "Therefore $\\boxed{" .. a:gsub("\\frac", "\\dfrac") .. "}$."
       elseif k == 3 then resp = "\\boxed{x = " .. a .. "}"
-      elseif k == 4 then resp = "\\boxed{(" .. a .. ")}"
+      elseif k == 4 then -- 1 in 4 in a form only sympy decides
+        resp = ((i - 1) // 10 % 4 == 0 and "\\boxed{1 \\cdot (" or "\\boxed{(") .. a .. ")}"
       elseif k == 5 then resp = "so $\\boxed{" .. a .. "^\\circ}$"
       elseif k == 6 then
         local int = a:match("^%-?%d+$") and math.tointeger(tonumber(a))
@@ -78,7 +79,7 @@ local function run(argv, stdin)
   if not r.ok then error(argv[2] .. " failed: " .. tostring(r.stderr), 0) end
   local out = {}
   for line in r.stdout:gmatch("[^\n]+") do out[#out + 1] = cjson.decode(line) end
-  return bench.now() - t0, out
+  return bench.now() - t0, out, r.stderr
 end
 
 return {
@@ -93,6 +94,7 @@ return {
     for i, c in ipairs(cases) do ref_in[i] = cjson.encode(c) end
     ref_in = table.concat(ref_in, "\n") .. "\n"
 
+    local stats = {}
     local function ours(workers)
       local t0 = bench.now()
       local parts = {}
@@ -105,8 +107,11 @@ return {
       local extract = bench.now() - t0
       local outs = {}
       bench.map(parts, workers, function(p, w)
-        local _, out = run({ python(), "lua/benchlua/grade_math.py" }, table.concat(p, "\n") .. "\n")
+        local _, out, stderr = run({ python(), "lua/benchlua/grade_math.py", "--stats" }, table.concat(p, "\n") .. "\n")
         outs[w] = out
+        local last
+        for line in stderr:gmatch("[^\n]+") do last = line end
+        stats[w] = cjson.decode(last)
       end)
       local verdicts = {}
       for i = 1, #cases do verdicts[i] = outs[(i - 1) % workers + 1][(i - 1) // workers + 1] end
@@ -133,7 +138,8 @@ return {
       math.min(table.unpack(one_t)), median(one_t), median(one_t) / rm))
     print(string.format("  benchlua, 2 processes: best %.3f s, median %.3f s = %.2fx the reference",
       math.min(table.unpack(two_t)), median(two_t), median(two_t) / rm))
-    print(string.format("  (of which the Lua extraction: median %.4f s)", median(ext_t)))
+    print(string.format("  (of which the Lua extraction: median %.4f s; in 2 processes sympy was imported by %d, used for %d + %d responses)",
+      median(ext_t), (stats[1].sympy_imported and 1 or 0) + (stats[2].sympy_imported and 1 or 0), stats[1].sympy_uses, stats[2].sympy_uses))
     testing.eq(differ, 0, "responses whose verdicts differ from the reference's")
   end },
 }

@@ -534,7 +534,12 @@ def _arith_equal(gt, given):
     return None
 
 
+_sympy_uses = 0
+
+
 def _sympy_equal_uncached(expr):
+    global _sympy_uses
+    _sympy_uses += 1
     sympy, parse, transformations = _load_sympy()
     try:
         diff = parse(expr.replace("^", "**"), transformations=transformations)
@@ -644,12 +649,16 @@ def main():
 
     ap = argparse.ArgumentParser(description="grade JSON lines {extracted, answer} from stdin")
     ap.add_argument("--timeout", type=float, help="seconds per item (default %g)" % _timeout)
-    setup({"timeout": ap.parse_args().timeout})
+    ap.add_argument("--stats", action="store_true", help="at the end, on stderr: whether sympy was imported, its uses")
+    args = ap.parse_args()
+    setup({"timeout": args.timeout})
     out = sys.stdout
     for line in sys.stdin:
         if line.strip():
             out.write(json.dumps(grade(json.loads(line))) + "\n")
     out.flush()
+    if args.stats:
+        sys.stderr.write(json.dumps({"sympy_imported": _sympy is not None, "sympy_uses": _sympy_uses}) + "\n")
 
 
 if __name__ == "__main__":
