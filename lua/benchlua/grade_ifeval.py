@@ -348,3 +348,19 @@ def grade(item):
         loose.append(s or any(_check(check, t, kw, prompt) for t in loose_texts))
     return {"strict_passed": all(strict), "loose_passed": all(loose),
             "strict_instructions": strict, "loose_instructions": loose}
+
+
+def main():
+    """python3 grade_ifeval.py PUNKT_DIR < items.jsonl > results.jsonl"""
+    if len(sys.argv) != 2:
+        sys.exit("usage: grade_ifeval.py PUNKT_DIR < items.jsonl")
+    setup({"punkt_dir": sys.argv[1]})
+    out = sys.stdout
+    for line in sys.stdin:
+        if line.strip():
+            out.write(json.dumps(grade(json.loads(line))) + "\n")
+    out.flush()
+
+
+if __name__ == "__main__":
+    main()
