@@ -73,13 +73,66 @@ def versions():
 
 # --- text measures (cached: loose grading asks the same text many times) ---
 
+_FAST_DETECTOR = None
+
+
+def _fast_detector_class():
+    """langdetect's Detector with its trial loop on numpy vectors: the same
+    random draws and the same floating-point operations in the same order
+    (each probability times (weight + the n-gram's); every 5th draw divided
+    by their plain left-to-right sum), so the same answers, faster."""
+    import numpy
+    from langdetect.detector import Detector
+    from langdetect.lang_detect_exception import ErrorCode, LangDetectException
+
+    vectors = {}
+
+    class FastDetector(Detector):
+        def _detect_block(self):
+            self.cleaning_text()
+            ngrams = self._extract_ngrams()
+            if not ngrams:
+                raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
+            table = self.word_lang_prob_map
+            total = numpy.zeros(len(self.langlist))
+            rnd = self.random
+            rnd.seed(self.seed)
+            for _ in range(self.n_trial):
+                prob = numpy.array(self._init_probability(), dtype=numpy.float64)
+                weight = (self.alpha + rnd.gauss(0.0, 1.0) * self.ALPHA_WIDTH) / self.BASE_FREQ
+                i = 0
+                while True:
+                    word = rnd.choice(ngrams)
+                    v = vectors.get(word)
+                    if v is None:
+                        v = vectors[word] = numpy.array(table[word], dtype=numpy.float64)
+                    prob *= weight + v
+                    if i % 5 == 0:
+                        prob /= sum(prob.tolist())
+                        if max(0.0, prob.max()) > self.CONV_THRESHOLD or i >= self.ITERATION_LIMIT:
+                            break
+                    i += 1
+                total += prob / self.n_trial
+            self.langprob = total.tolist()
+
+    return FastDetector
+
+
 @functools.lru_cache(maxsize=4096)
 def _language(text):
     """langdetect's answer, or None where it cannot tell (counted as followed)."""
-    import langdetect
+    global _FAST_DETECTOR
+    from langdetect import detector_factory
+    from langdetect.lang_detect_exception import LangDetectException
+    if _FAST_DETECTOR is None:
+        _FAST_DETECTOR = _fast_detector_class()
+    detector_factory.init_factory()
+    detector = detector_factory._factory.create()
+    detector.__class__ = _FAST_DETECTOR
     try:
-        return langdetect.detect(text)
-    except langdetect.LangDetectException:
+        detector.append(text)
+        return detector.detect()
+    except LangDetectException:
         return None
 
 
