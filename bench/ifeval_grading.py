@@ -2,11 +2,11 @@
 """How fast IFEval grading is against the official checker (also checks that
 both give the same verdicts).
 
-    /usr/bin/python3 bench/ifeval_grading.py REF_DIR [DATA_DIR] [ROUNDS]
+    /usr/bin/python3 bench/ifeval_grading.py [REF_DIR [DATA_DIR [ROUNDS]]]
 
 REF_DIR holds google-research's instruction_following_eval/ package and its
-data/input_response_data_gpt4_20231107_145030.jsonl (how to get them:
-tests/fixtures/ifeval/regen.py); DATA_DIR is benchlua's data directory
+data/input_response_data_gpt4_20231107_145030.jsonl (default $BENCHLUA_IFEVAL_REF, else SKIP; how to get
+them: tests/fixtures/ifeval/regen.py); DATA_DIR is benchlua's data directory
 (ifeval_input_data.jsonl, punkt_tab/english/; default $BENCHLUA_DATA or
 ../shared/data); ROUNDS (default 5).
 
@@ -22,7 +22,10 @@ Prints the best and median CPU seconds (time.process_time: the machine may be sh
 import os, statistics, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ref_dir = sys.argv[1]
+ref_dir = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("BENCHLUA_IFEVAL_REF", "")
+if not os.path.isfile(os.path.join(ref_dir, "instruction_following_eval", "evaluation_lib.py")):
+    print("SKIP ifeval_grading: no official checker (REF_DIR or $BENCHLUA_IFEVAL_REF: see tests/fixtures/ifeval/regen.py)")
+    sys.exit(0)
 data_dir = sys.argv[2] if len(sys.argv) > 2 else os.environ.get("BENCHLUA_DATA", os.path.join(HERE, "..", "..", "shared", "data"))
 rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 5
 sys.path[:0] = [ref_dir, os.path.join(HERE, "..", "lua", "benchlua")]
