@@ -68,7 +68,9 @@ def versions():
         ld = metadata.version("langdetect")
     except Exception:  # Debian's egg-info may be missing
         ld = "unknown"
-    return {"python": sys.version.split()[0], "nltk": nltk.__version__, "langdetect": ld}
+    import numpy
+    return {"python": sys.version.split()[0], "nltk": nltk.__version__, "langdetect": ld,
+            "numpy": numpy.__version__}
 
 
 # --- text measures (cached: loose grading asks the same text many times) ---
@@ -378,6 +380,8 @@ def _check(check, text, kw, prompt):
         return bool(check(text, kw, prompt))
     except (re.error, KeyError, TypeError):
         return False  # a kwarg the check cannot use: not followed
+    except RecursionError:
+        return False  # JSON nested deeper than Python's parser goes (the reference crashes)
 
 
 def grade(item):

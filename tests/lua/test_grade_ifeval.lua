@@ -89,7 +89,7 @@ T[#T + 1] = { "grade_ifeval.py gives the official checker's strict and loose ver
   if #bad > 0 then error(#bad .. " of " .. #cases .. " differ:\n  " .. table.concat(bad, "\n  ", 1, math.min(#bad, 20))) end
 end }
 
-T[#T + 1] = { "every one of the 25 instruction types is graded (none is unknown to grade_ifeval.py)", function()
+T[#T + 1] = { "every one of the 25 instruction types is graded; an unknown one is an error; JSON nested 100,000 deep is not JSON, not a crash", function()
   local ps, types, items = problems(), {}, {}
   for _, p in ipairs(ps) do
     for j, id in ipairs(p.instruction_id_list) do
@@ -101,7 +101,10 @@ T[#T + 1] = { "every one of the 25 instruction types is graded (none is unknown 
   end
   eq(#items, 25, "instruction types in the data")
   items[#items + 1] = { response = "x", prompt = "", instruction_id_list = { "keywords:key_sentences" }, kwargs = { {} } }
+  items[#items + 1] = { response = string.rep("[", 100000), prompt = "", instruction_id_list = { "detectable_format:json_format" },
+    kwargs = { {} } }
   local res = grade_py(items)
+  eq(res[27].strict_passed, false, "JSON nested 100,000 deep")
   for i = 1, 25 do
     if res[i].error ~= nil then error(items[i].instruction_id_list[1] .. ": " .. tostring(res[i].error)) end
   end
