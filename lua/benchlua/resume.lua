@@ -281,45 +281,67 @@ end
 
 -- --resume ---------------------------------------------------------------------
 
---- find(results_path, spec, identity) -> {run=, done=, lines=, count=, lock=} | nil, err
-function M.find(results_path, spec, identity)
+--- find(results_path, spec, identity [, num]) -> {run=, done=, lines=, count=, lock=} | nil, err
+-- The run to continue: run `num` (its number in the file), else the latest
+-- interrupted or failed run of this benchmark and model. Its settings must
+-- be these.
+function M.find(results_path, spec, identity, num)
   local all, err = runs_mod.load(results_path)
   if not all then return nil, "--resume: " .. err end
   -- the model, or the endpoint (several: their URLs, space-separated)
   local function who(o) return show(runs_mod.val(o.model) or runs_mod.val(o.endpoint)) end
   local model = who(identity)
+  local function take(r, what)
+    local cfg = type(r.config) == "table" and r.config or {}
+    local old = type(cfg.options) == "table" and cfg.options or nil
+    if not old then return nil, string.format("--resume: run #%d was recorded without its settings (an older benchlua); it cannot be resumed", r.num) end
+    local diff = M.differences(old, identity)
+    if #diff > 0 then
+      return nil, string.format("--resume: run #%d (%s) had different settings: %s", r.num, what, table.concat(diff, ", "))
+    end
+    local lock, lerr = M.claim(r, results_path)
+    if lock == nil then return nil, lerr end
+    local prev, perr = M.load_done(r, results_path)
+    if not prev then
+      if lock then lock:close() end
+      return nil, perr
+    end
+    prev.lock = lock or nil -- the caller holds it until the new run is recorded
+    return prev
+  end
+  if num then
+    local r = all[num]
+    if not r then return nil, string.format("--resume %d: no run %d in %s (it has %d)", num, num, results_path, #all) end
+    if r.benchmark ~= spec.name then
+      return nil, string.format("--resume %d: run #%d is a %s run, not %s", num, num, tostring(r.benchmark), spec.name)
+    end
+    local st = runs_mod.status(r)
+    if st == "superseded" then return nil, string.format("--resume %d: run #%d was resumed already, by run #%d", num, num, r.superseded_by) end
+    if st ~= "interrupted" and st ~= "failed" then
+      return nil, string.format("--resume %d: run #%d is %s: there is nothing to continue", num, num, tostring(st))
+    end
+    return take(r, "the run named")
+  end
   local other
   for i = #all, 1, -1 do
     local r = all[i]
-    if r.benchmark == spec.name and runs_mod.status(r) == "interrupted" then
+    local st = runs_mod.status(r)
+    if r.benchmark == spec.name and (st == "interrupted" or st == "failed") then
       local cfg = type(r.config) == "table" and r.config or {}
       local old = type(cfg.options) == "table" and cfg.options or nil
       local rmodel = old and who(old) or show(cfg.path)
       if rmodel == model then
-        if not old then return nil, string.format("--resume: run #%d was recorded without its settings (an older benchlua); it cannot be resumed", r.num) end
-        local diff = M.differences(old, identity)
-        if #diff > 0 then
-          return nil, string.format("--resume: run #%d (the latest interrupted %s run of %s) had different settings: %s",
-            r.num, spec.name, tostring(model), table.concat(diff, ", "))
-        end
-        local lock, lerr = M.claim(r, results_path)
-        if lock == nil then return nil, lerr end
-        local prev, perr = M.load_done(r, results_path)
-        if not prev then
-          if lock then lock:close() end
-          return nil, perr
-        end
-        prev.lock = lock or nil -- the caller holds it until the new run is recorded
-        return prev
+        local of = runs_mod.val(identity.model) or runs_mod.val(identity.endpoint)
+        return take(r, string.format("the latest %s %s run%s", st, spec.name, of and (" of " .. tostring(model)) or ""))
       end
       other = other or r
     end
   end
   if other then
-    return nil, string.format("--resume: no interrupted %s run of %s in %s (the latest interrupted one, #%d, is of %s)",
-      spec.name, tostring(model), results_path, other.num, tostring(runs_mod.val(other.model)))
+    return nil, string.format("--resume: no interrupted or failed %s run of %s in %s (the latest one, #%d, is of %s; --resume %d names it)",
+      spec.name, tostring(model), results_path, other.num, tostring(runs_mod.val(other.model)), other.num)
   end
-  return nil, string.format("--resume: no interrupted %s run in %s", spec.name, results_path)
+  return nil, string.format("--resume: no interrupted or failed %s run in %s", spec.name, results_path)
 end
 
 --- claim(run, results_path) -> lock | false (no run directory to lock) | nil, err

@@ -48,7 +48,8 @@ M.host_options = {
   { name = "sandbox", default = "auto", choices = { "auto", "strict", "off" }, help = "how model-written code is isolated (auto, strict, off)" },
   { name = "seed", default = 1234, min = 0, max = (1 << 31) - 1, help = "run seed (per-sample seeds derive from it)" },
   { name = "quiet", default = false, help = "no progress lines" },
-  { name = "resume", default = false, help = "continue the latest interrupted run of this benchmark, model and settings" },
+  { name = "resume", default = false, run_number = true, metavar = "[N]",
+    help = "continue the latest interrupted or failed run of this benchmark, model and settings; --resume N: run N (as `benchlua results --all` numbers it)" },
   { name = "help", default = false, help = "show this help" },
 }
 
@@ -480,7 +481,7 @@ function M.run(spec, opts, mode, shared)
   local prev
   if opts.resume then
     local perr
-    prev, perr = resume.find(opts.results, spec, identity)
+    prev, perr = resume.find(opts.results, spec, identity, math.type(opts.resume) == "integer" and opts.resume or nil)
     if not prev then
       io.stderr:write("benchlua: " .. perr .. "\n")
       return 2
