@@ -388,13 +388,26 @@ local function pop(q)
   return job
 end
 
+-- (a worker's error, with its traceback as a task's carries it, stops the
+-- queue and is finish()'s to return: the task does not die unjoined, which
+-- would print it on the terminal)
+local function with_trace(e)
+  if type(e) == "string" and not e:find("\nstack traceback:\n", 1, true) then return debug.traceback(e, 2) end
+  return e
+end
+
 local function start_workers(q, fn)
   for i = 1, q.workers do
     q.tasks[i] = bench.spawn(function()
-      while true do
+      while not q.err do
         local job = pop(q)
         if not job then return end
-        fn(job)
+        local ok, err = xpcall(fn, with_trace, job)
+        if not ok then
+          q.err = q.err or err
+          q.closed = true
+          wake(q)
+        end
       end
     end)
   end
@@ -404,12 +417,12 @@ end
 local function finish(q)
   q.closed = true
   wake(q)
-  local first
+  local first = q.err
   for _, t in ipairs(q.tasks) do
     local ok, err = bench.join(t)
     if not ok and not first then first = err end
   end
-  return first
+  return first or q.err
 end
 
 local function judge_one(recipe, jctx, tally, p, solution)
