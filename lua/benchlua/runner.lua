@@ -357,7 +357,12 @@ local function start_server(opts, run_dir)
     }
     if not server then return nil, err end
   end
-  local info, rerr = server_mod.wait_ready(server, { timeout = opts.ready_timeout })
+  -- Ctrl-C or SIGTERM while it loads raises here: the server goes first
+  local wok, info, rerr = pcall(server_mod.wait_ready, server, { timeout = opts.ready_timeout })
+  if not wok then
+    server:stop(0.3)
+    error(info, 0)
+  end
   if not info then
     server:stop()
     return nil, rerr
@@ -511,7 +516,20 @@ function M.run(spec, opts, mode, shared)
     server, info = shared.server, shared.info
     if server.log then run.server_log = server.log end
   elseif needs_server then
-    server, info = start_server(opts, run_dir)
+    local sok
+    sok, server, info = pcall(start_server, opts, run_dir)
+    if not sok then -- Ctrl-C or SIGTERM while the server loaded: recorded now, by this process
+      local sig = errors.message(server)
+      if sig ~= "interrupted" and sig ~= "terminated" then error(server, 0) end
+      run.status = "interrupted"
+      run.error = "the run was " .. sig .. " while the server loaded"
+      run.results = { time_taken = bench.now() - t0, samples_done = 0, requests = 0 }
+      local rok, rerr = results.record(run, { results = opts.results })
+      if not rok then return fail(rerr), run, sig end
+      state.recorded = true
+      io.stderr:write(string.format("benchlua: %s; recorded the interrupted run in %s\n", run.error, opts.results))
+      return 1, run, sig
+    end
     if not server then
       state.finish()
       return fail(info)
