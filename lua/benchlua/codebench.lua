@@ -691,6 +691,8 @@ function M.benchmark(recipe)
     error("code.benchmark: recipe.dataset must be a table {fetch=, read=} or a function(opts)", 2)
   end
   local fmt = recipe.samples or M.formats.human_eval
+  -- the data, loaded before the server starts (prepare) and kept for run
+  local loaded = setmetatable({}, { __mode = "k" })
   return {
     name = recipe.name,
     description = recipe.description,
@@ -700,10 +702,17 @@ function M.benchmark(recipe)
     parse = recipe.parse,
     -- what `benchlua fetch` downloads ahead of time (dataset.fetch descriptors)
     datasets = recipe.datasets or (type(recipe.dataset) == "table" and recipe.dataset.fetch and { recipe.dataset.fetch }) or nil,
+    -- before the server starts: the dataset read (or fetched) and checked
+    prepare = function(o)
+      local problems, source, digest = load_problems(recipe, o)
+      loaded[o] = { problems, source, digest }
+    end,
     run = function(ctx)
       local o = ctx.opts
       o.temperature = o.temperature or (o.n == 1 and 0.0 or 0.8)
-      local problems, _, digest = load_problems(recipe, o)
+      local l = loaded[o] or { load_problems(recipe, o) }
+      loaded[o] = nil
+      local problems, digest = l[1], l[3]
       local jctx = not o.generate_only and jctx_of(ctx, recipe) or nil
       local _ <close> = setmetatable({}, { __close = function() if jctx then jctx.executor:close() end end })
       if o.samples then return score_file(ctx, recipe, jctx, problems, digest, fmt) end

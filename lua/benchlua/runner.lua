@@ -447,6 +447,33 @@ function M.check_results(res, path, allow_no_score)
   return nil
 end
 
+--- precheck(spec, opts, [starts_server]) -> true | nil, err: what can be
+-- checked before a server starts: the server binary and the model file (when
+-- benchlua starts the server), then the benchmark's prepare(opts) (a code
+-- benchmark loads its data: the file, its format, or the fetch). A failure is
+-- a usage error: one line, exit 2, nothing recorded. Sweeps call it for each
+-- benchmark entry before the first cell.
+function M.precheck(spec, opts, starts_server)
+  if starts_server then
+    local bin, berr = server_mod.find_binary(opts.server_bin)
+    if not bin then return nil, berr end
+    local st = opts.model and bench.fs.stat(opts.model)
+    if opts.model and not st then return nil, string.format("model file '%s' not found", opts.model) end
+    if st and st.type ~= "file" then return nil, string.format("model file '%s' is not a file", opts.model) end
+    local f, ferr = io.open(opts.model, "rb")
+    if not f then return nil, string.format("model file '%s' cannot be read: %s", opts.model, tostring(ferr)) end
+    f:close()
+  end
+  if type(spec.prepare) == "function" then
+    local ok, err = pcall(spec.prepare, opts)
+    if not ok then
+      local msg, _ = errors.message(err)
+      return nil, msg
+    end
+  end
+  return true
+end
+
 --- Run a benchmark. mode: "native" (spec.run) or "script" (opts.script).
 -- shared (optional, for sweeps): {server=, info=, sweep=} a ready server that
 -- the caller started and stops (the run neither starts nor stops it, and its
@@ -479,6 +506,13 @@ function M.run(spec, opts, mode, shared)
   if not rok then
     io.stderr:write("benchlua: " .. rerr .. "\n")
     return 2
+  end
+  if not shared then -- (a sweep checks each entry before its first cell)
+    local pok, perr = M.precheck(spec, opts, needs_server and not opts.endpoint and mode ~= "script" or (mode == "script" and not opts.endpoint))
+    if not pok then
+      io.stderr:write("benchlua: " .. perr .. "\n")
+      return 2
+    end
   end
   -- runs whose benchlua was killed are recorded first; --resume finds its run
   resume.recover_orphans(opts.results, opts.runs_dir)

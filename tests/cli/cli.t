@@ -187,10 +187,10 @@ started with them), in native and script mode; nothing starts.
   [2]
   $ benchlua throughput --model nope.gguf --server-bin "$SRC/tests/fake_server.py" --quiet
   benchlua: model file 'nope.gguf' not found
-  [1]
+  [2]
   $ benchlua throughput --model "$SRC/README.md" --server-bin /nonexistent/llama-server --quiet
   benchlua: server binary '/nonexistent/llama-server' not found
-  [1]
+  [2]
 
 A benchmark file with a typo: the error names the file and line. Reading an
 undefined global is an error, not a silent nil.
