@@ -68,6 +68,7 @@
 -- passed and verdict sets count in the tally.
 local dataset = require("benchlua.dataset")
 local passk = require("benchlua.passk")
+local pyfmt = require("benchlua.pyfmt")
 local extract = require("benchlua.extract")
 local codeexec = require("benchlua.codeexec")
 local overlap = require("benchlua.overlap")
@@ -87,14 +88,6 @@ M.OUTCOMES = { "passed", "wrong", "timed_out", "error", "no_code", "truncated", 
 function M.sample_seed(seed, task_id, index)
   local h = bench.fs.sha256(string.format("%s\0%s\0%d", tostring(seed), task_id, index))
   return tonumber(h:sub(1, 8), 16) & 0x7fffffff
-end
-
---- code.shortest(x) -> a float as Python's repr prints it
-function M.shortest(x)
-  for digits = 15, 17 do
-    local s = string.format("%." .. digits .. "g", x)
-    if tonumber(s) == x then return s:find("[.en]") and s or (s .. ".0") end
-  end
 end
 
 ---------------------------------------------------------------- shipped parts
@@ -294,7 +287,7 @@ end
 
 local function format_pak(pak)
   local parts = {}
-  for _, k in ipairs(passk.ks(pak)) do parts[#parts + 1] = string.format("'pass@%d': %s", k, M.shortest(pak["pass@" .. k])) end
+  for _, k in ipairs(passk.ks(pak)) do parts[#parts + 1] = string.format("'pass@%d': %s", k, pyfmt.float(pak["pass@" .. k])) end
   return "{" .. table.concat(parts, ", ") .. "}"
 end
 

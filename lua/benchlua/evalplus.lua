@@ -15,6 +15,7 @@
 local dataset = require("benchlua.dataset")
 local codeexec = require("benchlua.codeexec")
 local passk = require("benchlua.passk")
+local pyfmt = require("benchlua.pyfmt")
 local tasks = require("benchlua.tasks")
 local cjson = require("cjson.safe")
 local M = {}
@@ -297,34 +298,10 @@ function M.tally(samples, results, tasks)
   return { base = passk.compute(counts_b), plus = passk.compute(counts_p) }, outcomes, base_only
 end
 
---- evalplus.float(x) -> x as Python's repr writes a float (shortest digits
--- that read back the same; exponent form below 1e-4 and from 1e16)
-function M.float(x)
-  if x ~= x then return "NaN" end
-  if x == math.huge then return "Infinity" elseif x == -math.huge then return "-Infinity" end
-  if x == 0 then return 1 / x < 0 and "-0.0" or "0.0" end
-  for d = 1, 17 do
-    local s = string.format("%." .. (d - 1) .. "e", x)
-    if tonumber(s) == x then
-      local sign, int, frac, e = s:match("^(-?)(%d)%.?(%d*)e([-+]%d+)$")
-      local digits, exp = (int .. frac):gsub("0+$", ""), tonumber(e)
-      if exp < -4 or exp >= 16 then
-        local m = digits:sub(1, 1) .. (#digits > 1 and ("." .. digits:sub(2)) or "")
-        return string.format("%s%se%s%02d", sign, m, exp < 0 and "-" or "+", math.abs(exp))
-      elseif exp < 0 then
-        return sign .. "0." .. string.rep("0", -exp - 1) .. digits
-      elseif #digits <= exp + 1 then
-        return sign .. digits .. string.rep("0", exp + 1 - #digits) .. ".0"
-      end
-      return sign .. digits:sub(1, exp + 1) .. "." .. digits:sub(exp + 2)
-    end
-  end
-end
-
 local function pak_json(pak)
   local parts = {}
   for _, k in ipairs(passk.ks(pak)) do
-    parts[#parts + 1] = string.format('"pass@%d": %s', k, M.float(pak["pass@" .. k]))
+    parts[#parts + 1] = string.format('"pass@%d": %s', k, pyfmt.json_number(pak["pass@" .. k]))
   end
   return "{" .. table.concat(parts, ", ") .. "}"
 end

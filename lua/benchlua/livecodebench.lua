@@ -11,6 +11,7 @@ local dataset = require("benchlua.dataset")
 local extract = require("benchlua.extract")
 local codeexec = require("benchlua.codeexec")
 local passk = require("benchlua.passk")
+local pyfmt = require("benchlua.pyfmt")
 local M = {}
 
 M.URL = "https://huggingface.co/datasets/livecodebench/code_generation_lite/resolve/main/"
@@ -492,8 +493,7 @@ local function pyjson(v, depth, out)
   local pad = string.rep("    ", depth + 1)
   if type(v) == "string" then out[#out + 1] = dataset.py_string(v)
   elseif type(v) == "boolean" then out[#out + 1] = tostring(v)
-  elseif math.type(v) == "integer" then out[#out + 1] = tostring(v)
-  elseif type(v) == "number" then out[#out + 1] = M.py_float(v)
+  elseif type(v) == "number" then out[#out + 1] = pyfmt.json_number(v)
   elseif v.keys then
     out[#out + 1] = "{"
     for i, k in ipairs(v.keys) do
@@ -511,21 +511,6 @@ local function pyjson(v, depth, out)
     out[#out + 1] = "\n" .. string.rep("    ", depth) .. "]"
   end
   return out
-end
-
---- livecodebench.py_float(x) -> x as Python's repr writes a float
-function M.py_float(x)
-  if x ~= x then return "NaN" end
-  for digits = 15, 17 do
-    local s = string.format("%." .. digits .. "g", x)
-    if tonumber(s) == x then
-      if s:find("e") then
-        local m, e = s:match("^(.-)e([-+]%d+)$")
-        return m .. "e" .. (e:sub(1, 1) == "-" and "-" or "+") .. string.format("%02d", math.abs(tonumber(e)))
-      end
-      return s:find("%.") and s or (s .. ".0")
-    end
-  end
 end
 
 M.samples = {}
