@@ -425,6 +425,18 @@ static int l_mkdir_p(lua_State *L)
     return 1;
 }
 
+/* bench.fs.mkdir(path) -> true | nil, err, code: one directory, created
+ * exclusively (mkdir(2), atomic on NFS too): "EEXIST" when anything is
+ * there already, so that two processes never get the same one. */
+static int l_mkdir(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    if (mkdir(path, 0755) < 0)
+        return fail(L, "cannot create directory", path);
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
 /* bench.fs.stat(path) -> {type="file"|"dir"|"other", size, mtime} | nil */
 static int l_stat(lua_State *L)
 {
@@ -652,23 +664,16 @@ static int l_getpid(lua_State *L)
 
 void bl_open_fs(lua_State *L)
 {
-    static const luaL_Reg fns[] = {{"read", l_read},
-                                   {"write_atomic", l_write_atomic},
-                                   {"append", l_append},
-                                   {"trylock", l_trylock},
-                                   {"mkdir_p", l_mkdir_p},
-                                   {"stat", l_stat},
-                                   {"list", l_list},
-                                   {"realpath", l_realpath},
-                                   {"mkdtemp", l_mkdtemp},
-                                   {"rmtree", l_rmtree},
-                                   {"remove", l_remove},
-                                   {"sha256", l_sha256},
-                                   {"base64_decode", l_b64},
-                                   {"inflate", l_inflate},
-                                   {"getpid", l_getpid},
-                                   {"open_fds", l_open_fds},
-                                   {NULL, NULL}};
+    static const luaL_Reg fns[] = {
+        {"read", l_read},         {"write_atomic", l_write_atomic},
+        {"append", l_append},     {"trylock", l_trylock},
+        {"mkdir_p", l_mkdir_p},   {"mkdir", l_mkdir},
+        {"stat", l_stat},         {"list", l_list},
+        {"realpath", l_realpath}, {"mkdtemp", l_mkdtemp},
+        {"rmtree", l_rmtree},     {"remove", l_remove},
+        {"sha256", l_sha256},     {"base64_decode", l_b64},
+        {"inflate", l_inflate},   {"getpid", l_getpid},
+        {"open_fds", l_open_fds}, {NULL, NULL}};
     if (luaL_newmetatable(L, ZBOX_MT)) {
         lua_pushcfunction(L, zbox_gc);
         lua_setfield(L, -2, "__gc");
