@@ -216,20 +216,42 @@ end
 
 ---------------------------------------------------------------- loading
 
-local function shard_paths(o)
-  local shards, err = M.release(o.release)
-  if not shards then error("--release: " .. err, 0) end
-  local paths = {}
-  for _, i in ipairs(shards) do
-    local path = dataset.cache_dir() .. "/livecodebench/" .. M.SHARDS[i]
-    local mark = path .. ".verified"
-    if not (bench.fs.stat(path) and bench.fs.stat(mark)) then
+-- Why the cached shard at path cannot be used as its .verified mark says
+-- (missing, no readable mark, another size or problem count) | nil
+local function unverified(path, i)
+  local st, mark = bench.fs.stat(path), cjson.decode(bench.fs.read(path .. ".verified") or "")
+  if not st then return "not there" end
+  if type(mark) ~= "table" or type(mark.size) ~= "number" or type(mark.problems) ~= "number" then
+    return "no readable " .. path .. ".verified"
+  end
+  if mark.problems ~= M.SHARD_PROBLEMS[i] then
+    return string.format("marked with %d problems, the release has %d", mark.problems, M.SHARD_PROBLEMS[i])
+  end
+  if st.size ~= mark.size then return string.format("%d bytes, marked %d", st.size, mark.size) end
+end
+
+-- Indexes release shard i into `all`, fetching it when the cache does not
+-- hold it as its mark says (size, then the count of problems it reads).
+local function index_shard(i, all)
+  local path = dataset.cache_dir() .. "/livecodebench/" .. M.SHARDS[i]
+  local why = unverified(path, i)
+  for attempt = 1, 2 do
+    if why then
+      if why ~= "not there" then
+        io.stderr:write(string.format("lcb: the cached %s does not match its mark (%s); fetching it again\n", path, why))
+      end
       local got, ferr = M.fetch_shard(i, path)
       if not got then error(ferr, 0) end
     end
-    paths[#paths + 1] = path
+    local n = #all
+    local ok, err = M.index(path, all)
+    if not ok then why = err
+    elseif #all - n ~= M.SHARD_PROBLEMS[i] then
+      why = string.format("%d problems, marked %d", #all - n, M.SHARD_PROBLEMS[i])
+    else return path end
+    for k = #all, n + 1, -1 do all[k], all.digests[k] = nil, nil end
+    if attempt == 2 then error(string.format("lcb: %s does not match its mark (%s)", path, why), 0) end
   end
-  return paths
 end
 
 --- livecodebench.fetch_shard(i, path) -> path | nil, err. Downloads shard i
@@ -276,11 +298,17 @@ end
 -- <= contest_date <= end, at midnight, as lcb_runner compares), o.platform,
 -- o.difficulty. Problems are sorted by question_id. Raises user errors.
 function M.load(o)
-  local paths = (o.dataset and #o.dataset > 0) and o.dataset or shard_paths(o)
-  local all = {}
-  for _, path in ipairs(paths) do
-    local ok, err = M.index(path, all)
-    if not ok then error(err, 0) end
+  local all, paths = { digests = {} }, {}
+  if o.dataset and #o.dataset > 0 then
+    paths = o.dataset
+    for _, path in ipairs(paths) do
+      local ok, err = M.index(path, all)
+      if not ok then error(err, 0) end
+    end
+  else
+    local shards, err = M.release(o.release)
+    if not shards then error("--release: " .. err, 0) end
+    for _, i in ipairs(shards) do paths[#paths + 1] = index_shard(i, all) end
   end
   local problems, seen = { by_id = {} }, {}
   for _, p in ipairs(all) do

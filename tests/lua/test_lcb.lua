@@ -531,6 +531,25 @@ T["a release shard is fetched over HTTP, kept only when every row reads and the 
   eq(lcb.fetch_shard(6, path), path, "fetched")
   assert(bench.fs.stat(path .. ".verified"), "marked verified")
   eq(#lcb.load{ dataset = { path } }, 7, "it reads")
+  -- the cache is checked against its mark every time it is used: a shard
+  -- cut short (or one of its rows blanked out, the size kept) is fetched again
+  local dataset = require("benchlua.dataset")
+  local cache_dir = dataset.cache_dir
+  local _ <close> = setmetatable({}, { __close = function() dataset.cache_dir = cache_dir end })
+  dataset.cache_dir = function() return d.path .. "/cache" end
+  eq(#lcb.load{ release = "v6" }, 7, "the release from the cache")
+  local full = assert(bench.fs.read(path))
+  write(path, full:match("^[^\n]*\n[^\n]*\n"))
+  eq(#lcb.load{ release = "v6" }, 7, "a shard cut to 2 rows under its mark: fetched again")
+  eq(assert(bench.fs.read(path)), full, "the whole shard is back")
+  local last = full:match("([^\n]*\n)$")
+  write(path, full:sub(1, #full - #last) .. string.rep(" ", #last - 1) .. "\n")
+  eq(#lcb.load{ release = "v6" }, 7, "a row blanked out, the size kept: fetched again")
+  eq(assert(bench.fs.read(path)), full, "the whole shard is back again")
+  write(path, full:match("^[^\n]*\n"))
+  write(www .. "/test6.jsonl", full:match("^[^\n]*\n"))
+  local ok, lerr = pcall(lcb.load, { release = "v6" })
+  assert(not ok and not lerr:find("\n") and lerr:find("1 problems, the release has 7", 1, true), tostring(lerr))
   write(www .. "/test6.jsonl", "{oops\n")
   got, err = lcb.fetch_shard(6, d.path .. "/other.jsonl")
   eq(got, nil, "a malformed shard")
