@@ -79,6 +79,30 @@ function M.pickled_string(b)
   return s
 end
 
+-- The most the private tests of one row may inflate to (1 GiB)
+M.MAX_TESTS_BYTES = 1 << 30
+
+-- inflate's check of the first bytes: the start of the one pickle layout
+-- (as pickled_string reads it) holding a string of at most MAX_TESTS_BYTES,
+-- so that anything else (a zip bomb of zeros) stops after 64 KiB.
+local function pickle_start(b)
+  if #b < 2 then return true end
+  if b:byte(1) ~= 0x80 or b:byte(2) < 2 or b:byte(2) > 5 then return nil, "not a pickle of protocol 2 to 5" end
+  local i = b:byte(3) == 0x95 and 12 or 3
+  local op, len = b:byte(i), nil
+  if op == nil then return true end
+  if op == 0x8C then len = b:byte(i + 1)
+  elseif op == 0x58 and #b >= i + 4 then len = uint_le(b, i + 1, 4)
+  elseif op == 0x8D and #b >= i + 8 then len = uint_le(b, i + 1, 8)
+  elseif op ~= 0x58 and op ~= 0x8D then
+    return nil, string.format("pickle holds something other than one string (opcode 0x%02x)", op)
+  end
+  if len and len > M.MAX_TESTS_BYTES then
+    return nil, string.format("the pickled string claims %d bytes, more than the limit of %d", len, M.MAX_TESTS_BYTES)
+  end
+  return true
+end
+
 -- A test list: {{input=, output=, testtype=}...}
 local function check_tests(v, what)
   if type(v) ~= "table" or (next(v) ~= nil and v[1] == nil) then return nil, what .. " is not a JSON list" end
@@ -99,7 +123,8 @@ function M.decode_tests(field)
   if v ~= nil then return check_tests(v, "private_test_cases") end
   local raw, err = bench.fs.base64_decode(field)
   if not raw then return nil, "private_test_cases: neither JSON nor base64 (" .. tostring(err) .. ")" end
-  local bytes, ierr = bench.fs.inflate(raw)
+  local bytes, ierr, code = bench.fs.inflate(raw, M.MAX_TESTS_BYTES + 64, pickle_start)
+  if code == "EREFUSED" or code == "ETOOBIG" then return nil, "private_test_cases refused: " .. tostring(ierr) end
   if not bytes then return nil, "private_test_cases: not zlib data (" .. tostring(ierr) .. ")" end
   local s, perr = M.pickled_string(bytes)
   if not s then return nil, "private_test_cases: " .. perr end

@@ -324,6 +324,40 @@ T["a malformed row or private field is an error naming the file and line"] = fun
   raises(function() lcb.load{ dataset = { path } } end, "z%.jsonl:2: question_id '1873_A' is also at", "duplicate")
 end
 
+T["a zip bomb in private_test_cases is refused in one line after its first bytes, memory kept low"] = function()
+  local d <close> = tmpdir()
+  local good = assert(bench.fs.read(REAL)):gsub("%s+$", "")
+  -- 1 GiB of zeros; and a pickle header that claims a 2 GiB string
+  local r = assert(bench.run_script{ argv = { "/usr/bin/python3", "-c", [[
+import base64, struct, sys, zlib
+c = zlib.compressobj(9)
+z = b"".join(c.compress(bytes(1 << 20)) for _ in range(1024)) + c.flush()
+c = zlib.compressobj(9)
+h = b"\x80\x04\x8d" + struct.pack("<Q", 1 << 31)
+y = c.compress(h) + b"".join(c.compress(b"[" * (1 << 20)) for _ in range(64)) + c.flush()
+print(base64.b64encode(z).decode()); print(base64.b64encode(y).decode())]] }, max_output = 8 << 20, timeout = 120 })
+  assert(r.ok, r.stderr)
+  local zeros, claim = r.stdout:match("^(%S+)\n(%S+)\n$")
+  local row = cjson.decode(good)
+  local function peak_kb()
+    local f = assert(io.open("/proc/self/status"))
+    local kb = tonumber(f:read("a"):match("VmHWM:%s*(%d+)"))
+    f:close()
+    return kb
+  end
+  for _, c in ipairs({ { zeros, "private_test_cases refused: inflate: not a pickle of protocol 2 to 5" },
+    { claim, "private_test_cases refused: inflate: the pickled string claims 2147483648 bytes, more than the limit of 1073741824" } }) do
+    row.private_test_cases = c[1]
+    local path = write(d.path .. "/bomb.jsonl", cjson.encode(row) .. "\n")
+    local problems = lcb.load{ dataset = { path } }
+    local before = peak_kb()
+    local ok, err = pcall(lcb.tests, problems[1])
+    eq(ok, false, "refused")
+    eq(err, path .. ":1: " .. c[2], "one line naming the problem")
+    assert(peak_kb() - before < 64 * 1024, string.format("peak memory grew by %d KiB", peak_kb() - before))
+  end
+end
+
 T["filters: dates as lcb_runner compares them (midnight bounds), platform, difficulty; sorted by question_id"] = function()
   local files = { FIX .. "problems.jsonl" }
   local function ids(o)
