@@ -104,14 +104,18 @@ function M.judge(o)
   local dir = (o.cache_dir or (dataset.cache_dir() .. "/evalplus")) .. "/" .. o.data.digest
   local ok, derr = bench.fs.mkdir_p(dir)
   if not ok then pool:close() return nil, derr end
-  return setmetatable({ pool = pool, data = o.data, dir = dir, busy = {},
+  return setmetatable({ pool = pool, data = o.data, dir = dir, busy = {}, digests = {},
     min_time_limit = o.min_time_limit or M.MIN_TIME_LIMIT, gt_factor = o.gt_factor or M.GT_TIME_LIMIT_FACTOR,
     cap = o.cap or M.TIMEOUT_PER_TASK, truth_time = 0, truth_computed = 0 }, Judge)
 end
 
 
--- The truth blob of task t: from the cache, else computed on executor z
--- (one computation per task at a time; others wait for it).
+-- The truth blob of task t: from the cache when it matches its digest (in
+-- N.truth.sha256 beside it, written when it was computed, and the first
+-- one this judge read: a sample that rewrites the file, with --sandbox off
+-- or the rlimit fallback, does not change the verdicts of later samples or
+-- runs), else computed on executor z (one computation per task at a time;
+-- others wait for it).
 function Judge:truth_path(t)
   return string.format("%s/%d.truth", self.dir, t.index)
 end
@@ -120,7 +124,17 @@ function Judge:blob(z, t)
   local path = self:truth_path(t)
   while self.busy[t.task_id] do bench.sleep(0.02) end
   local blob = dataset.read_raw(path)
-  if blob then return blob end
+  if blob then
+    local want = self.digests[t.index] or (dataset.read_raw(path .. ".sha256") or ""):match("^%x+")
+    if want and bench.fs.sha256(blob) == want then
+      self.digests[t.index] = want
+      return blob
+    end
+    if want then
+      io.stderr:write(string.format("evalplus: the cached ground truth of %s (%s) does not match its digest; computing it again\n",
+        t.task_id, path))
+    end
+  end
   self.busy[t.task_id] = true
   local _ <close> = setmetatable({}, { __close = function() self.busy[t.task_id] = nil end })
   local t0 = bench.now()
@@ -135,8 +149,11 @@ function Judge:blob(z, t)
       r and r.error or why), 0)
   end
   blob = table.concat(parts)
+  local digest = bench.fs.sha256(blob)
   local ok, err = bench.fs.write_atomic(path, blob)
+  if ok then ok, err = bench.fs.write_atomic(path .. ".sha256", digest .. "\n") end
   if not ok then error(err, 0) end
+  self.digests[t.index] = digest
   self.truth_time, self.truth_computed = self.truth_time + bench.now() - t0, self.truth_computed + 1
   return blob
 end
