@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -698,18 +699,39 @@ static int l_getpid(lua_State *L)
     return 1;
 }
 
+/* bench.fs.term_width([fd]) -> columns | nil: the width of the terminal on
+ * fd (1, stdout), nil when fd is not a terminal */
+static int l_term_width(lua_State *L)
+{
+    int fd = (int)luaL_optinteger(L, 1, 1);
+    struct winsize ws;
+    if (!isatty(fd) || ioctl(fd, TIOCGWINSZ, &ws) != 0 || ws.ws_col == 0)
+        return 0;
+    lua_pushinteger(L, ws.ws_col);
+    return 1;
+}
+
 void bl_open_fs(lua_State *L)
 {
-    static const luaL_Reg fns[] = {
-        {"read", l_read},         {"write_atomic", l_write_atomic},
-        {"append", l_append},     {"trylock", l_trylock},
-        {"mkdir_p", l_mkdir_p},   {"mkdir", l_mkdir},
-        {"stat", l_stat},         {"list", l_list},
-        {"realpath", l_realpath}, {"mkdtemp", l_mkdtemp},
-        {"rmtree", l_rmtree},     {"remove", l_remove},
-        {"sha256", l_sha256},     {"base64_decode", l_b64},
-        {"inflate", l_inflate},   {"getpid", l_getpid},
-        {"open_fds", l_open_fds}, {NULL, NULL}};
+    static const luaL_Reg fns[] = {{"read", l_read},
+                                   {"write_atomic", l_write_atomic},
+                                   {"append", l_append},
+                                   {"trylock", l_trylock},
+                                   {"mkdir_p", l_mkdir_p},
+                                   {"mkdir", l_mkdir},
+                                   {"stat", l_stat},
+                                   {"list", l_list},
+                                   {"realpath", l_realpath},
+                                   {"mkdtemp", l_mkdtemp},
+                                   {"rmtree", l_rmtree},
+                                   {"remove", l_remove},
+                                   {"sha256", l_sha256},
+                                   {"base64_decode", l_b64},
+                                   {"inflate", l_inflate},
+                                   {"getpid", l_getpid},
+                                   {"open_fds", l_open_fds},
+                                   {"term_width", l_term_width},
+                                   {NULL, NULL}};
     if (luaL_newmetatable(L, ZBOX_MT)) {
         lua_pushcfunction(L, zbox_gc);
         lua_setfield(L, -2, "__gc");
