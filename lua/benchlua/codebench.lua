@@ -58,6 +58,9 @@
 --     solution, index, ...}, write = function(path, scored, problems, opts),
 --     generated = function(path, items, opts) } (default code.formats.human_eval)
 --   result(res, tally, ctx): add to the results before they are recorded
+--   datasets: every file the benchmark may fetch (dataset.fetch descriptors,
+--     or a function() returning them), for `benchlua fetch` (default: the
+--     dataset's fetch)
 --   validate(opts) -> true | false, msg; server(opts) -> bool
 --
 -- The sample log: one record per sample, {task_id, sample (0-based index),
@@ -71,6 +74,7 @@ local passk = require("benchlua.passk")
 local extract = require("benchlua.extract")
 local codeexec = require("benchlua.codeexec")
 local overlap = require("benchlua.overlap")
+local cjson_null = require("cjson.safe").null
 local M = { stops = {}, instructions = {}, solutions = {}, judges = {}, formats = {} }
 
 -- Codex paper's stop sequences plus bigcode's additions (all at column 0).
@@ -228,7 +232,13 @@ local function load_problems(recipe, o)
   local problems, source, digest
   local ds = recipe.dataset
   if type(ds) == "function" then
-    problems, source, digest = ds(o)
+    local ok, a, b, c = pcall(ds, o)
+    if not ok then
+      -- a file of another benchmark's kind says which
+      if type(a) == "string" and o.dataset then error(a .. dataset.kind_hint(o.dataset, recipe.name, a), 0) end
+      error(a, 0)
+    end
+    problems, source, digest = a, b, c
   else
     source = o.dataset
     if not source and not ds.fetch then error("--dataset PATH is required", 0) end
@@ -238,7 +248,7 @@ local function load_problems(recipe, o)
       if not source then error(err, 0) end
     end
     problems, digest = ds.read(source, o)
-    if not problems then error(digest, 0) end -- read's message
+    if not problems then error(digest .. dataset.kind_hint(o.dataset, recipe.name, digest), 0) end -- read's message
   end
   if not problems then error(source or digest, 0) end
   problems.by_id, problems.dropped, problems.source = problems.by_id or {}, {}, source
@@ -292,20 +302,15 @@ local function pass_at_k(problems, st, filter)
   return (passk.compute(counts)), #counts
 end
 
-local function format_pak(pak)
-  local parts = {}
-  for _, k in ipairs(passk.ks(pak)) do parts[#parts + 1] = string.format("'pass@%d': %s", k, M.shortest(pak["pass@" .. k])) end
-  return "{" .. table.concat(parts, ", ") .. "}"
-end
 
 local function report(ctx, recipe, problems, tally, extra)
   local primary = recipe.primary or tally.names[#tally.names]
   local pak = pass_at_k(problems, tally.sets[primary])
   local oc = tally.outcomes
-  local line = format_pak(pak)
+  local line = passk.format(pak)
   if #tally.names > 1 then
     local parts = {}
-    for _, s in ipairs(tally.names) do parts[#parts + 1] = s .. " " .. format_pak(pass_at_k(problems, tally.sets[s])) end
+    for _, s in ipairs(tally.names) do parts[#parts + 1] = s .. " " .. passk.format(pass_at_k(problems, tally.sets[s])) end
     line = table.concat(parts, "  ")
   end
   local counts = {}
@@ -509,6 +514,24 @@ local function generate(ctx, recipe, p, seed)
   return g
 end
 
+-- what RUN_DIR/generated.jsonl keeps of a completion: enough to score it
+-- again without asking the server (generation_of reads it back)
+local GEN_FIELDS = { "prompt", "messages", "raw", "reasoning", "finish", "code", "tokens", "gen_time", "truncated", "no_code" }
+function M.generated_record(it)
+  local rec = { task_id = it.p.task_id, sample = it.index, seed = it.seed }
+  for _, k in ipairs(GEN_FIELDS) do rec[k] = it.g[k] end
+  return rec
+end
+
+function M.generation_of(rec)
+  local g = {}
+  for _, k in ipairs(GEN_FIELDS) do
+    local v = rec[k]
+    if v ~= nil and v ~= cjson_null then g[k] = v end
+  end
+  return g
+end
+
 local function sample_record(it, g, fields)
   local rec = { task_id = it.p.task_id, sample = it.index, seed = it.seed, prompt = g.prompt, messages = g.messages,
     raw = g.raw, reasoning = g.reasoning, finish = g.finish, code = g.code, tokens = g.tokens, gen_time = g.gen_time }
@@ -544,17 +567,23 @@ end
 local function full_run(ctx, recipe, jctx, problems, digest, fmt)
   local o = ctx.opts
   local done_samples = ctx.done_samples or {}
-  local items, fit, todo, resumed = {}, {}, {}, 0
+  local generated = not o.generate_only and ctx.generated_samples or {}
+  local items, fit, todo, resumed, kept = {}, {}, {}, 0, {}
   local tally = new_tally(recipe.verdicts or { "" })
   for _, p in ipairs(problems) do
     local need = false
     for i = 0, o.n - 1 do
       local it = { p = p, index = i, seed = M.sample_seed(ctx.seed, p.task_id, i) }
       items[#items + 1] = it
-      local prev = not o.generate_only and done_samples[p.task_id .. "\0" .. i]
+      local key = p.task_id .. "\0" .. i
+      local prev = not o.generate_only and done_samples[key]
       if prev then
         count(tally, prev)
         resumed = resumed + 1
+      elseif generated[key] then
+        -- generated by the run resumed, not scored: scored now, not asked again
+        it.g = M.generation_of(generated[key])
+        kept[#kept + 1] = it
       else
         todo[#todo + 1] = it
         need = true
@@ -580,13 +609,22 @@ local function full_run(ctx, recipe, jctx, problems, digest, fmt)
     ctx.progress(done, #items, string.format("passed %d", tally.outcomes.passed))
   end
   if q and plan.overlap then start_workers(q, score) end
-  local ok, err = pcall(bench.map, todo, ctx.concurrency, function(it)
-    it.g = generate(ctx, recipe, it.p, it.seed)
-    gen_end = bench.now()
+  local function solve(it)
     if not it.g.error then
       local sol, fields = (recipe.solution or function(_, g) return g.code or "" end)(it.p, it.g, o)
       it.solution, it.fields = sol, fields
     end
+  end
+  for _, it in ipairs(kept) do
+    solve(it)
+    push(q, it)
+  end
+  local ok, err = pcall(bench.map, todo, ctx.concurrency, function(it)
+    it.g = generate(ctx, recipe, it.p, it.seed)
+    gen_end = bench.now()
+    -- kept as it arrives, scored or not: an interrupted run loses no completion
+    if not it.g.error and not o.generate_only then ctx.log_generated(M.generated_record(it)) end
+    solve(it)
     if o.generate_only then
       done = done + 1
       return ctx.progress(done, #items)
@@ -635,6 +673,8 @@ function M.benchmark(recipe)
     server = recipe.server or function(opts) return opts.samples == nil end,
     validate = function(opts) return validate(recipe, opts) end,
     parse = recipe.parse,
+    -- what `benchlua fetch` downloads ahead of time (dataset.fetch descriptors)
+    datasets = recipe.datasets or (type(recipe.dataset) == "table" and recipe.dataset.fetch and { recipe.dataset.fetch }) or nil,
     run = function(ctx)
       local o = ctx.opts
       o.temperature = o.temperature or (o.n == 1 and 0.0 or 0.8)

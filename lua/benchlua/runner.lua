@@ -48,7 +48,8 @@ M.host_options = {
   { name = "sandbox", default = "auto", choices = { "auto", "strict", "off" }, help = "how model-written code is isolated (auto, strict, off)" },
   { name = "seed", default = 1234, min = 0, max = (1 << 31) - 1, help = "run seed (per-sample seeds derive from it)" },
   { name = "quiet", default = false, help = "no progress lines" },
-  { name = "resume", default = false, help = "continue the latest interrupted run of this benchmark, model and settings" },
+  { name = "resume", default = false, run_number = true, metavar = "[N]",
+    help = "continue the latest interrupted or failed run of this benchmark, model and settings; --resume N: run N (as `benchlua results --all` numbers it)" },
   { name = "help", default = false, help = "show this help" },
 }
 
@@ -92,7 +93,18 @@ function M.find(arg)
     local p = d .. "/" .. arg .. ".lua"
     if bench.fs.stat(p) then return p end
   end
-  return nil, string.format("no benchmark named '%s' (looked in %s)", arg, table.concat(dirs, ", "))
+  local names = {}
+  for _, d in ipairs(dirs) do
+    for _, f in ipairs(bench.fs.list(d) or {}) do names[#names + 1] = f:match("^(.-)%.lua$") end
+  end
+  table.sort(names)
+  -- humaneval -> human_eval: compared without - and _ first
+  local bare = arg:lower():gsub("[%-_]", "")
+  local near
+  for _, n in ipairs(names) do if n:lower():gsub("[%-_]", "") == bare then near = n break end end
+  near = near or options.closest(arg, names)
+  return nil, string.format("no benchmark named '%s'%s (looked in %s)", arg,
+    near and string.format("; did you mean '%s'?", near) or "", table.concat(dirs, ", "))
 end
 
 --- Load a benchmark file -> spec | nil, err. Errors name the file and line.
@@ -111,7 +123,9 @@ function M.load(path)
   if not okspec then return nil, serr end
   for _, o in ipairs(spec.options or {}) do
     for _, h in ipairs(M.host_options) do
-      if h.name == o.name then return nil, string.format("%s: option '%s' is one of benchlua's own", path, o.name) end
+      -- (one that says `replaces = true` takes the common option's place:
+      -- speed's --concurrency is a list, and its validate sets the count)
+      if h.name == o.name and not o.replaces then return nil, string.format("%s: option '%s' is one of benchlua's own", path, o.name) end
     end
   end
   spec.path = path
@@ -124,6 +138,11 @@ local function dirname(p) return p:match("^(.*)/[^/]*$") or "." end
 -- an OpenAI-compatible endpoint that batches (vLLM, a proxy).
 M.ENDPOINT_CONCURRENCY = server_mod.UNKNOWN_SLOTS
 
+-- host options refused with --endpoint (a default value is not a choice)
+M.SERVER_ONLY = { "model", "gpu_layers", "ctx", "parallel", "server_bin", "server_arg", "port", "host" }
+M.DEFAULTS = {}
+for _, o in ipairs(M.host_options) do M.DEFAULTS[options.key(o.name)] = o.default end
+
 --- normalize(opts) -> opts | nil, err: --endpoint is repeatable; after this
 -- opts.endpoints is the list of URLs (nil when none) and opts.endpoint the
 -- URL, or the list when there are several (as recorded and resumed).
@@ -133,6 +152,15 @@ function M.normalize(opts)
   if list == nil or #list == 0 then
     opts.endpoint, opts.endpoints = nil, nil
     return opts
+  end
+  -- options of a server benchlua starts: with --endpoint none is started, so
+  -- nothing would use them (and the record would claim they were)
+  for _, k in ipairs(M.SERVER_ONLY) do
+    local v = opts[k]
+    if v ~= nil and not (type(v) == "table" and #v == 0) and v ~= M.DEFAULTS[k] then
+      return nil, string.format("--%s is for a server benchlua starts; with --endpoint none is started%s",
+        (k:gsub("_", "-")), k == "model" and " (--model-name ID sets the model id sent)" or "")
+    end
   end
   local seen = {}
   for _, u in ipairs(list) do
@@ -176,7 +204,7 @@ local function make_ctx(spec, opts, server, info, run_dir)
   -- what the sample log holds so far (a resumed run's kept samples included):
   -- per-problem counts for the progress line, an interrupted run's record and
   -- the score's interval
-  ctx.live = { start = bench.now(), base = 0, samples = 0, n = {}, c = {}, ids = {}, outcomes = {} }
+  ctx.live = { start = bench.now(), base = 0, samples = 0, n = {}, c = {}, ids = {}, outcomes = {}, unscored = {} }
   ctx.progress = progress.new{ name = spec.name, quiet = opts.quiet, stats = ctx.stats, live = ctx.live }
 
   -- every request goes through here: counts, and stops at once if the server died
@@ -185,13 +213,22 @@ local function make_ctx(spec, opts, server, info, run_dir)
   -- server_error; the run counts them and fails past --max-server-errors.
   local function call(fn, params)
     if ctx.failed then error(ctx.failed, 0) end
-    local target = server
+    local o = { timeout = opts.timeout, max_body = opts.max_response }
+    local r, err, code
     if server and server.members then -- several endpoints: the one with the most free slots
-      target = server:acquire()
+      r, err, code = server:send(fn, params, o, ctx.drop_endpoint)
+      if code == "ENOENDPOINT" and not ctx.failed then
+        ctx.failed = err
+        bench.http.abort_all(err)
+      end
+    else
+      r, err, code = fn(server, params, o)
+      -- one --endpoint that died: the run ends now, not after a failed request per sample
+      if not r and server.external and server_mod.SUSPECT[code] and not ctx.failed and not server_mod.answers(server) then
+        ctx.failed = string.format("the endpoint %s stopped answering (%s)", server.url, tostring(err))
+        bench.http.abort_all(ctx.failed)
+      end
     end
-    -- given back however the request ends (an error, a cancelled task)
-    local _ <close> = target ~= server and setmetatable({}, { __close = function() server:release(target) end }) or nil
-    local r, err, code = fn(target, params, { timeout = opts.timeout, max_body = opts.max_response })
     if ctx.failed then error(ctx.failed, 0) end
     ctx.stats.requests = ctx.stats.requests + 1
     if not r then
@@ -203,7 +240,17 @@ local function make_ctx(spec, opts, server, info, run_dir)
     ctx.stats.prompt_tokens = ctx.stats.prompt_tokens + (r.prompt_tokens or 0)
     return r
   end
+  -- a pool member that died: said once, recorded as config.endpoints[i].dropped
+  function ctx.drop_endpoint(m, why)
+    local live = 0
+    for _, x in ipairs(server.members) do if not x.dropped then live = live + 1 end end
+    io.stderr:write(string.format("benchlua: endpoint %s stopped answering (%s); dropped it, %s\n", m.url, why,
+      live > 0 and string.format("its requests go to the other %d", live) or "no endpoint is left"))
+    local e = ctx.info.endpoints and ctx.info.endpoints[m.index]
+    if e then e.dropped = why end
+  end
   function ctx.completion(params) return call(llm.completion, params) end
+  function ctx.stream_completion(params) return call(llm.stream_completion, params) end
   function ctx.chat(params)
     if ctx.model_id and params.model == nil then
       local p = {}
@@ -214,11 +261,33 @@ local function make_ctx(spec, opts, server, info, run_dir)
     return call(llm.chat, params)
   end
 
+  -- A line the run's log could not take (a full disk): the run stops and is
+  -- recorded as interrupted (resumable once there is room), in one line.
+  local function append(path, t)
+    local line = assert(cjson.encode(t))
+    local ok, err = bench.fs.append(path, line .. "\n")
+    if not ok then
+      ctx.log_failed = ctx.log_failed or string.format("cannot write %s: %s", path, tostring(err))
+      ctx.failed = ctx.failed or ctx.log_failed
+      bench.http.abort_all(ctx.failed)
+      error(ctx.failed, 0)
+    end
+  end
+
   --- ctx.log_sample(t): one JSON line in the run's sample log, written now.
   function ctx.log_sample(t)
-    local line = assert(cjson.encode(t))
-    assert(bench.fs.append(ctx.samples_path, line .. "\n"))
+    append(ctx.samples_path, t)
     resume.count_sample(ctx, t)
+  end
+
+  --- ctx.log_generated(t): a completion as it arrives, before it is scored
+  -- ({task_id, sample, ...what the benchmark needs to score it again}), one
+  -- JSON line in RUN_DIR/generated.jsonl: --resume scores it rather than
+  -- asking for it again.
+  ctx.generated_path = run_dir .. "/generated.jsonl"
+  function ctx.log_generated(t)
+    append(ctx.generated_path, t)
+    resume.count_generated(ctx, t)
   end
 
   --- ctx.check_fit(items, max_tokens): items = {{id=, prompt=}...}; raises one
@@ -412,7 +481,7 @@ function M.run(spec, opts, mode, shared)
   local prev
   if opts.resume then
     local perr
-    prev, perr = resume.find(opts.results, spec, identity)
+    prev, perr = resume.find(opts.results, spec, identity, math.type(opts.resume) == "integer" and opts.resume or nil)
     if not prev then
       io.stderr:write("benchlua: " .. perr .. "\n")
       return 2
@@ -460,7 +529,10 @@ function M.run(spec, opts, mode, shared)
   -- benchmark as ctx.sandbox_status and recorded as config.isolation
   if ctx.sandbox then ctx.sandbox_status = script.sandbox_status() end
   if prev then
-    resume.attach(ctx, prev, run)
+    local aerr = resume.attach(ctx, prev, run)
+    if aerr then
+      ctx.log_failed, ctx.failed = aerr, aerr
+    end
     state.update(run) -- killed from here on, it is recorded with resumed_from: prev shows as superseded
   end
   local watcher = server and watch(server, ctx)
@@ -518,7 +590,7 @@ function M.run(spec, opts, mode, shared)
   local msg = not ok and (type(res) == "table" and res.msg or tostring(res)) or nil
   local bug_log
   if not ok and type(res) == "table" and res.bug and not failed then bug_log = errors.log(run_dir, res) end
-  if interrupted or ctx.server_died then -- resumable: benchlua ... --resume
+  if interrupted or ctx.server_died or ctx.log_failed then -- resumable: benchlua ... --resume
     run.status = "interrupted"
     run.error = failed or msg
   elseif not ok or failed then
@@ -548,8 +620,10 @@ function M.run(spec, opts, mode, shared)
   state.recorded = true
   if run.status == "interrupted" then
     io.stderr:write("benchlua: run interrupted: " .. run.error .. "\n")
-    io.stderr:write(string.format("benchlua: recorded the interrupted run in %s with %d samples done (logs in %s); continue it with --resume\n",
-      opts.results, run.results.samples_done or 0, run_dir))
+    local unscored = run.results.samples_unscored
+    io.stderr:write(string.format("benchlua: recorded the interrupted run in %s with %d samples done%s (logs in %s); continue it with --resume\n",
+      opts.results, run.results.samples_done or 0,
+      unscored and string.format(" and %d generated, not yet scored", unscored) or "", run_dir))
     return 1, run, interrupted
   elseif run.status ~= "ok" then
     io.stderr:write("benchlua: run failed: " .. run.error .. (bug_log and (" (traceback in " .. bug_log .. ")") or "") .. "\n")
@@ -557,7 +631,7 @@ function M.run(spec, opts, mode, shared)
     return 1, run
   end
   io.stdout:write(string.format("%s: score %s  (%.1fs)  recorded in %s\n", spec.name,
-    tostring(run.results.score), run.results.time_taken, opts.results))
+    require("benchlua.readback").sig(run.results.score), run.results.time_taken, opts.results))
   return 0, run
 end
 
