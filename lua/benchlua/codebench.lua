@@ -380,13 +380,26 @@ local function pop(q)
   return job
 end
 
+-- (a worker's error, with its traceback as a task's carries it, stops the
+-- queue and is finish()'s to return: the task does not die unjoined, which
+-- would print it on the terminal)
+local function with_trace(e)
+  if type(e) == "string" and not e:find("\nstack traceback:\n", 1, true) then return debug.traceback(e, 2) end
+  return e
+end
+
 local function start_workers(q, fn)
   for i = 1, q.workers do
     q.tasks[i] = bench.spawn(function()
-      while true do
+      while not q.err do
         local job = pop(q)
         if not job then return end
-        fn(job)
+        local ok, err = xpcall(fn, with_trace, job)
+        if not ok then
+          q.err = q.err or err
+          q.closed = true
+          wake(q)
+        end
       end
     end)
   end
@@ -396,12 +409,12 @@ end
 local function finish(q)
   q.closed = true
   wake(q)
-  local first
+  local first = q.err
   for _, t in ipairs(q.tasks) do
     local ok, err = bench.join(t)
     if not ok and not first then first = err end
   end
-  return first
+  return first or q.err
 end
 
 local function judge_one(recipe, jctx, tally, p, solution)
@@ -587,6 +600,7 @@ local function full_run(ctx, recipe, jctx, problems, digest, fmt)
   local plan = o.generate_only and { overlap = false } or overlap.decide(ctx, jctx.workers)
   local done, t0, gen_end = resumed, bench.now(), nil
   local q = not o.generate_only and new_queue(plan.workers or jctx.workers)
+  local score_progress = ctx.progress
   local function score(it)
     local rec = sample_record(it, it.g, it.fields)
     if it.g.error then
@@ -598,7 +612,7 @@ local function full_run(ctx, recipe, jctx, problems, digest, fmt)
     count(tally, rec)
     ctx.log_sample(rec)
     done = done + 1
-    ctx.progress(done, #items, string.format("passed %d", tally.outcomes.passed))
+    score_progress(done, #items, string.format("passed %d", tally.outcomes.passed))
   end
   if q and plan.overlap then start_workers(q, score) end
   local function solve(it)
@@ -611,9 +625,15 @@ local function full_run(ctx, recipe, jctx, problems, digest, fmt)
     solve(it)
     push(q, it)
   end
+  -- scoring waits for generation: generation has a progress line of its own
+  local gen_progress = q and not plan.overlap and #todo > 0 and require("benchlua.progress").new{
+    name = ctx.name .. " generation", quiet = o.quiet, stats = ctx.stats, live = { start = t0, base = 0 } }
+  local generated_n = 0
   local ok, err = pcall(bench.map, todo, ctx.concurrency, function(it)
     it.g = generate(ctx, recipe, it.p, it.seed)
     gen_end = bench.now()
+    generated_n = generated_n + 1
+    if gen_progress then gen_progress(generated_n, #todo) end
     -- kept as it arrives, scored or not: an interrupted run loses no completion
     if not it.g.error and not o.generate_only then ctx.log_generated(M.generated_record(it)) end
     solve(it)
@@ -624,8 +644,13 @@ local function full_run(ctx, recipe, jctx, problems, digest, fmt)
     push(q, it)
   end)
   local gen_time = (gen_end or bench.now()) - t0
+  if gen_progress then gen_progress.finish() end
   if q then
     if not plan.overlap then
+      -- scoring after generation: its rate and ETA from when it starts
+      -- (the passed count is the run's), and no tokens/s
+      score_progress = require("benchlua.progress").new{ name = ctx.name, quiet = o.quiet,
+        live = setmetatable({ start = bench.now(), base = done }, { __index = ctx.live }) }
       if ok then start_workers(q, score) end
     end
     local serr = finish(q)

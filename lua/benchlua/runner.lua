@@ -267,7 +267,8 @@ local function make_ctx(spec, opts, server, info, run_dir)
     local line = assert(cjson.encode(t))
     local ok, err = bench.fs.append(path, line .. "\n")
     if not ok then
-      ctx.log_failed = ctx.log_failed or string.format("cannot write %s: %s", path, tostring(err))
+      ctx.log_failed = ctx.log_failed or tostring(err):find(path, 1, true) and tostring(err)
+        or string.format("cannot write %s: %s", path, tostring(err))
       ctx.failed = ctx.failed or ctx.log_failed
       bench.http.abort_all(ctx.failed)
       error(ctx.failed, 0)
