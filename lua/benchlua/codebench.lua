@@ -635,7 +635,7 @@ local function full_run(ctx, recipe, jctx, problems, digest, fmt)
     generated_n = generated_n + 1
     if gen_progress then gen_progress(generated_n, #todo) end
     -- kept as it arrives, scored or not: an interrupted run loses no completion
-    if not it.g.error and not o.generate_only then ctx.log_generated(M.generated_record(it)) end
+    if not it.g.error and not o.generate_only and ctx.log_generated then ctx.log_generated(M.generated_record(it)) end
     solve(it)
     if o.generate_only then
       done = done + 1
