@@ -93,14 +93,6 @@ function M.sample_seed(seed, task_id, index)
   return tonumber(h:sub(1, 8), 16) & 0x7fffffff
 end
 
---- code.shortest(x) -> a float as Python's repr prints it
-function M.shortest(x)
-  for digits = 15, 17 do
-    local s = string.format("%." .. digits .. "g", x)
-    if tonumber(s) == x then return s:find("[.en]") and s or (s .. ".0") end
-  end
-end
-
 ---------------------------------------------------------------- shipped parts
 
 --- code.solutions.prompt_completion(p, g): HumanEval's rule. Completion
@@ -643,7 +635,7 @@ local function full_run(ctx, recipe, jctx, problems, digest, fmt)
     generated_n = generated_n + 1
     if gen_progress then gen_progress(generated_n, #todo) end
     -- kept as it arrives, scored or not: an interrupted run loses no completion
-    if not it.g.error and not o.generate_only then ctx.log_generated(M.generated_record(it)) end
+    if not it.g.error and not o.generate_only and ctx.log_generated then ctx.log_generated(M.generated_record(it)) end
     solve(it)
     if o.generate_only then
       done = done + 1

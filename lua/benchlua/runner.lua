@@ -384,13 +384,32 @@ local function watch(server, ctx)
   end)
 end
 
+-- This machine's name, as a part of a file name ("host" when unknown)
+local function hostname()
+  local f = io.open("/proc/sys/kernel/hostname")
+  local h = f and f:read("l")
+  if f then f:close() end
+  h = (h or os.getenv("HOSTNAME") or ""):match("^[^.]*"):gsub("[^%w_-]", "_"):sub(1, 40)
+  return h ~= "" and h or "host"
+end
+
+--- make_run_dir(opts, name) -> a new directory of its own | nil, err:
+-- RUNS/STAMP-NAME-HOST-PID, or with -2, -3 ... after it when that is taken.
+-- Created exclusively, so never shared: not by two runs of one process in
+-- one second, nor by Slurm tasks on two nodes writing to one shared RUNS.
 local function make_run_dir(opts, name)
   local base = opts.runs_dir or (dirname(opts.results) .. "/benchlua-runs")
-  local stamp = os.date("!%Y%m%dT%H%M%SZ")
-  local dir = string.format("%s/%s-%s-%d", base, stamp, name, bench.fs.getpid())
-  local ok, err = bench.fs.mkdir_p(dir)
+  local ok, err = bench.fs.mkdir_p(base)
   if not ok then return nil, err end
-  return dir
+  local stem = string.format("%s/%s-%s-%s-%d", base, os.date("!%Y%m%dT%H%M%SZ"), name, hostname(), bench.fs.getpid())
+  for n = 1, 1000 do
+    local dir = n == 1 and stem or (stem .. "-" .. n)
+    local code
+    ok, err, code = bench.fs.mkdir(dir)
+    if ok then return dir end
+    if code ~= "EEXIST" then return nil, err end
+  end
+  return nil, err
 end
 
 local function interpreter()
