@@ -481,7 +481,13 @@ function M.precheck(spec, opts, starts_server)
     if st and st.type ~= "file" then return nil, string.format("model file '%s' is not a file", opts.model) end
     local f, ferr = io.open(opts.model, "rb")
     if not f then return nil, string.format("model file '%s' cannot be read: %s", opts.model, tostring(ferr)) end
+    local magic = f:read(4)
     f:close()
+    -- a .gguf file starts with the GGUF magic (another name may be another
+    -- server's model format: only a .gguf is held to it)
+    if opts.model:lower():match("%.gguf$") and magic ~= "GGUF" then
+      return nil, string.format("model file '%s' is not a GGUF file (it does not start with the GGUF magic)", opts.model)
+    end
   end
   if type(spec.prepare) == "function" then
     local ok, err = pcall(spec.prepare, opts)

@@ -191,6 +191,14 @@ started with them), in native and script mode; nothing starts.
   $ benchlua throughput --model "$SRC/README.md" --server-bin /nonexistent/llama-server --quiet
   benchlua: server binary '/nonexistent/llama-server' not found
   [2]
+  $ printf 'not a model' > m.gguf; printf '#!/bin/sh\ntouch started\n' > srv; chmod +x srv
+  $ benchlua throughput --model m.gguf --server-bin ./srv --quiet
+  benchlua: model file 'm.gguf' is not a GGUF file (it does not start with the GGUF magic)
+  [2]
+  $ ls started benchmark_results.json 2>&1 | sed 's/.*cannot access/cannot access/'
+  cannot access 'started': No such file or directory
+  cannot access 'benchmark_results.json': No such file or directory
+  [2]
 
 A benchmark file with a typo: the error names the file and line. Reading an
 undefined global is an error, not a silent nil.
