@@ -134,15 +134,51 @@ local function fix_fracs(string)
   return table.concat(new)
 end
 
--- int(x) as Python parses an ASCII str: value text or raises. Non-ASCII
--- digits (which Python also accepts) raise here: the one known difference.
+-- Python's decimal digits (str.isdecimal(), Unicode 14.0.0 as in Python
+-- 3.11): the first code point of each block of ten, generated with
+-- [c for c in range(0x110000) if unicodedata.category(chr(c)) == "Nd" and
+--  unicodedata.category(chr(c - 1)) != "Nd"]
+local ND = {}
+for h in ([[30 660 6f0 7c0 966 9e6 a66 ae6 b66 be6 c66 ce6 d66 de6 e50 ed0 f20 1040 1090 17e0 1810 1946 19d0 1a80
+  1a90 1b50 1bb0 1c40 1c50 a620 a8d0 a900 a9d0 a9f0 aa50 abf0 ff10 104a0 10d30 11066 110f0 11136 111d0 112f0 11450
+  114d0 11650 116c0 11730 118e0 11950 11c50 11d50 11da0 16a60 16ac0 16b50 1d7ce 1e140 1e2f0 1e950 1fbf0]]):gmatch("%x+") do
+  local z = tonumber(h, 16)
+  for d = 0, 9 do ND[z + d] = d end
+end
+-- the white space int() skips: ASCII " \t\n\v\f\r" (not \x1c-\x1f, which
+-- str.isspace() counts), and above ASCII what str.isspace() counts
+local INT_SPACE = { [9] = true, [10] = true, [11] = true, [12] = true, [13] = true, [32] = true, [0x85] = true,
+  [0xa0] = true, [0x1680] = true, [0x2028] = true, [0x2029] = true, [0x202f] = true, [0x205f] = true, [0x3000] = true }
+for c = 0x2000, 0x200a do INT_SPACE[c] = true end
+
+-- int(x) as Python 3.11 parses a str: the canonical text of its value, or
+-- raises (ValueError): white space around, a sign, decimal digits of any
+-- script with single "_" between them, at most 4300 digits
 local function pyint(x)
-  local t = x:match("^[ \t\n\v\f\r\28-\31]*(.-)[ \t\n\v\f\r\28-\31]*$")
-  local sign, digits = t:match("^([+-]?)([0-9][0-9_]*)$")
-  if not digits or digits:find("__", 1, true) or digits:sub(-1) == "_" then error(Raise) end
-  digits = digits:gsub("_", ""):gsub("^0+", "")
-  if digits == "" then return "0" end
-  return (sign == "-" and "-" or "") .. digits
+  if not utf8.len(x) then error(Raise) end
+  local cps = {}
+  for _, c in utf8.codes(x) do cps[#cps + 1] = c end
+  local i, j = 1, #cps
+  while i <= j and INT_SPACE[cps[i]] do i = i + 1 end
+  while j >= i and INT_SPACE[cps[j]] do j = j - 1 end
+  local neg = false
+  if i <= j and (cps[i] == 43 or cps[i] == 45) then neg, i = cps[i] == 45, i + 1 end
+  local digits, after_us = {}, true -- no "_" first
+  for k = i, j do
+    local c = cps[k]
+    if ND[c] then
+      digits[#digits + 1] = ND[c]
+      after_us = false
+    elseif c == 95 and not after_us then
+      after_us = true
+    else
+      error(Raise)
+    end
+  end
+  if #digits == 0 or after_us or #digits > 4300 then error(Raise) end
+  local t = table.concat(digits):gsub("^0+", "")
+  if t == "" then return "0" end
+  return (neg and "-" or "") .. t
 end
 
 local function fix_a_slash_b(string)
