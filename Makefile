@@ -5,13 +5,14 @@
 #   make format-check  fail when a C file is not formatted (part of make check)
 #   make asan       build ./build/asan/benchlua with AddressSanitizer + UBSan
 #   make check-asan run the tests against the sanitizer build
-#   make deps       install the Debian packages it needs (root)
+#   make deps       install the Debian packages it needs (root), then fetch the datasets (make data)
+#   make data       benchlua fetch: the datasets into the cache, when the network allows it
 #   make man        regenerate docs/benchlua.1 from the option specs (benchlua --man)
 #   make install PREFIX=/usr/local DESTDIR=
 
 PKGS     := lua5.4 lua5.4-cjson libcurl libuv zlib nettle
 DEBS     := build-essential pkg-config liblua5.4-dev lua-cjson-dev libcurl4-openssl-dev \
-            libuv1-dev zlib1g-dev nettle-dev python3 python3-numpy ca-certificates \
+            libuv1-dev zlib1g-dev nettle-dev python3 python3-numpy python3-sympy python3-pylatexenc ca-certificates \
             debootstrap curl gzip procps chromium clang-format slurm-wlm munge
 PREFIX   ?= /usr/local
 DATADIR  := $(PREFIX)/share/benchlua
@@ -98,6 +99,14 @@ demo: all
 deps:
 	apt-get update -q
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(DEBS)
+	-@$(MAKE) --no-print-directory data
+
+# the datasets of these benchmarks, fetched into the cache once (digest-checked);
+# offline, benchlua says what it could not fetch and the tests that need it skip
+# (lcb's releases are large: `benchlua fetch lcb` when you want them)
+FETCH ?= human_eval humaneval_plus mbpp mbpp_plus
+data: all
+	./$(BIN) fetch $(FETCH) || echo "make data: not every dataset could be fetched (offline?): put the files in a directory named by BENCHLUA_DATA (README: Working offline)"
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/benchmarks $(DESTDIR)$(PREFIX)/share/man/man1
@@ -112,4 +121,4 @@ man: $(BIN)
 clean:
 	rm -rf build $(BIN) $(HELPER)
 
-.PHONY: man all format format-check check asan check-asan bench demo deps install clean
+.PHONY: data man all format format-check check asan check-asan bench demo deps install clean

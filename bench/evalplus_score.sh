@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 BIN=$(realpath "${1:-./benchlua}")
 REF=${EVALPLUS_REF:-/work/refs/evalplus}
 PY=/usr/bin/python3
-DATA=$(realpath ../shared/data)
+DATA=$(realpath "${BENCHLUA_DATA:-../shared/data}")
 if [ ! -f "$REF/evalplus/evaluate.py" ]; then echo "SKIP: no evalplus checkout at $REF (set EVALPLUS_REF)"; exit 0; fi
 if ! "$PY" -c "import numpy, tqdm, fire, termcolor, psutil, appdirs, wget, rich" 2>/dev/null; then
   echo "SKIP: evalplus's Python dependencies are missing (python3-numpy, -tqdm, -fire, -termcolor, -psutil, -appdirs, -wget, -rich)"

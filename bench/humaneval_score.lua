@@ -165,7 +165,7 @@ return {
   name = "humaneval_score",
   description = "HumanEval scoring speed: warm executors against a fork per program; full runs against generation and scoring",
   options = {
-    { name = "dataset", type = "string", metavar = "PATH", help = "HumanEval .jsonl.gz (default: ../shared/data's, else the cached official file)" },
+    { name = "dataset", type = "string", metavar = "PATH", help = "HumanEval .jsonl.gz (default: $BENCHLUA_DATA's or ../shared/data's, else the cached official file)" },
     { name = "rounds", default = 5, min = 1, help = "alternating rounds of the warm executors and the floor" },
     { name = "workers", type = "int", min = 1, metavar = "N", help = "programs at once (default: CPUs)" },
     { name = "no-baseline", default = false, help = "skip the fresh-python-per-sample baseline" },
@@ -176,8 +176,8 @@ return {
 
   run = function(ctx)
     local o = ctx.opts
-    local ds = o.dataset or (bench.fs.stat("../shared/data/HumanEval.jsonl.gz") and "../shared/data/HumanEval.jsonl.gz")
-      or assert(dataset.fetch(dataset.HUMAN_EVAL))
+    local here = (os.getenv("BENCHLUA_DATA") or "../shared/data") .. "/HumanEval.jsonl.gz"
+    local ds = o.dataset or (bench.fs.stat(here) and here) or assert(dataset.fetch(dataset.HUMAN_EVAL))
     local progs = programs(ds)
     local workers = o.workers or codeexec.cpus()
     local sandbox = ctx.sandbox

@@ -29,3 +29,5 @@ echo "== humaneval_plus: scoring 164 canonical solutions against evalplus.evalua
 bench/evalplus_score.sh "$BIN"
 echo "== lcb: grading the LiveCodeBench sample set against lcb_runner; memory over a 1 GB shard"
 bench/lcb.sh "$BIN"
+echo "== math500: grading 500 responses against lm-eval + prm800k (SKIP without BENCHLUA_PRM800K and BENCHLUA_LMEVAL_UTILS)"
+"$BIN" test bench/math500_grading.lua

@@ -32,6 +32,7 @@ return code.benchmark{
     { name = "max-tokens", default = 2000, min = 1, help = "tokens to generate per sample (lcb_runner's default)" },
     { name = "generate-only", type = "string", metavar = "FILE.json", help = "only generate: write the custom-evaluator file and grade nothing" },
   },
+  datasets = function() return lcb.datasets("release_latest") end,
   validate = function(o)
     for _, path in ipairs(o.dataset) do
       if not bench.fs.stat(path) then return false, "--dataset: no file '" .. path .. "'" end

@@ -67,6 +67,7 @@ return code.benchmark{
     { name = "dataset", type = "string", metavar = "PATH", help = "mbpp.jsonl, or sanitized-mbpp.json with --sanitized (default: the google-research file, fetched once into ~/.cache/benchlua)" },
     { name = "sanitized", default = false, help = "the sanitized problems (sanitized-mbpp.json) of the test split" },
   },
+  datasets = { FULL, SANITIZED },
   dataset = function(o)
     local path, err = o.dataset, nil
     if not path then

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -650,6 +651,18 @@ static int l_getpid(lua_State *L)
     return 1;
 }
 
+/* bench.fs.term_width([fd]) -> columns | nil: the width of the terminal on
+ * fd (1, stdout), nil when fd is not a terminal */
+static int l_term_width(lua_State *L)
+{
+    int fd = (int)luaL_optinteger(L, 1, 1);
+    struct winsize ws;
+    if (!isatty(fd) || ioctl(fd, TIOCGWINSZ, &ws) != 0 || ws.ws_col == 0)
+        return 0;
+    lua_pushinteger(L, ws.ws_col);
+    return 1;
+}
+
 void bl_open_fs(lua_State *L)
 {
     static const luaL_Reg fns[] = {{"read", l_read},
@@ -668,6 +681,7 @@ void bl_open_fs(lua_State *L)
                                    {"inflate", l_inflate},
                                    {"getpid", l_getpid},
                                    {"open_fds", l_open_fds},
+                                   {"term_width", l_term_width},
                                    {NULL, NULL}};
     if (luaL_newmetatable(L, ZBOX_MT)) {
         lua_pushcfunction(L, zbox_gc);

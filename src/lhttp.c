@@ -30,6 +30,13 @@ typedef struct xfer {
     FILE *out;
     char err[CURL_ERROR_SIZE];
     struct xfer *next, *prev;
+    /* arrivals=true: when each piece of the body came (seconds since the
+     * request started) and where it ended in the body */
+    uint64_t t0;
+    double *at;
+    uint64_t *end;
+    size_t narr, carr;
+    int arrivals;
 } xfer;
 
 typedef struct {
@@ -58,7 +65,29 @@ static void xfer_free(xfer *x)
     if (x->out)
         fclose(x->out);
     free(x->buf);
+    free(x->at);
+    free(x->end);
     free(x);
+}
+
+/* note that the body reached `got` bytes now (arrivals=true) */
+static int note_arrival(xfer *x)
+{
+    if (x->narr == x->carr) {
+        size_t n = x->carr ? x->carr * 2 : 64;
+        double *at = realloc(x->at, n * sizeof *at);
+        if (!at)
+            return -1;
+        x->at = at;
+        uint64_t *end = realloc(x->end, n * sizeof *end);
+        if (!end)
+            return -1;
+        x->end = end;
+        x->carr = n;
+    }
+    x->at[x->narr] = (double)(uv_hrtime() - x->t0) / 1e9;
+    x->end[x->narr++] = x->got;
+    return 0;
 }
 
 static const char *code_name(CURLcode c)
@@ -111,6 +140,18 @@ static void complete(xfer *x, CURLcode rc)
             lua_setfield(co, -2, "time");
             lua_pushnumber(co, ttfb);
             lua_setfield(co, -2, "ttfb");
+            if (x->arrivals) {
+                lua_createtable(co, (int)x->narr, 0);
+                lua_createtable(co, (int)x->narr, 0);
+                for (size_t i = 0; i < x->narr; i++) {
+                    lua_pushnumber(co, x->at[i]);
+                    lua_rawseti(co, -3, (lua_Integer)i + 1);
+                    lua_pushinteger(co, (lua_Integer)x->end[i]);
+                    lua_rawseti(co, -2, (lua_Integer)i + 1);
+                }
+                lua_setfield(co, -3, "arrival_ends");
+                lua_setfield(co, -2, "arrival_times");
+            }
             bl_resume(&x->op, 1);
         } else {
             lua_pushnil(co);
@@ -215,6 +256,8 @@ static size_t on_data(char *p, size_t sz, size_t n, void *u)
     x->got += len;
     if (x->got > x->max_body)
         return 0; /* curl aborts the transfer; complete() says ETOOBIG */
+    if (x->arrivals && note_arrival(x) != 0)
+        return 0;
     if (x->out)
         return fwrite(p, 1, len, x->out);
     if (x->len + len + 1 > x->cap) {
@@ -261,8 +304,12 @@ static void xfer_cancel(bl_op *op)
 /*
  * bench.http.request{url=, method="GET", headers={"K: V", ...} or {K=V},
  *   body=STRING, timeout=SECONDS (default 600), connect_timeout=SECONDS,
- *   output=PATH (write the body to a file), max_body=BYTES (64 MiB)}
- * -> {status, body, time, ttfb} | nil, message, code. Yields.
+ *   output=PATH (write the body to a file), max_body=BYTES (64 MiB),
+ *   arrivals=BOOL}
+ * -> {status, body, time, ttfb [, arrival_times, arrival_ends]} | nil,
+ * message, code. Yields. arrivals: when each piece of the body came (seconds
+ * since the request started) and the body's length after it, for streamed
+ * responses (time to first token, inter-token latency).
  * HTTP error statuses are responses, not failures; code names transport
  * failures: ECONNREFUSED, ETIMEDOUT, ECONNRESET, EEMPTY, ENOTFOUND, EABORTED,
  * ETOOBIG (a body over max_body: the transfer is aborted as it passes it).
@@ -292,6 +339,8 @@ static int l_request(lua_State *L)
     lua_Integer max_body = luaL_optinteger(L, -1, BL_MAX_BODY);
     if (max_body < 0)
         return luaL_error(L, "max_body option must be >= 0");
+    lua_getfield(L, 1, "arrivals");
+    int arrivals = lua_toboolean(L, -1);
     lua_getfield(L, 1, "headers");
     int ht = lua_gettop(L);
     if (!lua_isnil(L, ht))
@@ -351,6 +400,8 @@ static int l_request(lua_State *L)
         return 3;
     }
     x->max_body = (uint64_t)max_body;
+    x->arrivals = arrivals;
+    x->t0 = uv_hrtime();
     CURL *e = x->easy;
     curl_easy_setopt(e, CURLOPT_URL, url);
     /* refused at once when the length is announced; counted otherwise */

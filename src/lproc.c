@@ -9,7 +9,6 @@
  * a chatty child never blocks), or sent to a file, /dev/null or our stderr.
  * Every live child is on one list so that shutdown can stop them all.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -18,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "bl.h"
+#include "orphans.h"
 #include "sandbox.h"
 
 #define PROC_MT "bench.Process"
@@ -1087,11 +1087,7 @@ static void shutdown_timer_cb(uv_timer_t *t)
     *(int *)t->data = 1;
 }
 
-/* ---- adopted descendants ----
- * benchlua is a child subreaper (main.c): a process that a child orphans
- * (a server that daemonizes: fork, setsid, fork again) is re-parented to
- * benchlua instead of init. Those are not on the live list; they are reaped
- * when they exit and killed when the server stops and when benchlua exits. */
+/* ---- adopted descendants (orphans.c) ---- */
 
 static int is_live(pid_t pid)
 {
@@ -1101,94 +1097,6 @@ static int is_live(pid_t pid)
     return 0;
 }
 
-/* Appends to out[*n] (at most max) the pids listed in
- * /proc/self/task/TID/children that are not live children. Only open, read
- * and close: usable in a signal handler. */
-static void orphans_of_task(const char *tid, pid_t *out, int *n, int max)
-{
-    char path[64] = "/proc/self/task/", buf[4096];
-    size_t pos = strlen(path);
-    for (const char *c = tid; *c && pos < 40; c++)
-        path[pos++] = *c;
-    memcpy(path + pos, "/children", sizeof "/children");
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return;
-    ssize_t len = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (len <= 0)
-        return;
-    buf[len] = 0;
-    long v = -1;
-    for (char *c = buf;; c++) {
-        if (*c >= '0' && *c <= '9') {
-            v = (v < 0 ? 0 : v * 10) + (*c - '0');
-            continue;
-        }
-        if (v > 0 && *n < max && !is_live((pid_t)v))
-            out[(*n)++] = (pid_t)v;
-        v = -1;
-        if (!*c)
-            break;
-    }
-}
-
-static void put_pid(char *buf, pid_t v)
-{
-    char tmp[16];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n)
-        *buf++ = tmp[--n];
-    *buf = 0;
-}
-
-/* The adopted children (of every thread, unless from_signal: then the main
- * thread's, which is where the kernel re-parents them in practice). */
-static int list_orphans(pid_t *out, int max, int from_signal)
-{
-    int n = 0;
-    char tid[16];
-    put_pid(tid, getpid());
-    orphans_of_task(tid, out, &n, max);
-    if (from_signal)
-        return n;
-    DIR *d = opendir("/proc/self/task");
-    struct dirent *e;
-    while (d && (e = readdir(d)))
-        if (e->d_name[0] != '.' && strcmp(e->d_name, tid) != 0)
-            orphans_of_task(e->d_name, out, &n, max);
-    if (d)
-        closedir(d);
-    return n;
-}
-
-/* Signal every adopted child (and its process group, when it leads one).
- * Returns how many there were. Async-signal-safe with from_signal. */
-static int signal_orphans(int sig, int from_signal)
-{
-    pid_t pids[256];
-    int n = list_orphans(pids, 256, from_signal);
-    for (int i = 0; i < n; i++) {
-        if (getpgid(pids[i]) == pids[i])
-            kill(-pids[i], sig);
-        kill(pids[i], sig);
-    }
-    return n;
-}
-
-/* Reap the adopted children that have exited (they are not libuv's). */
-static void reap_orphans(void)
-{
-    pid_t pids[256];
-    int n = list_orphans(pids, 256, 0);
-    for (int i = 0; i < n; i++)
-        waitpid(pids[i], NULL, WNOHANG);
-}
-
 static uv_signal_t sigchld;
 static int sigchld_on;
 
@@ -1196,29 +1104,12 @@ static void on_sigchld(uv_signal_t *h, int signum)
 {
     (void)h;
     (void)signum;
-    reap_orphans();
-}
-
-/* SIGKILL every adopted descendant and reap it, until none is left (a
- * killed one's own children are adopted in turn) or about a second has
- * passed. Returns how many were killed. Blocks briefly. */
-static int kill_orphans(void)
-{
-    int total = 0;
-    for (int round = 0; round < 100; round++) {
-        int n = signal_orphans(SIGKILL, 0);
-        if (n == 0)
-            break;
-        total += n;
-        usleep(10000);
-        reap_orphans();
-    }
-    return total;
+    bl_orphans_reap(is_live);
 }
 
 void bl_proc_kill_orphans_now(void)
 {
-    signal_orphans(SIGKILL, 1);
+    bl_orphans_signal(SIGKILL, 1, is_live);
 }
 
 /* bench.proc.kill_orphans() -> n: SIGKILL the processes that children left
@@ -1226,7 +1117,7 @@ void bl_proc_kill_orphans_now(void)
  * grandchildren), and reap them. Blocks at most about a second. */
 static int l_kill_orphans(lua_State *L)
 {
-    lua_pushinteger(L, kill_orphans());
+    lua_pushinteger(L, bl_orphans_kill(is_live));
     return 1;
 }
 
@@ -1238,10 +1129,12 @@ void bl_proc_kill_all(int sig)
 
 void bl_proc_shutdown(int grace_ms)
 {
+    /* (the timer lives until the last uv_run below has closed it: declared
+     * in the block, its memory could be reused before that) */
+    uv_timer_t t;
+    int expired = 0;
     if (live) {
         bl_proc_kill_all(SIGTERM);
-        int expired = 0;
-        uv_timer_t t;
         uv_timer_init(bl_loop(), &t);
         t.data = &expired;
         uv_timer_start(&t, shutdown_timer_cb, (uint64_t)grace_ms, 0);
@@ -1256,7 +1149,7 @@ void bl_proc_shutdown(int grace_ms)
         }
         uv_close((uv_handle_t *)&t, NULL);
     }
-    kill_orphans();
+    bl_orphans_kill(is_live);
     if (sigchld_on) {
         uv_close((uv_handle_t *)&sigchld, NULL);
         sigchld_on = 0;

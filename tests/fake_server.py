@@ -57,6 +57,8 @@ if args.exit_at_start:
     sys.stderr.write("llama_model_load: error loading model: failed to open fake.gguf\n")
     sys.exit(args.exit_at_start)
 start = time.time()
+# llama-server's /props media_marker: random, drawn once per process
+media_marker = "<__media_%s__>" % os.urandom(16).hex()
 lock = threading.Lock()
 count = {"gen": 0, "503": 0, "health200": 0, "health503": 0}
 
@@ -141,7 +143,7 @@ class H(BaseHTTPRequestHandler):
         if self.path == "/props":
             return self.send(200, {"build_info": "b0-fake", "total_slots": args.slots,
                                    "default_generation_settings": {"n_ctx": args.n_ctx},
-                                   "model_path": "fake.gguf"})
+                                   "model_path": "fake.gguf", "media_marker": media_marker})
         if self.path == "/v1/models":
             return self.send(200, {"object": "list", "data": [{"id": "fake.gguf", "meta": {"n_params": 1000, "size": 4000, "n_ctx_train": 8192}}]})
         self.send(404, {"error": {"code": 404, "message": "not found"}})

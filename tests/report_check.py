@@ -9,6 +9,10 @@ Prints one line per check, "ok   ..." or "FAIL ...", and exits 1 when one fails:
   - no console error or warning and no uncaught exception,
   - no request for anything but the file itself (data: URLs are not requests),
   - the page fits the viewport's width (no sideways scroll of the page),
+  - every text of every chart is drawn at 11 px or more (the charts scroll
+    sideways in their own box on a narrow screen rather than shrink),
+  - --leaderboard-fits: the leaderboard shows every cell without sideways
+    scrolling,
   - --expect '{"rows": 9, "score_charts": 2, ...}': counts of DOM elements
     (rows of the runs table, score charts, scatter plots, heatmaps, heatmap
     cells, "show" buttons), each checked exactly,
@@ -25,6 +29,7 @@ ap.add_argument("--mobile", action="store_true")
 ap.add_argument("--expect", default="{}")
 ap.add_argument("--click-run", type=int)
 ap.add_argument("--screenshot")
+ap.add_argument("--leaderboard-fits", action="store_true")
 ap.add_argument("--chromium", default=next((p for p in ("/usr/lib/chromium/chromium", shutil.which("chromium"), shutil.which("chromium-browser")) if p and os.path.exists(p)), "chromium"))
 args = ap.parse_args()
 url = "file://" + os.path.abspath(args.html)
@@ -143,12 +148,25 @@ try:
       heatmaps: document.querySelectorAll('svg.heatmap').length,
       cells: document.querySelectorAll('svg.heatmap rect.cell').length,
       show_buttons: document.querySelectorAll('button.show[data-run]').length,
+      leaderboard_rows: document.querySelectorAll('#leaderboard tbody tr').length,
+      leaderboard_best: document.querySelectorAll('#leaderboard td.top').length,
+      leaderboard_overflow: (function(){ var t = document.getElementById('leaderboard');
+        return t ? t.parentElement.scrollWidth - t.parentElement.clientWidth : -1; })(),
+      smallest_chart_text: (function(){ var m = 1e9;
+        document.querySelectorAll('svg.chart text').forEach(function(t){
+          var h = parseFloat(getComputedStyle(t).fontSize) * t.ownerSVGElement.getScreenCTM().a;
+          if (h < m) m = h; });
+        return m === 1e9 ? -1 : Math.round(m * 100) / 100; })(),
       page_width: document.documentElement.scrollWidth,
       viewport: window.innerWidth})""")
     counts = json.loads(counts)
     for k, want in json.loads(args.expect).items():
         report(counts.get(k) == want, "%s: %s (expected %s)" % (k, counts.get(k), want))
     report(counts["page_width"] <= counts["viewport"], "the page fits the width: %d <= %d px" % (counts["page_width"], counts["viewport"]))
+    report(counts["smallest_chart_text"] >= 11 or counts["smallest_chart_text"] == -1,
+           "the charts' text is at least 11 px (smallest: %s px)" % counts["smallest_chart_text"])
+    if args.leaderboard_fits:
+        report(counts["leaderboard_overflow"] == 0, "the leaderboard shows every cell without sideways scrolling (overflow %s px)" % counts["leaderboard_overflow"])
 
     # sorting: a click on the score header orders the rows by score
     order = js("""(function(){ var th = [...document.querySelectorAll('#runs th')].find(t => t.textContent === 'score');

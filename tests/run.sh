@@ -58,6 +58,10 @@ if [ -z "${BENCHLUA_SERVER_BIN:-}" ]; then
 fi
 export BENCHLUA_SERVER_BIN
 export BENCHLUA_TEST_MODEL=${BENCHLUA_TEST_MODEL:-$PWD/build/tiny.gguf}
+# the benchmark data the tests read (HumanEval, ...): $BENCHLUA_DATA, else
+# ../shared/data; a test whose data is not there is a counted SKIP
+export BENCHLUA_DATA=${BENCHLUA_DATA:-$(realpath -m ../shared/data)}
+[ -d "$BENCHLUA_DATA" ] || echo "== no data directory $BENCHLUA_DATA: the tests that need data are skipped (set BENCHLUA_DATA)"
 if [ $server_ok = 1 ] && ! tests/server/tiny-model.sh "$BENCHLUA_TEST_MODEL"; then
   echo "FAIL e2e: could not make the tiny model"
   failed=$((failed + 1)); server_ok=0

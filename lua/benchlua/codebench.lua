@@ -64,6 +64,9 @@
 -- Prompt tokens the server evaluated and took from its cache (llama-server's
 -- timings.prompt_n, cache_n) are summed: results.prompt_tokens_evaluated,
 -- results.prompt_tokens_cached.
+--   datasets: every file the benchmark may fetch (dataset.fetch descriptors,
+--     or a function() returning them), for `benchlua fetch` (default: the
+--     dataset's fetch)
 --   validate(opts) -> true | false, msg; server(opts) -> bool
 --
 -- The sample log: one record per sample, {task_id, sample (0-based index),
@@ -234,7 +237,13 @@ local function load_problems(recipe, o)
   local problems, source, digest
   local ds = recipe.dataset
   if type(ds) == "function" then
-    problems, source, digest = ds(o)
+    local ok, a, b, c = pcall(ds, o)
+    if not ok then
+      -- a file of another benchmark's kind says which
+      if type(a) == "string" and o.dataset then error(a .. dataset.kind_hint(o.dataset, recipe.name, a), 0) end
+      error(a, 0)
+    end
+    problems, source, digest = a, b, c
   else
     source = o.dataset
     if not source and not ds.fetch then error("--dataset PATH is required", 0) end
@@ -244,7 +253,7 @@ local function load_problems(recipe, o)
       if not source then error(err, 0) end
     end
     problems, digest = ds.read(source, o)
-    if not problems then error(digest, 0) end -- read's message
+    if not problems then error(digest .. dataset.kind_hint(o.dataset, recipe.name, digest), 0) end -- read's message
   end
   if not problems then error(source or digest, 0) end
   problems.by_id, problems.dropped, problems.source = problems.by_id or {}, {}, source
@@ -299,20 +308,15 @@ local function pass_at_k(problems, st, filter)
   return (passk.compute(counts)), #counts
 end
 
-local function format_pak(pak)
-  local parts = {}
-  for _, k in ipairs(passk.ks(pak)) do parts[#parts + 1] = string.format("'pass@%d': %s", k, M.shortest(pak["pass@" .. k])) end
-  return "{" .. table.concat(parts, ", ") .. "}"
-end
 
 local function report(ctx, recipe, problems, tally, extra)
   local primary = recipe.primary or tally.names[#tally.names]
   local pak = pass_at_k(problems, tally.sets[primary])
   local oc = tally.outcomes
-  local line = format_pak(pak)
+  local line = passk.format(pak)
   if #tally.names > 1 then
     local parts = {}
-    for _, s in ipairs(tally.names) do parts[#parts + 1] = s .. " " .. format_pak(pass_at_k(problems, tally.sets[s])) end
+    for _, s in ipairs(tally.names) do parts[#parts + 1] = s .. " " .. passk.format(pass_at_k(problems, tally.sets[s])) end
     line = table.concat(parts, "  ")
   end
   local counts = {}
@@ -664,6 +668,8 @@ function M.benchmark(recipe)
     server = recipe.server or function(opts) return opts.samples == nil end,
     validate = function(opts) return validate(recipe, opts) end,
     parse = recipe.parse,
+    -- what `benchlua fetch` downloads ahead of time (dataset.fetch descriptors)
+    datasets = recipe.datasets or (type(recipe.dataset) == "table" and recipe.dataset.fetch and { recipe.dataset.fetch }) or nil,
     run = function(ctx)
       local o = ctx.opts
       o.temperature = o.temperature or (o.n == 1 and 0.0 or 0.8)

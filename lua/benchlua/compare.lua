@@ -144,6 +144,7 @@ local function paired(pa, pb, channel)
   r.score_a, r.score_b = sa / common, sb / common
   return r
 end
+M.paired = paired
 
 local function samples_of(run, results_path)
   local dir = results_path and runs_mod.run_dir(run, results_path) or val(run.run_dir)
@@ -151,6 +152,20 @@ local function samples_of(run, results_path)
   local per = samplelog.read(dir .. "/samples.jsonl")
   if not per or #per.ids == 0 then return nil end
   return per
+end
+
+-- tg tokens/s at concurrency 1 of a `speed` run, with its 95% interval
+-- (t interval of the mean over the requests) | nil
+local function speed_of(run)
+  local res = type(run.results) == "table" and run.results or {}
+  for _, s in ipairs(type(res.speed) == "table" and res.speed or {}) do
+    local tg = type(s) == "table" and s.concurrency == 1 and s.tg_tokens_per_second
+    if type(tg) == "table" and type(tg.mean) == "number" and type(tg.sd) == "number" then
+      local n = math.tointeger(s.requests) or 1
+      local half = n > 1 and stats.t_quantile(0.975, n - 1) * tg.sd / math.sqrt(n) or 0
+      return { mean = tg.mean, sd = tg.sd, requests = n, ci95 = json.array({ tg.mean - half, tg.mean + half }) }
+    end
+  end
 end
 
 --- compare(a, b [, results_path]) -> the result object (the --format json
@@ -166,6 +181,11 @@ function M.compare(a, b, results_path)
   if va.tokens_per_s and vb.tokens_per_s and va.tokens_per_s > 0 then
     res.tokens_per_s_a, res.tokens_per_s_b = va.tokens_per_s, vb.tokens_per_s
     res.tokens_per_s_ratio = vb.tokens_per_s / va.tokens_per_s
+  end
+  local sa, sb = speed_of(a), speed_of(b)
+  if sa and sb then
+    res.speed = { tg_a = sa, tg_b = sb, ratio = sa.mean > 0 and sb.mean / sa.mean or nil,
+      within_noise = sa.ci95[1] <= sb.ci95[2] and sb.ci95[1] <= sa.ci95[2] }
   end
   local pa, pb = samples_of(a, results_path), samples_of(b, results_path)
   if pa and pb then
@@ -203,6 +223,11 @@ function M.compare(a, b, results_path)
       end
     end
   end
+  -- in words: which run is better, when the paired test says so (5%)
+  if type(res.p_value) == "number" and type(res.delta) == "number" then
+    res.significant = res.p_value < 0.05 and res.delta ~= 0
+    res.better = res.significant and (res.delta > 0 and b.num or a.num) or json.null
+  end
   res.ci95 = res.ci95 or json.array()
   res.score_a_ci95 = va.ci95 and json.array(va.ci95) or nil
   res.score_b_ci95 = vb.ci95 and json.array(vb.ci95) or nil
@@ -238,6 +263,12 @@ function M.text(r)
       r.problems and string.format(" (paired, %d problem%s)", r.problems, r.problems == 1 and "" or "s") or "")
   end
   say("  test      %s%s", r.test, r.p_value and (": p = " .. pval(r.p_value)) or "")
+  if r.significant == true then
+    local other = r.better == r.b and r.a or r.b
+    say("  verdict   run %d is better than run %d (%s, significant at the 5%% level)", r.better, other, signed(r.delta))
+  elseif r.significant == false then
+    say("  verdict   no significant difference at the 5%% level (p = %s)", pval(r.p_value))
+  end
   if r.channels then
     local names = {}
     for ch in pairs(r.channels) do names[#names + 1] = ch end
@@ -251,6 +282,12 @@ function M.text(r)
   if r.tokens_per_s_ratio then
     local num = readback.num
     say("  tokens/s  %s -> %s (x%s)", num(r.tokens_per_s_a, 1), num(r.tokens_per_s_b, 1), num(r.tokens_per_s_ratio, 2))
+  end
+  if r.speed then
+    local sp = r.speed
+    say("  speed     tg %s ± %s -> %s ± %s t/s at concurrency 1 (x%s): %s", readback.num(sp.tg_a.mean, 1), readback.num(sp.tg_a.sd, 1),
+      readback.num(sp.tg_b.mean, 1), readback.num(sp.tg_b.sd, 1), readback.num(sp.ratio, 2),
+      sp.within_noise and "within noise (the 95% intervals overlap)" or "a difference beyond noise (the 95% intervals do not overlap)")
   end
   if r.problems then
     say("  flips     passed in %d only (%d): %s", r.a, #r.flips.passed_in_a_only, list_ids(r.flips.passed_in_a_only, 10))
@@ -284,7 +321,8 @@ function M.command(o, pos)
   else
     io.stdout:write(M.text(r))
   end
-  return 0
+  -- (why is in the text's NOT COMPARABLE line, and in json's not_comparable)
+  return r.comparable and 0 or 1
 end
 
 return M

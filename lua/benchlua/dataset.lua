@@ -125,14 +125,80 @@ local function verified(path, o)
   return false, got
 end
 
+-- What a data file's first record (or CSV header) says it is: the fields
+-- each benchmark's data has, checked in order -> benchmark name
+local KINDS = {
+  { "humaneval_plus", function(r) return r.plus_input ~= nil and tostring(r.task_id):find("^HumanEval/") end },
+  { "mbpp_plus", function(r) return r.plus_input ~= nil and tostring(r.task_id):find("^Mbpp/") end },
+  { "human_eval", function(r) return r.prompt and r.test and r.entry_point end },
+  { "mbpp", function(r) return r.test_list and (r.text or r.prompt) end },
+  { "lcb", function(r) return r.question_id and r.question_content and r.platform end },
+  { "mmlu_pro", function(r) return r.question_id and r.options and r.category end },
+  { "ifeval", function(r) return r.key and r.instruction_id_list end },
+  { "math500", function(r) return r.problem and r.answer and (r.unique_id or r.subject) end },
+  { "aime", function(r) return r.problem and r.answer and r.id end },
+  { "gsm8k", function(r) return type(r.question) == "string" and type(r.answer) == "string" and r.answer:find("####", 1, true) end },
+}
+
+--- dataset.sniff(path) -> the name of the benchmark whose data the file
+-- looks like | nil (for "this looks like a GSM8K file" messages)
+function M.sniff(path)
+  local text = bench.fs.read(path, 256 * 1024 * 1024)
+  if not text then return nil end
+  local first = text:match("^%s*([^\n]*)")
+  if first:find("Correct Answer", 1, true) and first:find("Incorrect Answer 1", 1, true) then return "gpqa_diamond" end
+  local r = cjson.decode(first)
+  if type(r) ~= "table" then
+    local all = first:match("^%[") and cjson.decode(text) -- (sanitized-mbpp.json: one list)
+    r = type(all) == "table" and all[1]
+    if type(r) == "table" and r.test_list and r.prompt then return "mbpp", "--sanitized " end
+  end
+  if type(r) ~= "table" then return nil end
+  for _, k in ipairs(KINDS) do
+    local ok, yes = pcall(k[2], r)
+    if ok and yes then return k[1] end
+  end
+end
+
+--- dataset.kind_hint(path, name) -> "; it looks like X's data (benchlua X
+-- --dataset PATH)" when the file looks like another benchmark's, else ""
+function M.kind_hint(path, name, msg)
+  if not path then return "" end
+  local kind, flags = M.sniff(path)
+  if not kind or (kind == name and not flags) or (msg and msg:find("benchlua " .. kind, 1, true)) then return "" end
+  return string.format("; it looks like %s%s's data (benchlua %s %s--dataset %s)", kind, flags and (" " .. flags:gsub("%s+$", "")) or "",
+    kind, flags or "", path)
+end
+
+--- dataset.data_dir() -> $BENCHLUA_DATA (a directory of data files by
+-- their published names, for machines without the network) | nil
+function M.data_dir()
+  local d = os.getenv("BENCHLUA_DATA")
+  if d and d ~= "" then return (d:gsub("/+$", "")) end
+end
+
 --- dataset.fetch{url=, sha256=, content_sha256=, file=NAME, dir=DIR
---   (default cache_dir()), timeout=SECONDS} -> path | nil, err
--- The cached copy when its digest matches; else downloads the file (to a
--- temporary name, renamed once the digest is right). Yields.
+--   (default cache_dir()), timeout=SECONDS, data_dir=DIR|false} -> path,
+-- where | nil, err. The file from $BENCHLUA_DATA (data_dir; false: not
+-- there) when it has it with the right digest (where = "data"; with another
+-- digest: an error naming it); else the cached copy when its digest matches
+-- ("cache"); else downloads it into the cache (to a temporary name, renamed
+-- once the digest is right: "downloaded"). Yields.
 function M.fetch(o)
+  local data = o.data_dir
+  if data == nil then data = M.data_dir() end
+  if data then
+    local here = data .. "/" .. o.file
+    if bench.fs.stat(here) then
+      local ok, got = verified(here, o)
+      if ok then return here, "data" end
+      return nil, string.format("%s is not the pinned file (sha256 %s, expected %s): remove it from BENCHLUA_DATA, or pass it with --dataset PATH to use it anyway",
+        here, tostring(got), o.sha256)
+    end
+  end
   local dir = o.dir or M.cache_dir()
   local path = dir .. "/" .. o.file
-  if bench.fs.stat(path) and verified(path, o) then return path end
+  if bench.fs.stat(path) and verified(path, o) then return path, "cache" end
   local ok, err = bench.fs.mkdir_p(dir)
   if not ok then return nil, err end
   local part = string.format("%s.part-%d", path, bench.fs.getpid())
@@ -143,19 +209,20 @@ function M.fetch(o)
   elseif r.status ~= 200 then
     why = "HTTP " .. r.status
   else
-    local ok, got = verified(part, o)
-    if not ok then why = string.format("sha256 %s, expected %s", tostring(got), o.sha256) end
+    local vok, got = verified(part, o)
+    if not vok then why = string.format("sha256 %s, expected %s", tostring(got), o.sha256) end
   end
   if why then
     bench.fs.remove(part)
-    return nil, string.format("cannot fetch %s (%s); download it yourself and pass --dataset PATH", o.url, why)
+    return nil, string.format("cannot fetch %s (%s); download it yourself and pass --dataset PATH%s", o.url, why,
+      data and "" or string.format(", or put %s in a directory named by BENCHLUA_DATA", o.file))
   end
   local rok, rerr = os.rename(part, path)
   if not rok then
     bench.fs.remove(part)
     return nil, rerr
   end
-  return path
+  return path, "downloaded"
 end
 
 return M

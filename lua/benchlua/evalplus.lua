@@ -389,6 +389,14 @@ function M.recipe(kind)
     if o.samples and not o.samples:find("%.jsonl$") then return false, "--samples: evalplus reads a .jsonl file" end
     return true
   end
+  r.datasets = {}
+  for _, v in ipairs({ "default", "mini", "noextreme" }) do
+    local file = M.FILES[kind][v]
+    if file then
+      r.datasets[#r.datasets + 1] = { url = M.RELEASES[kind] .. file, sha256 = M.SHA256[file][1],
+        content_sha256 = M.SHA256[file][2], file = file }
+    end
+  end
   r.dataset = function(o)
     local file = M.FILES[kind][o.mini and "mini" or o.noextreme and "noextreme" or "default"]
     local path = o.dataset

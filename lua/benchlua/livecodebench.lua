@@ -231,6 +231,21 @@ local function shard_paths(o)
   return paths
 end
 
+--- livecodebench.datasets(tag) -> the shards of a release as `benchlua
+-- fetch` takes them: {file=, fetch=function() -> path, where | nil, err}
+function M.datasets(tag)
+  local shards = M.release(tag or "release_latest") or {}
+  local out = {}
+  for _, i in ipairs(shards) do
+    out[#out + 1] = { file = M.SHARDS[i], fetch = function()
+      local ok, paths = pcall(shard_paths, { release = "v" .. i })
+      if not ok then return nil, tostring(paths) end
+      return paths[1], "cache"
+    end }
+  end
+  return out
+end
+
 --- livecodebench.fetch_shard(i, path) -> path | nil, err. Downloads shard i
 -- with libcurl to a temporary name; it becomes `path` once every row reads
 -- and the count of problems is the release's; PATH.verified records that.

@@ -182,6 +182,53 @@ function M.chat(server, params, o)
   return r
 end
 
+--- bench.llm.stream_completion(server, params, opts) -> result | nil, err, code
+-- params go to llama-server's /completion with "stream": true. result: text,
+-- tokens (generated), prompt_tokens, timings (the server's own, from its
+-- last event), time (seconds), ttft (seconds from sending the request to the
+-- first token's arrival), token_times (when each token event arrived,
+-- seconds since the request was sent: inter-token latency is their
+-- differences; tokens that came in one read share a time).
+function M.stream_completion(server, params, o)
+  o = o or {}
+  local p = {}
+  for k, v in pairs(params) do p[k] = v end
+  p.stream = true
+  local body = assert(cjson.encode(p))
+  local r, err, code = bench.http.request{
+    url = base(server) .. "/completion", method = "POST", body = body, headers = M.headers(server, true),
+    timeout = o.timeout or 600, connect_timeout = o.connect_timeout or 10, max_body = o.max_body, arrivals = true,
+  }
+  if not r then return nil, err, code end
+  if r.status < 200 or r.status >= 300 then return nil, string.format("HTTP %d: %s", r.status, r.body:sub(1, 300)), r.status end
+  local text, times, ends = r.body, r.arrival_times, r.arrival_ends
+  local parts, token_times, last, k = {}, {}, nil, 1
+  local pos = 1
+  while true do
+    local a, b = text:find("data: ", pos, true)
+    if not a then break end
+    local e = text:find("\n", b + 1, true) or #text + 1
+    local ev = cjson.decode(text:sub(b + 1, e - 1))
+    if type(ev) ~= "table" then return nil, "malformed answer: a stream event is not a JSON object", "EBADANSWER" end
+    while k < #ends and ends[k] < e - 1 do k = k + 1 end -- the read that brought this event
+    if ev.stop == true then
+      last = ev
+    else
+      if type(ev.content) ~= "string" then return nil, "malformed answer: a stream event has no content", "EBADANSWER" end
+      parts[#parts + 1] = ev.content
+      token_times[#token_times + 1] = times[k]
+    end
+    pos = e
+  end
+  if not last then return nil, "malformed answer: the stream ended without its last event", "EBADANSWER" end
+  local timings = type(last.timings) == "table" and last.timings or {}
+  return {
+    text = table.concat(parts), timings = timings, time = r.time, ttft = token_times[1], token_times = token_times,
+    tokens = tonumber(timings.predicted_n) or #token_times, prompt_tokens = tonumber(timings.prompt_n) or 0,
+    finish = last.stop_type == "limit" and "length" or "stop",
+  }
+end
+
 --- bench.llm.tokenize(server, text) -> token count | nil, err, code
 -- code 404: the server has no /tokenize (an OpenAI-compatible endpoint).
 function M.tokenize(server, text, o)

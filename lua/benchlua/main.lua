@@ -14,8 +14,10 @@ usage: benchlua BENCHMARK [options]          run a benchmark (a .lua file or a s
        benchlua results [FILE] [--format table|md|csv|json|jsonl]
                                              the recorded runs, numbered from 1
        benchlua compare [A B]                run B against run A: delta, interval, paired test, flips
+       benchlua leaderboard [FILE]           models x settings against benchmarks, the best marked
        benchlua report [FILE] -o report.html one self-contained HTML page of the runs
        benchlua list                         shipped benchmarks
+       benchlua fetch [BENCHMARK...]         download their datasets ahead of time (default: all)
        benchlua test FILE...                 run Lua test files (see tests/lua)
        benchlua --version
        benchlua --man                        the man page (roff), from the option specs
@@ -38,19 +40,72 @@ local function fail(msg)
   return 2
 end
 
-local function list()
-  local seen = {}
-  for _, d in ipairs(runner.search_dirs()) do
-    local files = bench.fs.list(d) or {}
-    table.sort(files)
-    for _, f in ipairs(files) do
+-- the benchmarks found by name (BENCHLUA_PATH, ./benchmarks, ...), sorted;
+-- only those shipped with benchlua (beside the binary, or installed) when
+-- `installed`
+local function shipped(installed)
+  local seen, names = {}, {}
+  local dirs = runner.search_dirs()
+  if installed then dirs = { (bench.exe:match("^(.*)/[^/]*$") or ".") .. "/benchmarks", bench.datadir and bench.datadir .. "/benchmarks" } end
+  for _, d in ipairs(dirs) do
+    for _, f in ipairs(bench.fs.list(d) or {}) do
       local name = f:match("^(.-)%.lua$")
-      if name and not seen[name] then
-        seen[name] = true
-        local spec = runner.load(d .. "/" .. f)
-        print(string.format("%-16s %s", name, spec and spec.description or ""))
+      if name and not seen[name] then seen[name] = true; names[#names + 1] = name end
+    end
+  end
+  table.sort(names)
+  return names
+end
+
+-- `benchlua fetch [BENCHMARK...]`: every dataset the benchmarks use (default:
+-- all shipped), into the cache, digest-checked; says where each is
+local function fetch(argv)
+  local dataset = require("benchlua.dataset")
+  local names = {}
+  for i = 2, #argv do
+    if argv[i] == "--help" or argv[i] == "-h" then
+      io.stdout:write("usage: benchlua fetch [BENCHMARK...]   download the datasets of these benchmarks (default: every shipped one)\n",
+        "  into the cache (", dataset.cache_dir(), "), checked by digest; files already in $BENCHLUA_DATA or the cache are used as they are\n")
+      return 0
+    end
+    if argv[i]:match("^%-") then return fail(string.format("fetch: unknown option '%s'", argv[i])) end
+    names[#names + 1] = argv[i]
+  end
+  if #names == 0 then names = shipped(true) end
+  local specs = {}
+  for _, name in ipairs(names) do
+    local path, ferr = runner.find(name)
+    if not path then return fail("fetch: " .. ferr) end
+    local spec, lerr = runner.load(path)
+    if not spec then return fail(lerr) end
+    specs[#specs + 1] = spec
+  end
+  local WHERE = { data = "in BENCHLUA_DATA", cache = "cached", downloaded = "downloaded" }
+  local ready, failed = 0, 0
+  for _, spec in ipairs(specs) do
+    local list = spec.datasets
+    if type(list) == "function" then list = list() end
+    for _, d in ipairs(list or {}) do
+      local got, where = (d.fetch or dataset.fetch)(d)
+      if got then
+        ready = ready + 1
+        io.stdout:write(string.format("%s: %s  %s (%s)\n", spec.name, d.file, got, WHERE[where] or where or "ready"))
+        io.stdout:flush()
+      else
+        failed = failed + 1
+        io.stderr:write(string.format("benchlua: fetch: %s: %s\n", spec.name, where))
       end
     end
+  end
+  io.stdout:write(string.format("fetch: %d file%s ready%s\n", ready, ready == 1 and "" or "s",
+    failed > 0 and string.format(", %d could not be fetched (offline? put them in a directory named by BENCHLUA_DATA)", failed) or ""))
+  return failed > 0 and 1 or 0
+end
+
+local function list()
+  for _, name in ipairs(shipped()) do
+    local spec = runner.load(runner.find(name))
+    print(string.format("%-16s %s", name, spec and spec.description or ""))
   end
   return 0
 end
@@ -66,13 +121,33 @@ return function(argv)
     return 0
   end
   if first == "--man" then
-    io.stdout:write(require("benchlua.manpage").render(bench.version, runner.host_options, script_options))
+    local readback, sweep = require("benchlua.readback"), require("benchlua.sweep")
+    local commands = {
+      { name = "sweep", usage = sweep.usage:match("^(.-)\n\n") or sweep.usage, spec = sweep.options },
+      { name = "results", usage = readback.usage.results, spec = readback.specs.results },
+      { name = "results merge", usage = "benchlua results merge DIR... -o FILE   the runs of every DIR/*.json added to FILE",
+        spec = { { name = "output", type = "string", metavar = "FILE", help = "the results file to add the runs to (-o)" } } },
+      { name = "leaderboard", usage = readback.usage.leaderboard, spec = readback.specs.leaderboard },
+      { name = "compare", usage = readback.usage.compare, spec = readback.specs.compare },
+      { name = "report", usage = readback.usage.report, spec = readback.specs.report },
+      { name = "list", usage = "benchlua list   the shipped benchmarks, one a line" },
+      { name = "fetch", usage = "benchlua fetch [BENCHMARK...]   their datasets into the cache ahead of time (default: every shipped one),\n" ..
+        "digest-checked; files in $BENCHLUA_DATA or the cache are used as they are" },
+      { name = "test", usage = "benchlua test FILE...   run Lua test files (tests/lua), a leak check after each" },
+    }
+    local benchmarks = {}
+    for _, name in ipairs(shipped(true)) do
+      local spec = runner.load(runner.find(name))
+      if spec then benchmarks[#benchmarks + 1] = spec end
+    end
+    io.stdout:write(require("benchlua.manpage").render(bench.version, runner.host_options, script_options, commands, benchmarks))
     return 0
   end
   if first == "list" then return list() end
+  if first == "fetch" then return fetch(argv) end
   if first == "sweep" then return require("benchlua.sweep").main(argv) end
   if first == "results" and argv[2] == "merge" then return require("benchlua.sweep").merge(argv, 3) end
-  if first == "results" or first == "compare" or first == "report" then
+  if first == "results" or first == "compare" or first == "report" or first == "leaderboard" then
     local code = require("benchlua.readback")[first](argv)
     -- They only read and started nothing: exit now rather than free every
     -- decoded run one at a time in lua_close (a tenth of `results` on a

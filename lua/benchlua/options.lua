@@ -2,7 +2,8 @@
 -- and each benchmark's `options` list share one format:
 --   { name = "gpu-layers", default = 0, help = "...", type = "int"|"number"|
 --     "string"|"bool"|"list", metavar = "N", min = 0, max = 1000,
---     choices = {...}, check = function(value) -> true | false, why }
+--     choices = {...}, check = function(value) -> true | false, why,
+--     short = "p" (also -p) }
 -- The type defaults from `default`. Numbers are finite and within [min, max];
 -- an int without a declared range stays within a C int. Parsing gives
 -- one-line errors that name the option.
@@ -103,12 +104,74 @@ local function convert(o, v, flag)
 end
 M.convert = convert -- (option, text, flag) -> value | nil, err
 
+--- distance(a, b) -> edits from a to b (insertions, deletions,
+-- substitutions, and swaps of two neighbours: "modle" is 1 from "model"),
+-- for "did you mean"
+local function distance(a, b)
+  local d = {}
+  for i = 0, #a do d[i] = { [0] = i } end
+  for j = 0, #b do d[0][j] = j end
+  for i = 1, #a do
+    for j = 1, #b do
+      local cost = a:byte(i) == b:byte(j) and 0 or 1
+      local v = math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+      if i > 1 and j > 1 and a:byte(i) == b:byte(j - 1) and a:byte(i - 1) == b:byte(j) then
+        v = math.min(v, d[i - 2][j - 2] + 1)
+      end
+      d[i][j] = v
+    end
+  end
+  return d[#a][#b]
+end
+M.distance = distance
+
+--- closest(word, names) -> the name nearest to word when it is near enough
+-- (a third of its length, at least 1, at most 3 edits; or word is its prefix)
+function M.closest(word, names)
+  local best, bd = nil, math.huge
+  for _, n in ipairs(names) do
+    local d = distance(word, n)
+    if d < bd then best, bd = n, d end
+  end
+  if best and bd <= math.max(1, math.min(3, #word // 3)) then return best end
+  for _, n in ipairs(names) do
+    if #word >= 3 and n:sub(1, #word) == word then return n end
+  end
+  return nil
+end
+
+-- llama.cpp's (llama-server's, llama-cli's) spellings of benchlua's options
+local LLAMA = { ngl = "gpu-layers", ["n-gpu-layers"] = "gpu-layers", ["gpu-layers-draft"] = nil,
+  c = "ctx", ["ctx-size"] = "ctx", np = "parallel", m = "model", temp = "temperature",
+  n = "max-tokens", ["n-predict"] = "max-tokens", ["predict"] = "max-tokens", s = "seed",
+  t = "server-arg", threads = "server-arg", fa = "server-arg", ["flash-attn"] = "server-arg",
+  ctk = "server-arg", ctv = "server-arg", ["cache-type-k"] = "server-arg", ["cache-type-v"] = "server-arg" }
+
+-- the hint for an unknown option ("-ngl", "--ngl", "--gpu-layer")
+local function did_you_mean(name, byname)
+  local want = LLAMA[name]
+  if want and byname[want] then
+    if want == "server-arg" then
+      return string.format("; pass llama-server's own flags with --server-arg (--server-arg=-%s --server-arg=VALUE)", name)
+    end
+    return string.format("; did you mean --%s? (llama.cpp's -%s)", want, name)
+  end
+  local names = {}
+  for n in pairs(byname) do names[#names + 1] = n end
+  table.sort(names)
+  local near = M.closest(name, names)
+  return near and string.format("; did you mean --%s?", near) or " (see --help)"
+end
+
 --- Parse argv (a list, from index `first`) against one or more specs.
 -- -> values (keys with '_' for '-'), positional list | nil, err
 function M.parse(argv, first, specs)
-  local byname = {}
+  local byname, short = {}, {}
   for _, spec in ipairs(specs) do
-    for _, o in ipairs(spec) do byname[o.name] = o end
+    for _, o in ipairs(spec) do
+      byname[o.name] = o
+      if o.short then short["-" .. o.short] = o.name end
+    end
   end
   local values, positional, given = {}, {}, {}
   for _, o in pairs(byname) do
@@ -123,8 +186,13 @@ function M.parse(argv, first, specs)
     end
     local name, val = a:match("^%-%-([^=]+)=(.*)$")
     if not name then name = a:match("^%-%-(.+)$") end
+    if not name and short[a] then name = short[a] end -- (-p for --prompt-tokens, as llama-bench spells it)
     if not name then
       if a:match("^%-.") and not a:match("^%-%d+$") then -- a negative number is an argument (compare -2 -1)
+        local flag = a:match("^%-(%a[%w%-]*)$")
+        if flag and LLAMA[flag] and byname[LLAMA[flag]] then
+          return nil, string.format("unknown option '%s'%s", a, did_you_mean(flag, byname))
+        end
         return nil, string.format("unknown option '%s' (options start with --)", a)
       end
       positional[#positional + 1] = a
@@ -133,7 +201,7 @@ function M.parse(argv, first, specs)
       if not o and name:match("^no%-") and byname[name:sub(4)] and typeof(byname[name:sub(4)]) == "bool" then
         o, neg = byname[name:sub(4)], true
       end
-      if not o then return nil, string.format("unknown option '--%s' (see --help)", name) end
+      if not o then return nil, string.format("unknown option '--%s'%s", name, did_you_mean(name, byname)) end
       local t = typeof(o)
       if t ~= "list" then -- a single-valued option given twice is a mistake, not last-one-wins
         local as = a:match("^[^=]*")
@@ -177,7 +245,7 @@ function M.help(spec)
   local lines = {}
   for _, o in ipairs(spec) do
     local t = typeof(o)
-    local left = "  --" .. o.name
+    local left = (o.short and ("  -" .. o.short .. ", --") or "  --") .. o.name
     if t ~= "bool" then
       left = left .. " " .. (o.metavar or (o.choices and table.concat(o.choices, "|"))
         or (t == "int" and "N" or t == "number" and "X" or "VALUE"))

@@ -19,11 +19,23 @@ M.specs = {
     { name = "model", type = "string", metavar = "GLOB", help = "only runs whose model file name matches (shell glob)" },
     { name = "status", type = "string", metavar = "STATUS", help = "only runs with this status (ok, failed, interrupted, superseded)" },
     { name = "last", type = "int", min = 1, metavar = "N", help = "only the last N runs (after the other filters)" },
+    { name = "wide", default = false, help = "also the dataset, its digest and the benchmarks' own options (table, md)" },
+    { name = "all", default = false, help = "also failed and superseded runs (shown with --status anyway)" },
     HELP_OPT,
   },
   compare = {
     FILE_OPT,
     { name = "format", default = "text", choices = { "text", "json" }, help = "output format" },
+    HELP_OPT,
+  },
+  leaderboard = {
+    FILE_OPT,
+    { name = "format", default = "table", choices = { "table", "md", "csv", "json" }, help = "output format" },
+    { name = "all", default = false, help = "pool every ok run of a cell (default: its latest ok run)" },
+    { name = "benchmark", type = "string", metavar = "NAME", help = "only this benchmark" },
+    { name = "model", type = "string", metavar = "GLOB", help = "only models whose file name matches (shell glob)" },
+    { name = "width", type = "int", min = 20, max = 100000, metavar = "N",
+      help = "fit the table into N columns (default: the terminal's width; no limit when not a terminal)" },
     HELP_OPT,
   },
   report = {
@@ -39,6 +51,7 @@ M.usage = {
   compare = "usage: benchlua compare [A B] [options]    run B against run A (numbers as `benchlua results` shows them;\n" ..
             "                                          default: the last two runs of the last run's benchmark)",
   report = "usage: benchlua report [FILE] -o report.html   one self-contained HTML page of every run",
+  leaderboard = "usage: benchlua leaderboard [FILE] [options]   models x settings against benchmarks: scores, intervals, the best marked",
 }
 
 local function fail(msg, code)
@@ -61,6 +74,18 @@ local function num(x, digits)
   return string.format("%.4g", x)
 end
 M.num = num
+
+--- sig(x) -> x with 3-4 significant digits, never in e-notation below 1e15:
+-- 0.612, 0.004, 1.23, 12.3, 3997
+function M.sig(x)
+  if type(x) ~= "number" then return "-" end
+  if x ~= x then return "nan" end
+  local a = math.abs(x)
+  if math.type(x) == "integer" and a >= 1 then return tostring(x) end -- (0 is 0.000, as a score)
+  if a >= BIG then return string.format("%.3g", x) end
+  local f = a < 1 and "%.3f" or a < 10 and "%.2f" or a < 100 and "%.1f" or "%.0f"
+  return string.format(f, x)
+end
 
 function M.fmt_score(x)
   if type(x) ~= "number" then return "-" end
@@ -128,21 +153,37 @@ function M.differing(views)
   return out
 end
 
+-- the settings the table shows without --wide: the server's and the
+-- sampling's; the dataset, its digest and each benchmark's own options are
+-- for --wide (csv and json have them all)
+local NARROW = { server_args = true, endpoint = true, build = true }
+for _, k in ipairs(ORDER) do NARROW[k] = k ~= "limit" end
+
 -- the columns of the text formats: {header, function(view) -> text,
--- right-aligned?, may hold non-ASCII text?}
-local function columns(views)
+-- right-aligned?, may hold non-ASCII text?}: what a run scored first, then
+-- what it was
+local function columns(views, wide)
   local cols = {
     { "#", function(v) return tostring(v.num) end, true },
     { "date", function(v) return v.date end, false, true }, -- (a timestamp benchlua did not write is shown as it is)
     { "benchmark", function(v) return v.benchmark end, false, true },
     { "model", function(v) return v.model end, false, true },
+    { "score", function(v) return M.fmt_score(v.score) end, true },
+    { "95% CI", function(v) return M.fmt_ci(v.ci95) end, true },
+    { "tok/s", function(v) return num(v.tokens_per_s, 1) end, true },
+    { "status", function(v) return v.superseded_by and (v.status .. " by #" .. v.superseded_by) or v.status end, false, true },
+    { "time", function(v) return M.fmt_duration(v.duration) end, true },
   }
+  if views[1] and views[1].file then -- (several files: each run's)
+    table.insert(cols, 2, { "file", function(v) return v.file end, false, true })
+  end
   for _, f in ipairs({ { "quant", "quant" }, { "size", "size" }, { "params", "params" } }) do
     for _, v in ipairs(views) do
       if v[f[2]] then cols[#cols + 1] = { f[1], function(w) return w[f[2]] or "-" end } break end
     end
   end
   for _, k in ipairs(M.differing(views)) do
+    if not wide and not NARROW[k] then goto next end
     local numeric = true
     for _, v in ipairs(views) do
       local x = v.settings[k]
@@ -156,12 +197,8 @@ local function columns(views)
       if not t then t = fmt_setting(x); shown[x] = t end
       return t
     end, numeric, not numeric }
+    ::next::
   end
-  cols[#cols + 1] = { "score", function(v) return M.fmt_score(v.score) end, true }
-  cols[#cols + 1] = { "95% CI", function(v) return M.fmt_ci(v.ci95) end, true }
-  cols[#cols + 1] = { "tok/s", function(v) return num(v.tokens_per_s, 1) end, true }
-  cols[#cols + 1] = { "time", function(v) return M.fmt_duration(v.duration) end, true }
-  cols[#cols + 1] = { "status", function(v) return v.superseded_by and (v.status .. " by #" .. v.superseded_by) or v.status end, false, true }
   return cols
 end
 
@@ -182,8 +219,8 @@ local pads = setmetatable({}, { __index = function(t, n) local p = string.rep(" 
 -- cells and each column's width in characters), then every piece of every
 -- line into one list and one concat: `results` on a file of thousands of
 -- runs spends its time here.
-local function table_text(views)
-  local cols = columns(views)
+local function table_text(views, wide)
+  local cols = columns(views, wide)
   local ncol, nrow = #cols, #views
   local cell, width, shown = {}, {}, {}
   for j = 1, ncol do
@@ -229,8 +266,8 @@ local function table_text(views)
   return out
 end
 
-local function md_text(views)
-  local cols = columns(views)
+local function md_text(views, wide)
+  local cols = columns(views, wide)
   local out, head, sep = {}, {}, {}
   for j, c in ipairs(cols) do head[j] = c[1]; sep[j] = c[3] and "---:" or "---" end
   out[1] = "| " .. table.concat(head, " | ") .. " |"
@@ -287,7 +324,7 @@ function M.json_view(v)
     model_size = v.model_size or null, n_params = v.n_params or null, settings = v.settings, score = v.score or null,
     ci95 = v.ci95 and json.array({ v.ci95[1], v.ci95[2] }) or null, ci_method = v.ci_method or null,
     tokens_per_s = v.tokens_per_s or null, duration_s = v.duration or null, status = v.status, error = v.error,
-    run_dir = v.run_dir, superseded_by = v.superseded_by,
+    run_dir = v.run_dir, superseded_by = v.superseded_by, file = v.file,
   }
 end
 
@@ -305,24 +342,40 @@ local function parse(cmd, argv)
     return nil, 0
   end
   if cmd ~= "compare" then
-    if #pos > 1 then return nil, fail(string.format("%s: unexpected argument '%s'", cmd, pos[2]), 2) end
+    -- results, leaderboard and report read one file or several (FILE...)
     if pos[1] then
       if opts.results ~= "benchmark_results.json" and opts.results ~= pos[1] then
         return nil, fail(string.format("%s: the results file is given twice ('%s' and --results %s)", cmd, pos[1], opts.results), 2)
       end
       opts.results = pos[1]
     end
+    opts.files = #pos > 1 and pos or nil
   end
   return opts, pos
 end
 
---- load(path) -> runs | nil, exitcode: records orphaned runs first (their
--- benchlua was killed), then reads the file.
+--- load(path | {paths}) -> runs | nil, exitcode: records orphaned runs
+-- first (their benchlua was killed), then reads the file. Several files are
+-- read in order into one list, numbered on from 1, each run knowing its
+-- file (run.file: where its run directory is looked for).
 function M.load(path, fields)
-  require("benchlua.resume").recover_orphans(path)
-  local runs, err = runs_mod.load(path, fields)
-  if not runs then return nil, fail(err) end
-  return runs
+  local paths = type(path) == "table" and path or { path }
+  local all = {}
+  for _, p in ipairs(paths) do
+    require("benchlua.resume").recover_orphans(p)
+    local runs, err = runs_mod.load(p, fields)
+    if not runs then return nil, fail(err) end
+    local base = #all
+    for _, r in ipairs(runs) do
+      r.num = base + r.num
+      all[r.num] = r
+      if #paths > 1 then
+        r.file = p
+        if r.superseded_by then r.superseded_by = base + r.superseded_by end
+      end
+    end
+  end
+  return all
 end
 
 -- commands ---------------------------------------------------------------------
@@ -332,14 +385,17 @@ function M.results(argv)
   local o, code = parse("results", argv)
   if not o then return code end
   local all
-  all, code = M.load(o.results, runs_mod.VIEW_FIELDS)
+  all, code = M.load(o.files or o.results, runs_mod.VIEW_FIELDS)
   if not all then return code end
   local pat = o.model and runs_mod.glob(o.model)
+  -- the table and md (for a person) leave failed and superseded runs out
+  -- unless --all; csv, json and jsonl (for scripts) have every run
+  local shown_all = o.all or (o.format ~= "table" and o.format ~= "md")
   local views = {}
   for _, r in ipairs(all) do
     local v = runs_mod.view(r)
     if (not o.benchmark or v.benchmark == o.benchmark) and (not pat or v.model:match(pat))
-      and (not o.status or v.status == o.status) then
+      and (o.status and v.status == o.status or not o.status and (shown_all or v.status ~= "failed" and v.status ~= "superseded")) then
       views[#views + 1] = v
     end
   end
@@ -355,9 +411,9 @@ function M.results(argv)
   elseif #views == 0 then
     io.stderr:write(string.format("benchlua: no runs%s in %s\n", #all > 0 and " match" or "", o.results))
     return 0
-  elseif o.format == "md" then out = md_text(views)
+  elseif o.format == "md" then out = md_text(views, o.wide)
   elseif o.format == "csv" then out = csv_text(views)
-  else out = table_text(views) end
+  else out = table_text(views, o.wide) end
   if #out > 0 then io.stdout:write(table.concat(out, "\n"), "\n") end
   return 0
 end
@@ -366,6 +422,29 @@ function M.compare(argv)
   local o, pos = parse("compare", argv)
   if not o then return pos end
   return require("benchlua.compare").command(o, pos)
+end
+
+function M.leaderboard(argv)
+  local o, code = parse("leaderboard", argv)
+  if not o then return code end
+  local all
+  local lb = require("benchlua.leaderboard")
+  all, code = M.load(o.files or o.results, lb.FIELDS)
+  if not all then return code end
+  local board = lb.build(all, o)
+  if #board.rows == 0 then
+    io.stderr:write(string.format("benchlua: no ok runs%s in %s\n", (o.benchmark or o.model) and " match" or "", o.results))
+    return 0
+  end
+  local w = o.width or (o.format == "table" and bench.fs.term_width(1)) or nil
+  io.stdout:write(M.visible_lines(lb.render(board, o.format, w)), "\n")
+  return 0
+end
+
+-- control characters in a text of several lines shown as \x1b, ..., the
+-- newlines kept
+function M.visible_lines(text)
+  return (text:gsub("[^\n]+", M.visible))
 end
 
 function M.report(argv)

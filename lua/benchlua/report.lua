@@ -9,6 +9,7 @@
 local runs_mod = require("benchlua.runs")
 local samplelog = require("benchlua.samplelog")
 local readback = require("benchlua.readback")
+local leaderboard = require("benchlua.leaderboard")
 local cjson = require("cjson.safe")
 local M = {}
 
@@ -201,6 +202,51 @@ local function sort_key(x)
   return esc(x)
 end
 
+-- A chart keeps at least 11/14 of its drawn width, so that its text (14
+-- units on a narrow screen) is at least 11 px: on a phone it scrolls
+-- sideways in its own box rather than shrink.
+local function chartbox(svg)
+  if svg:sub(1, 4) ~= "<svg" then return svg end
+  local w = tonumber(svg:match('viewBox="0 0 (%d+)')) or 720
+  return string.format('<div class="chartbox">%s</div>', svg:gsub('style="max%-width:(%d+)px"',
+    string.format('style="max-width:%%1px;min-width:%dpx"', math.ceil(w * 11 / 14)), 1))
+end
+
+-- the leaderboard: models x settings against benchmarks (leaderboard.lua)
+local function leaderboard_table(board)
+  local out = { '<div class="scroll"><table id="leaderboard" class="runs leaderboard"><thead><tr><th>model</th>' }
+  if #board.differing > 0 then out[#out + 1] = "<th>setting</th>" end
+  for _, b in ipairs(board.benchmarks) do out[#out + 1] = "<th>" .. esc(b) .. "</th>" end
+  out[#out + 1] = "<th>tok/s</th></tr></thead><tbody>"
+  local sig = leaderboard.sig
+  for _, row in ipairs(board.rows) do
+    out[#out + 1] = string.format('<tr><td title="%s">%s</td>', esc(row.model), esc(row.name))
+    if #board.differing > 0 then
+      local parts = {}
+      for _, k in ipairs(board.differing) do parts[#parts + 1] = k .. "=" .. tostring(row.setting[k] == nil and "-" or row.setting[k]) end
+      out[#out + 1] = "<td>" .. esc(table.concat(parts, " ")) .. "</td>"
+    end
+    for _, b in ipairs(board.benchmarks) do
+      local c = row.cells[b]
+      if not c then out[#out + 1] = '<td class="cell">-</td>'
+      else
+        local nums = {}
+        for i, r in ipairs(c.runs) do nums[i] = "#" .. r.num end
+        local ci = c.ci95 and string.format(' <span class="ci">[%s-%s]</span>', sig(c.ci95[1]), sig(c.ci95[2])) or ""
+        local cmp = c.best and ' <span class="best">best</span>'
+          or string.format(' <span class="delta">%s%s</span>', (c.delta_to_best >= 0 and "+" or "") .. sig(c.delta_to_best),
+            c.p_value and string.format(", p=%s", c.p_value < 0.001 and "&lt;0.001" or string.format("%.3f", c.p_value)) or "")
+        out[#out + 1] = string.format('<td class="cell%s" data-v="%s" title="run%s %s">%s%s %s%s</td>', c.best and " top" or "",
+          esc(c.score), #nums > 1 and "s" or "", table.concat(nums, ", "), c.best and "<b>" .. sig(c.score) .. "</b>" or sig(c.score),
+          ci, #c.runs .. "x", cmp)
+      end
+    end
+    out[#out + 1] = "<td data-v=\"" .. esc(row.tokens_per_second or -1) .. "\">" .. sig(row.tokens_per_second) .. "</td></tr>"
+  end
+  out[#out + 1] = "</tbody></table></div>"
+  return table.concat(out, "")
+end
+
 -- the runs table (all runs): sortable by a click on a header
 local function runs_table(views, has_detail)
   local diff = readback.differing(views)
@@ -241,7 +287,7 @@ local CSS = [[
 :root { --fg: #1d2430; --muted: #5d6675; --line: #d9dee6; --bar: #4c78a8; --bg: #ffffff; --alt: #f5f7fa; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: var(--bg); }
-header, main { max-width: 1100px; margin: 0 auto; padding: 12px 16px; }
+header, main { margin: 0 auto; padding: 12px 16px; }
 header h1 { margin: 8px 0 2px; font-size: 1.5em; }
 header p { margin: 0; color: var(--muted); }
 h2 { margin: 28px 0 8px; font-size: 1.25em; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
@@ -256,10 +302,16 @@ table.runs td[data-v] { text-align: right; font-variant-numeric: tabular-nums; }
 table.runs tr.st-failed td, table.runs tr.st-superseded td { color: var(--muted); }
 table.runs tr.st-interrupted td:nth-last-child(2) { color: #b35c00; }
 svg.chart { width: 100%; height: auto; display: block; margin: 6px 0 10px; }
+.chartbox { overflow-x: auto; -webkit-overflow-scrolling: touch; }
+table.leaderboard td.cell { font-variant-numeric: tabular-nums; white-space: normal; }
+table.leaderboard td.cell span, table.leaderboard td.cell b { white-space: nowrap; }
+table.leaderboard td.top { background: #eaf5ec; }
+table.leaderboard .ci, table.leaderboard .delta { color: var(--muted); }
+table.leaderboard .best { color: #2e7d32; font-weight: 600; }
 svg .grid { stroke: var(--line); stroke-width: 1; }
-svg .tick, svg .axis, svg .plabel { font-size: 11px; fill: var(--muted); }
-svg .label { font-size: 12px; fill: var(--fg); }
-svg .value { font-size: 11px; fill: var(--fg); }
+svg .tick, svg .axis, svg .plabel { font-size: 12px; fill: var(--muted); }
+svg .label { font-size: 13px; fill: var(--fg); }
+svg .value { font-size: 12px; fill: var(--fg); }
 svg .bar rect { fill: var(--bar); }
 svg .ci { stroke: var(--fg); stroke-width: 1.5; fill: none; }
 svg .point circle { fill: var(--bar); stroke: #fff; stroke-width: 1; }
@@ -425,10 +477,16 @@ function M.build(all, o)
   w('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">')
   w('<meta name="viewport" content="width=device-width, initial-scale=1">')
   w('<link rel="icon" href="data:,">')
-  w("<title>benchlua report: " .. esc(o.results) .. "</title>")
+  local from = o.files and table.concat(o.files, ", ") or o.results
+  w("<title>benchlua report: " .. esc(from) .. "</title>")
   w("<style>" .. CSS .. "</style></head><body>")
   w(string.format('<header><h1>benchlua report</h1><p>%d runs from <code>%s</code>, %s. Scores with 95%% intervals (Wilson for one sample per problem, t over problems for several).</p></header><main>',
-    #views, esc(o.results), os.date("!%Y-%m-%d %H:%M UTC")))
+    #views, esc(from), os.date("!%Y-%m-%d %H:%M UTC")))
+  local board = leaderboard.build(all, o)
+  if #board.rows > 0 then
+    w('<h2 id="leaderboard-h">Leaderboard</h2><p class="note">Each model and server setting against each benchmark: the latest ok run\'s score with its 95% interval and the runs behind it; the best of each column in bold, the others with their difference from it and the p-value of the paired test.</p>')
+    w(leaderboard_table(board))
+  end
   w('<h2 id="runs-h">Runs</h2><p class="note">Click a column to sort; "show" opens a run\'s samples.</p>')
   w(runs_table(views, has_detail))
   w('<section id="detail" aria-live="polite"></section>')
@@ -445,13 +503,13 @@ function M.build(all, o)
       w('<p class="note">No successful run of this benchmark yet.</p>')
     else
       w("<h3>Score with 95% interval</h3>")
-      w(score_chart(charted, label, name))
+      w(chartbox(score_chart(charted, label, name)))
       w("<h3>Quality against speed</h3>")
-      w(scatter(charted, label, name))
+      w(chartbox(scatter(charted, label, name)))
       local cols = {}
       for _, v in ipairs(charted) do if per[v.num] then cols[#cols + 1] = v end end
       w("<h3>Problems by runs</h3>")
-      w(heatmap(cols, per, name))
+      w(chartbox(heatmap(cols, per, name)))
     end
     w("</section>")
   end
@@ -467,12 +525,13 @@ function M.build(all, o)
 end
 
 function M.command(o)
-  local all, code = readback.load(o.results)
+  local all, code = readback.load(o.files or o.results)
   if not all then return code end
   local html = M.build(all, o)
   local ok, err = bench.fs.write_atomic(o.output, html)
   if not ok then return readback.fail(err) end
-  io.stdout:write(string.format("report: %d runs from %s written to %s (%d KB)\n", #all, o.results, o.output, (#html + 1023) // 1024))
+  io.stdout:write(string.format("report: %d runs from %s written to %s (%d KB)\n", #all,
+    o.files and table.concat(o.files, ", ") or o.results, o.output, (#html + 1023) // 1024))
   return 0
 end
 

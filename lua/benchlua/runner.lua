@@ -92,7 +92,18 @@ function M.find(arg)
     local p = d .. "/" .. arg .. ".lua"
     if bench.fs.stat(p) then return p end
   end
-  return nil, string.format("no benchmark named '%s' (looked in %s)", arg, table.concat(dirs, ", "))
+  local names = {}
+  for _, d in ipairs(dirs) do
+    for _, f in ipairs(bench.fs.list(d) or {}) do names[#names + 1] = f:match("^(.-)%.lua$") end
+  end
+  table.sort(names)
+  -- humaneval -> human_eval: compared without - and _ first
+  local bare = arg:lower():gsub("[%-_]", "")
+  local near
+  for _, n in ipairs(names) do if n:lower():gsub("[%-_]", "") == bare then near = n break end end
+  near = near or options.closest(arg, names)
+  return nil, string.format("no benchmark named '%s'%s (looked in %s)", arg,
+    near and string.format("; did you mean '%s'?", near) or "", table.concat(dirs, ", "))
 end
 
 --- Load a benchmark file -> spec | nil, err. Errors name the file and line.
@@ -111,7 +122,9 @@ function M.load(path)
   if not okspec then return nil, serr end
   for _, o in ipairs(spec.options or {}) do
     for _, h in ipairs(M.host_options) do
-      if h.name == o.name then return nil, string.format("%s: option '%s' is one of benchlua's own", path, o.name) end
+      -- (one that says `replaces = true` takes the common option's place:
+      -- speed's --concurrency is a list, and its validate sets the count)
+      if h.name == o.name and not o.replaces then return nil, string.format("%s: option '%s' is one of benchlua's own", path, o.name) end
     end
   end
   spec.path = path
@@ -124,6 +137,11 @@ local function dirname(p) return p:match("^(.*)/[^/]*$") or "." end
 -- an OpenAI-compatible endpoint that batches (vLLM, a proxy).
 M.ENDPOINT_CONCURRENCY = server_mod.UNKNOWN_SLOTS
 
+-- host options refused with --endpoint (a default value is not a choice)
+M.SERVER_ONLY = { "model", "gpu_layers", "ctx", "parallel", "server_bin", "server_arg", "port", "host" }
+M.DEFAULTS = {}
+for _, o in ipairs(M.host_options) do M.DEFAULTS[options.key(o.name)] = o.default end
+
 --- normalize(opts) -> opts | nil, err: --endpoint is repeatable; after this
 -- opts.endpoints is the list of URLs (nil when none) and opts.endpoint the
 -- URL, or the list when there are several (as recorded and resumed).
@@ -133,6 +151,15 @@ function M.normalize(opts)
   if list == nil or #list == 0 then
     opts.endpoint, opts.endpoints = nil, nil
     return opts
+  end
+  -- options of a server benchlua starts: with --endpoint none is started, so
+  -- nothing would use them (and the record would claim they were)
+  for _, k in ipairs(M.SERVER_ONLY) do
+    local v = opts[k]
+    if v ~= nil and not (type(v) == "table" and #v == 0) and v ~= M.DEFAULTS[k] then
+      return nil, string.format("--%s is for a server benchlua starts; with --endpoint none is started%s",
+        (k:gsub("_", "-")), k == "model" and " (--model-name ID sets the model id sent)" or "")
+    end
   end
   local seen = {}
   for _, u in ipairs(list) do
@@ -185,13 +212,22 @@ local function make_ctx(spec, opts, server, info, run_dir)
   -- server_error; the run counts them and fails past --max-server-errors.
   local function call(fn, params)
     if ctx.failed then error(ctx.failed, 0) end
-    local target = server
+    local o = { timeout = opts.timeout, max_body = opts.max_response }
+    local r, err, code
     if server and server.members then -- several endpoints: the one with the most free slots
-      target = server:acquire()
+      r, err, code = server:send(fn, params, o, ctx.drop_endpoint)
+      if code == "ENOENDPOINT" and not ctx.failed then
+        ctx.failed = err
+        bench.http.abort_all(err)
+      end
+    else
+      r, err, code = fn(server, params, o)
+      -- one --endpoint that died: the run ends now, not after a failed request per sample
+      if not r and server.external and server_mod.SUSPECT[code] and not ctx.failed and not server_mod.answers(server) then
+        ctx.failed = string.format("the endpoint %s stopped answering (%s)", server.url, tostring(err))
+        bench.http.abort_all(ctx.failed)
+      end
     end
-    -- given back however the request ends (an error, a cancelled task)
-    local _ <close> = target ~= server and setmetatable({}, { __close = function() server:release(target) end }) or nil
-    local r, err, code = fn(target, params, { timeout = opts.timeout, max_body = opts.max_response })
     if ctx.failed then error(ctx.failed, 0) end
     ctx.stats.requests = ctx.stats.requests + 1
     if not r then
@@ -203,7 +239,17 @@ local function make_ctx(spec, opts, server, info, run_dir)
     ctx.stats.prompt_tokens = ctx.stats.prompt_tokens + (r.prompt_tokens or 0)
     return r
   end
+  -- a pool member that died: said once, recorded as config.endpoints[i].dropped
+  function ctx.drop_endpoint(m, why)
+    local live = 0
+    for _, x in ipairs(server.members) do if not x.dropped then live = live + 1 end end
+    io.stderr:write(string.format("benchlua: endpoint %s stopped answering (%s); dropped it, %s\n", m.url, why,
+      live > 0 and string.format("its requests go to the other %d", live) or "no endpoint is left"))
+    local e = ctx.info.endpoints and ctx.info.endpoints[m.index]
+    if e then e.dropped = why end
+  end
   function ctx.completion(params) return call(llm.completion, params) end
+  function ctx.stream_completion(params) return call(llm.stream_completion, params) end
   function ctx.chat(params)
     if ctx.model_id and params.model == nil then
       local p = {}
@@ -557,7 +603,7 @@ function M.run(spec, opts, mode, shared)
     return 1, run
   end
   io.stdout:write(string.format("%s: score %s  (%.1fs)  recorded in %s\n", spec.name,
-    tostring(run.results.score), run.results.time_taken, opts.results))
+    require("benchlua.readback").sig(run.results.score), run.results.time_taken, opts.results))
   return 0, run
 end
 

@@ -250,7 +250,7 @@ function M.view(run)
     duration = type(duration) == "number" and duration or nil,
     status = M.status(run), error = type(err) == "string" and err or nil,
     run_dir = type(run_dir) == "string" and run_dir or nil,
-    superseded_by = run.superseded_by,
+    superseded_by = run.superseded_by, file = run.file,
   }
 end
 
@@ -259,6 +259,7 @@ end
 -- in (by default benchlua-runs/ beside the results file): when it is not
 -- there from here, it is looked for in benchlua-runs/ beside the results file.
 function M.run_dir(run, results_path)
+  results_path = run.file or results_path -- (read from one of several files)
   local dir = val(run.run_dir)
   if type(dir) ~= "string" then return nil end
   if dir:sub(1, 1) == "/" or bench.fs.stat(dir) then return dir end

@@ -133,12 +133,13 @@ end
 -- Each request goes to the member with the most free slots (its slots from
 -- /props less its requests in flight) and waits while every member is full:
 -- pool:acquire() -> member (yields), pool:release(member). pool.url is the
--- first member's; wait_ready readies every member.
+-- first member's; wait_ready readies every member. pool:send() sends one
+-- request and drops a member that died (its requests go to the others).
 function M.pool(urls)
   local members = {}
   for i, u in ipairs(urls) do
     members[i] = M.endpoint(u)
-    members[i].inflight = 0
+    members[i].inflight, members[i].index = 0, i
   end
   return setmetatable({ url = members[1].url, external = true, started = bench.now(), members = members,
     api_key = members[1].api_key }, Server)
@@ -146,23 +147,74 @@ end
 
 M.UNKNOWN_SLOTS = 8 -- the slots of an endpoint without /props (vLLM, a proxy)
 
+-- -> the live member with the most free slots (yields while all are full) |
+-- nil when every member was dropped
 function Server:acquire()
   while true do
-    local best, best_free = nil, 0
+    local best, best_free, live = nil, 0, false
     for _, m in ipairs(self.members) do
-      local free = (m.info and m.info.slots or M.UNKNOWN_SLOTS) - m.inflight
-      if free > best_free then best, best_free = m, free end
+      if not m.dropped then
+        live = true
+        local free = (m.info and m.info.slots or M.UNKNOWN_SLOTS) - m.inflight
+        if free > best_free then best, best_free = m, free end
+      end
     end
     if best then
       best.inflight = best.inflight + 1
       return best
     end
+    if not live then return nil end
     bench.sleep(0.005) -- more requests than slots: wait for one to end
   end
 end
 
 function Server:release(member)
   member.inflight = member.inflight - 1
+end
+
+-- Failures after which a member is asked whether it is still there: no
+-- answer at all, or a proxy's "bad gateway" / "gateway timeout".
+M.SUSPECT = { ECONNREFUSED = true, ECONNRESET = true, EEMPTY = true, EPARTIAL = true, ETIMEDOUT = true,
+  ENOTFOUND = true, EHTTP = true, [502] = true, [504] = true }
+
+--- Is a member still there? One /health request: any answer but a proxy's
+-- 502/504 is yes (a server without /health says 404). -> true | false, why
+function M.answers(member)
+  local r, err = bench.http.request{ url = member.url .. "/health", timeout = 5, connect_timeout = 2,
+    headers = llm.headers(member) }
+  if r and r.status ~= 502 and r.status ~= 504 then return true end
+  return false, r and ("HTTP " .. r.status) or err
+end
+
+--- pool:send(fn, params, opts, on_drop) -> fn's r | nil, err, code
+-- fn(member, params, opts) on the member with the most free slots. A
+-- request that fails as a dead server does (M.SUSPECT) on a member that then
+-- does not answer /health drops that member (m.dropped = why; on_drop(m, why)
+-- once) and goes to another; so do the requests queued for it. When no
+-- member is left: nil, err naming each, "ENOENDPOINT".
+function Server:send(fn, params, o, on_drop)
+  while true do
+    local m = self:acquire()
+    if not m then
+      local why = {}
+      for _, x in ipairs(self.members) do why[#why + 1] = string.format("%s (%s)", x.url, x.dropped) end
+      return nil, "no endpoint left, each stopped answering: " .. table.concat(why, "; "), "ENOENDPOINT"
+    end
+    local r, err, code
+    do -- given back however the request ends (an error, a cancelled task)
+      local _ <close> = setmetatable({}, { __close = function() self:release(m) end })
+      r, err, code = fn(m, params, o)
+    end
+    if r or not M.SUSPECT[code] then return r, err, code end
+    if not m.dropped then
+      local alive, why = M.answers(m)
+      if alive then return r, err, code end
+      if not m.dropped then
+        m.dropped = tostring(err) .. (why ~= err and ("; /health: " .. tostring(why)) or "")
+        if on_drop then on_drop(m, m.dropped) end
+      end
+    end
+  end
 end
 
 function Server:running()
@@ -240,6 +292,9 @@ function Server:describe()
     info.model_path = str(props.model_path)
     info.chat_template = str(props.chat_template) and #props.chat_template > 0 or nil
     if type(props.modalities) == "table" then info.modalities = props.modalities end
+    -- a random string each llama-server process draws at start: the same one
+    -- from two URLs is one server (not recorded)
+    info.instance = str(props.media_marker)
   end
   local models = get_json(self, "/v1/models", 10)
   if models and type(models.data) == "table" and type(models.data[1]) == "table" then
@@ -256,10 +311,17 @@ function Server:describe()
   return info
 end
 
---- bench.wait_ready(server, {timeout = 300, interval = 0.02}) -> info | nil, err
+-- Seconds of refused connections in a row after which an endpoint that
+-- benchlua did not start is taken as not there (a wrong port), rather than
+-- waited for until --ready-timeout. $BENCHLUA_ENDPOINT_REFUSED_S sets it (tests).
+M.REFUSED_WINDOW = tonumber(os.getenv("BENCHLUA_ENDPOINT_REFUSED_S") or "") or 10
+
+--- bench.wait_ready(server, {timeout = 300, interval = 0.02, refused_window = 10}) -> info | nil, err
 -- Polls the health endpoint; returns as soon as it answers 200, then reads
 -- /props and /v1/models. Fails at once when the server process exits, with
--- its status and the last lines of its log; fails on timeout.
+-- its status and the last lines of its log; fails on timeout, and (an
+-- endpoint benchlua did not start) after refused_window seconds of refused
+-- connections in a row.
 function M.wait_ready(server, o)
   if getmetatable(server) ~= Server then error("wait_ready: expected a server from spawn_server", 2) end
   if server.members then return M.wait_pool(server, o) end
@@ -269,13 +331,24 @@ function M.wait_ready(server, o)
   local deadline = bench.now() + timeout
   local last = "no answer yet"
   local health = server.url .. "/health"
+  local window = o.refused_window or M.REFUSED_WINDOW
+  local refused_since -- an endpoint refusing connections this long is not there
   while true do
     if not server:running() then
       local r = server.proc:wait()
       return nil, string.format("server %s before it was ready\n--- last lines of %s ---\n%s",
         server:exit_message(r), server.log, server:log_tail(15))
     end
-    local r, err = bench.http.request{ url = health, timeout = 2, connect_timeout = 1, headers = llm.headers(server) }
+    local r, err, code = bench.http.request{ url = health, timeout = 2, connect_timeout = 1, headers = llm.headers(server) }
+    if server.external and code == "ECONNREFUSED" then
+      refused_since = refused_since or bench.now()
+      if bench.now() - refused_since >= window then
+        return nil, string.format("endpoint %s refused every connection for %gs (nothing listens there: is the port right?)",
+          server.url, window)
+      end
+    else
+      refused_since = nil
+    end
     if r and r.status == 200 then
       server.ready_at = bench.now()
       return server:describe()
@@ -303,11 +376,12 @@ end
 -- Every member of a pool ready, at once. -> info: the first member's, with
 -- slots the sum (nil when a member does not say), ctx_per_slot the smallest,
 -- and endpoints = {url, slots, model, build} for each | nil, err naming the
--- member that failed, or the members that serve different models.
+-- member that failed, the members that serve different models, or two URLs
+-- of one server (the same /props media_marker).
 function M.wait_pool(pool, o)
   local infos = tasks.map(pool.members, #pool.members, function(m)
     local info, err = M.wait_ready(m, o)
-    return info or { err = "endpoint " .. m.url .. ": " .. err }
+    return info or { err = err:find("^endpoint ") and err or ("endpoint " .. m.url .. ": " .. err) }
   end)
   local info = {}
   for k, v in pairs(infos[1]) do info[k] = v end
@@ -319,6 +393,12 @@ function M.wait_pool(pool, o)
     if base(mi.model) ~= base(infos[1].model) then
       return nil, string.format("the endpoints serve different models: %s serves %s, %s serves %s",
         pool.url, tostring(infos[1].model), url, tostring(mi.model))
+    end
+    for j = 1, i - 1 do
+      if mi.instance and mi.instance == infos[j].instance then
+        return nil, string.format("the endpoints %s and %s are the same server (their /props give the same media_marker, which each llama-server draws at random when it starts); give it once",
+          pool.members[j].url, url)
+      end
     end
     info.slots = mi.slots and info.slots and info.slots + mi.slots or nil
     info.ctx_per_slot = math.min(info.ctx_per_slot or math.huge, mi.ctx_per_slot or math.huge)

@@ -22,7 +22,19 @@ M.options = {
   { name = "slurm", default = false, help = "submit the sweep as one Slurm job array, one task per cell" },
   { name = "slurm-arg", type = "list", metavar = "ARG", help = "passed to sbatch, e.g. --slurm-arg=--partition=gpu" },
   { name = "wait", default = false, help = "with --slurm: wait until the array has ended, then print the summary" },
+  { name = "snapshot-of", type = "string", metavar = "FILE", help = "the sweep file given is a copy of FILE (what a --slurm task runs): its relative paths and its runs' file are FILE's" },
+  { name = "max-cells", type = "int", default = 10000, min = 1, metavar = "N", help = "refuse a sweep of more than N cells" },
 }
+
+-- "100 models x 10000 settings = 1000000 cells, more than 10000 (...)" when
+-- the product is over the limit (counted, not built) -> message | nil
+local function too_many(nmodels, nsettings, max)
+  local n = nmodels * nsettings
+  if n <= (max or 10000) then return nil end
+  local function count(x, what) return string.format("%.0f %s%s", x, what, x == 1 and "" or "s") end
+  return string.format("%s x %s = %s, more than %d (--max-cells N allows more)", count(nmodels, "model"),
+    count(nsettings, "setting"), count(n, "cell"), max or 10000)
+end
 
 -- host options that belong to the server: one value per cell, never per benchmark
 local SERVER = { model = true, gpu_layers = true, ctx = true, parallel = true, port = true, host = true,
@@ -130,7 +142,7 @@ local PATHS = { server_bin = true, runs_dir = true }
 --- Validate a sweep table (from a file or the command line) fully.
 -- where: the file name for messages; base: directory relative paths start
 -- from. -> sweep | nil, "where: field: message"
-function M.validate(t, where, base)
+function M.validate(t, where, base, limits)
   local function err(field, msg) return nil, string.format("%s: %s: %s", where, field, msg) end
   if type(t) ~= "table" then return nil, where .. ": a sweep file must return a table (models, settings, benchmarks, options, results)" end
   for _, k in ipairs(sorted_keys(t)) do
@@ -158,6 +170,9 @@ function M.validate(t, where, base)
 
   local lok, lerr = list("models", "expected a non-empty list of model paths")
   if not lok then return nil, lerr end
+  local big = too_many(#t.models + 0.0, type(t.settings) == "table" and #t.settings + 0.0 or 1.0,
+    limits and limits.max_cells)
+  if big then return nil, where .. ": " .. big end
   for i, m in ipairs(t.models) do
     if type(m) ~= "string" or m == "" then return err(string.format("models[%d]", i), "expected a path") end
     sw.models[i] = abspath(m, base)
@@ -276,17 +291,96 @@ function M.validate(t, where, base)
   return sw
 end
 
+-- The environment a sweep file runs in: the safe part of the standard
+-- library (copies: the file cannot change benchlua's own), os without exit,
+-- io to read files, no require or debug (they reach os.exit), and a
+-- setmetatable that refuses __gc (a finalizer runs whenever, even after
+-- the sweep). Undefined globals are errors, as in a benchmark file.
+local function sweep_env()
+  local function copy(lib, only)
+    local t = {}
+    for k, v in pairs(lib) do
+      if not only or only[k] then t[k] = v end
+    end
+    return t
+  end
+  local env = { os = copy(os, { getenv = 1, time = 1, date = 1, clock = 1, difftime = 1 }),
+    io = copy(io, { open = 1, lines = 1 }), string = copy(string), table = copy(table), math = copy(math),
+    utf8 = copy(utf8), coroutine = copy(coroutine), _VERSION = _VERSION }
+  for _, k in ipairs({ "assert", "error", "ipairs", "next", "pairs", "pcall", "xpcall", "print", "select",
+    "tonumber", "tostring", "type", "rawequal", "rawget", "rawset", "rawlen" }) do
+    env[k] = _G[k]
+  end
+  env.setmetatable = function(t, mt)
+    if type(mt) == "table" and rawget(mt, "__gc") ~= nil then error("a sweep file cannot set __gc", 2) end
+    return setmetatable(t, mt)
+  end
+  env.getmetatable = function(v) -- not a string's (the string library's own)
+    if type(v) ~= "table" then return nil end
+    return getmetatable(v)
+  end
+  return setmetatable(env, {
+    __index = function(_, k) error(string.format("undefined global '%s'", tostring(k)), 2) end,
+    __newindex = function(_, k) error(string.format("assignment to undefined global '%s' (use local)", tostring(k)), 2) end,
+  })
+end
+
+-- What a sweep file returned, as plain data: tables are copied raw (next,
+-- no metamethods) and one with a metatable is refused, so that checking it
+-- runs none of the file's code. -> value | nil, err
+local function plain(v, where)
+  local seen = {}
+  local function copy(x, path)
+    if type(x) ~= "table" then return x end
+    if seen[x] then return seen[x] end
+    if debug.getmetatable(x) ~= nil then
+      error(string.format("%s: %s: a table with a metatable (a sweep file returns plain tables)", where, path), 0)
+    end
+    local out = {}
+    seen[x] = out
+    local k, val = next(x)
+    while k ~= nil do
+      local name = type(k) == "string" and (path == "" and k or path .. "." .. k)
+        or math.type(k) == "integer" and string.format("%s[%d]", path, k) or path .. "[" .. type(k) .. "]"
+      local ck = copy(k, name)
+      out[ck] = copy(val, name)
+      k, val = next(x, k)
+    end
+    return out
+  end
+  local ok, r = pcall(copy, v, "")
+  if not ok then return nil, (tostring(r):gsub(": : ", ": the table it returns: ", 1)) end
+  return r
+end
+
+-- an error a sweep file raised, as one line naming the file
+local function file_error(path, e)
+  local msg = type(e) == "string" and e or type(e) == "number" and tostring(e)
+    or string.format("(an error object of type %s)", type(e))
+  msg = msg:gsub("\n.*", "")
+  if msg:sub(1, #path + 1) ~= path .. ":" then msg = path .. ": " .. msg end
+  return msg
+end
+
 --- Load and validate a sweep file. -> sweep | nil, err
-function M.load(path)
+-- of: the sweep file that path is a snapshot of (--snapshot-of): relative
+-- paths start from its directory, and the runs record it as their file.
+function M.load(path, limits, of)
   if not bench.fs.stat(path) then return nil, string.format("sweep file '%s' not found", path) end
-  local chunk, err = loadfile(path, "t", runner.strict_env(path))
+  local text, rerr = bench.fs.read(path)
+  if not text then return nil, string.format("sweep file '%s': %s", path, tostring(rerr)) end
+  local chunk, err = load(text, "@" .. path, "t", sweep_env())
   if not chunk then return nil, err end
   local ok, t = pcall(chunk)
-  if not ok then return nil, tostring(t) end
-  local abs = abspath(path)
-  local sw, verr = M.validate(t, path, dirname(abs))
+  if not ok then return nil, file_error(path, t) end
+  t, err = plain(t, path)
+  if err then return nil, err end
+  local abs = abspath(of or path)
+  local sw, verr = M.validate(t, path, dirname(abs), limits)
   if not sw then return nil, verr end
   sw.file = abs
+  sw.snapshot = of and abspath(path) or nil
+  sw.text = text
   return sw
 end
 
@@ -439,7 +533,7 @@ local function record_failure(sw, cell, b, bi, flags, err, run_dir)
 end
 
 function M.identity(sw, cell, b, bi)
-  return { file = sw.file, digest = sw.digest, cell = cell.n, cells = #sw.cells, index = bi, benchmark = b.name }
+  return { file = sw.file, snapshot = sw.snapshot, digest = sw.digest, cell = cell.n, cells = #sw.cells, index = bi, benchmark = b.name }
 end
 
 -- Run one cell: start its server, run every benchmark not done, stop it. A
@@ -637,9 +731,23 @@ end
 -- ---------------------------------------------------------------------------
 -- The command-line form: repeated options and comma lists form the product.
 
+-- "a,b" -> {"a", "b"}; a backslash before a comma makes it part of the value ("a\,b.gguf")
 local function split_commas(s)
-  local out = {}
-  for part in (s .. ","):gmatch("([^,]*),") do out[#out + 1] = part end
+  local out, cur, i = {}, {}, 1
+  while i <= #s do
+    local c = s:sub(i, i)
+    if c == "\\" and s:sub(i + 1, i + 1) == "," then
+      cur[#cur + 1] = ","
+      i = i + 1
+    elseif c == "," then
+      out[#out + 1] = table.concat(cur)
+      cur = {}
+    else
+      cur[#cur + 1] = c
+    end
+    i = i + 1
+  end
+  out[#out + 1] = table.concat(cur)
   return out
 end
 
@@ -693,7 +801,10 @@ function M.parse_argv(argv, first)
     if o and #texts > 0 and not given[k] then
       local t, vals = options.typeof(o), {}
       for _, text in ipairs(texts) do
-        local parts = (t == "int" or t == "number" or o.choices or k == "model") and split_commas(text) or { text }
+        -- (a model file whose name has a comma is taken whole)
+        local whole = k == "model" and text:find(",") and bench.fs.stat(text)
+        local parts = not whole and (t == "int" or t == "number" or o.choices or k == "model") and split_commas(text)
+          or { text }
         for _, p in ipairs(parts) do
           local v, err = options.convert(o, p, "--" .. o.name)
           if v == nil then return nil, err end
@@ -715,6 +826,12 @@ function M.parse_argv(argv, first)
   -- the command-line form: the same table a sweep file returns
   local t = { models = given.model, settings = { {} }, benchmarks = {}, options = {} }
   if not t.models then return nil, "sweep: --model PATH (repeatable) or a sweep FILE is required" end
+  local nsettings = 1.0 -- (counted before the product is built)
+  for _, k in ipairs(order) do
+    if given[k] and k ~= "model" and k ~= "results" and not bench_of[k] then nsettings = nsettings * #given[k] end
+  end
+  local big = too_many(#t.models + 0.0, nsettings, flags.max_cells)
+  if big then return nil, "sweep: " .. big end
   if #names == 0 then return nil, "sweep: --benchmark NAME (repeatable) is required" end
   if given.results then t.results = given.results[1] end
   if values.quiet then t.options.quiet = true end
@@ -755,8 +872,19 @@ end
 -- into one results file. Runs already in FILE are not added twice.
 
 local function run_id(r)
+  if type(r) ~= "table" then return nil end
   return table.concat({ tostring(r.timestamp), tostring(r.benchmark), tostring(r.run_dir),
     type(r.sweep) == "table" and tostring(r.sweep.cell) or "" }, "\0")
+end
+
+-- Why r (a decoded entry of a runs list) cannot be merged -> a phrase | nil
+local function not_a_run(r)
+  if type(r) ~= "table" or getmetatable(r) == json.array_mt then return "is not an object" end
+  if type(r.benchmark) ~= "string" then return "has no benchmark name" end
+  for _, k in ipairs({ "results", "config", "reproducibility" }) do
+    if r[k] ~= nil and type(r[k]) ~= "table" then return string.format("has %s that is not an object", k) end
+  end
+  return nil
 end
 
 --- -> exit code
@@ -787,14 +915,22 @@ function M.merge(argv, first)
   local existing, eerr = results.load(values.output)
   if existing == nil then io.stderr:write("benchlua: " .. eerr .. "\n") return 1 end
   if existing then
-    for _, r in ipairs(json.decode(existing).runs) do seen[run_id(r)] = true end
+    for _, r in ipairs(json.decode(existing).runs) do
+      local id = run_id(r)
+      if id then seen[id] = true end
+    end
   end
   local new = {}
   for _, f in ipairs(files) do
     if abspath(f) ~= abspath(values.output) then
       local text, err = results.load(f)
       if text == nil then io.stderr:write("benchlua: " .. err .. "\n") return 1 end
-      for _, r in ipairs(text and json.decode(text).runs or {}) do
+      for i, r in ipairs(text and json.decode(text).runs or {}) do
+        local why = not_a_run(r)
+        if why then -- refused before anything is added
+          io.stderr:write(string.format("benchlua: results merge: %s: runs[%d] %s; nothing merged\n", f, i, why))
+          return 1
+        end
         local id = run_id(r)
         if not seen[id] then seen[id] = true new[#new + 1] = r end
       end
@@ -802,7 +938,8 @@ function M.merge(argv, first)
   end
   table.sort(new, function(a, b) return tostring(a.timestamp) < tostring(b.timestamp) end)
   for _, r in ipairs(new) do
-    local ok, err = results.record(r, { results = values.output })
+    local rok, ok, err = pcall(results.record, r, { results = values.output })
+    if not rok then ok, err = nil, tostring(ok):gsub("\n.*", "") end
     if not ok then io.stderr:write("benchlua: " .. err .. "\n") return 1 end
   end
   io.stdout:write(string.format("merged %d run%s from %d file%s into %s\n", #new, #new == 1 and "" or "s",
@@ -832,10 +969,17 @@ function M.main(argv)
     return 0
   end
   local sw, err
+  local shown = parsed.flags.slurm and parsed.file and require("benchlua.slurm").control_char(abspath(parsed.file))
+  if shown then -- (before any message names it: they are one line)
+    io.stderr:write(string.format("benchlua: --slurm: the sweep file's path has a control character ('%s'); it would go into the batch script\n", shown))
+    return 2
+  end
   if parsed.file then
-    sw, err = M.load(parsed.file)
+    sw, err = M.load(parsed.file, parsed.flags, parsed.flags.snapshot_of)
+  elseif parsed.flags.snapshot_of then
+    io.stderr:write("benchlua: --snapshot-of goes with a sweep FILE\n") return 2
   else
-    sw, err = M.validate(parsed.table, "command line")
+    sw, err = M.validate(parsed.table, "command line", nil, parsed.flags)
   end
   if not sw then io.stderr:write("benchlua: " .. err .. "\n") return 2 end
   if parsed.quiet then sw.options.quiet = true end

@@ -16,6 +16,25 @@ function M.skip(why)
   return setmetatable({ why = tostring(why) }, Skip)
 end
 
+--- testing.data_dir() -> the directory of benchmark data files the tests
+-- read: $BENCHLUA_DATA, else ../shared/data
+function M.data_dir()
+  local d = os.getenv("BENCHLUA_DATA")
+  if not d or d == "" then d = "../shared/data" end
+  return (d:gsub("/+$", ""))
+end
+
+--- testing.data(name) -> the path of data file `name` (in data_dir());
+-- raises testing.skip naming the file when it is not there: a test whose
+-- data is missing is skipped and counted, not failed
+function M.data(name)
+  local path = M.data_dir() .. "/" .. name
+  if not bench.fs.stat(path) then
+    error(M.skip(string.format("no data file %s in %s (set BENCHLUA_DATA)", name, M.data_dir())), 0)
+  end
+  return path
+end
+
 --- testing.eq(got, want, what): raises "what: expected want, got got".
 function M.eq(a, b, what)
   if a ~= b then error(string.format("%s: expected %s, got %s", what or "value", tostring(b), tostring(a)), 2) end

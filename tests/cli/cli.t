@@ -23,6 +23,10 @@ current output (regenerate with make man).
     --endpoint URL              use this running OpenAI-compatible server instead of starting one; given again, requests are spread over all, each up to its slots (API key: $BENCHLUA_API_KEY or $OPENAI_API_KEY) (repeatable)
     --results FILE              results file (default: benchmark_results.json)
     --sandbox auto|strict|off   how model-written code is isolated (auto, strict, off) (default: auto)
+  $ for c in sweep results "results merge" leaderboard compare report list fetch test; do benchlua --man | grep -q "^\.SS benchlua $c\$" || echo "no section: $c"; done
+  $ benchlua list | while read b rest; do benchlua --man | grep -q "^\.SS $b\$" || echo "no section: $b"; done
+  $ benchlua --man | grep -c '^\.BI \\-p, \\-\\-prompt\\-tokens'
+  1
 
 Shipped benchmarks are found by name, wherever benchlua is started from.
 
@@ -32,6 +36,7 @@ Shipped benchmarks are found by name, wherever benchlua is started from.
   lcb              LiveCodeBench code generation with lcb_runner's verdicts (--chat or base models, or --samples FILE.json)
   mbpp             MBPP test split (500, or --sanitized 257) pass@k, judged as bigcode-evaluation-harness does (with the setup code)
   mbpp_plus        MBPP+ base and plus pass@k with evalplus's verdicts (--noextreme; --chat; --samples FILE.jsonl)
+  speed            prompt processing and generation tokens/s (llama-bench's pp and tg), time to first token and inter-token latency
   throughput       completions per second and generated tokens per second at full concurrency
   $ benchlua throughput --help | sed -n '1p;5,8p'
   throughput: completions per second and generated tokens per second at full concurrency
@@ -53,6 +58,31 @@ Bad input: one line on stderr, non-zero exit.
   [2]
   $ benchlua throughput --bogus
   benchlua: unknown option '--bogus' (see --help)
+  [2]
+
+"Did you mean": a benchmark name near a shipped one, llama.cpp's spellings of
+options, an option name with a typo.
+
+  $ benchlua humaneval --model m.gguf
+  benchlua: no benchmark named 'humaneval'; did you mean 'human_eval'\? \(looked in .*\) (re)
+  [2]
+  $ benchlua throughputt
+  benchlua: no benchmark named 'throughputt'; did you mean 'throughput'\? \(looked in .*\) (re)
+  [2]
+  $ benchlua human_eval --model m.gguf -ngl 99
+  benchlua: unknown option '-ngl'; did you mean --gpu-layers? (llama.cpp's -ngl)
+  [2]
+  $ benchlua human_eval --model m.gguf --ngl 99
+  benchlua: unknown option '--ngl'; did you mean --gpu-layers? (llama.cpp's -ngl)
+  [2]
+  $ benchlua human_eval --temp 0.2
+  benchlua: unknown option '--temp'; did you mean --temperature? (llama.cpp's -temp)
+  [2]
+  $ benchlua human_eval -fa on
+  benchlua: unknown option '-fa'; pass llama-server's own flags with --server-arg (--server-arg=-fa --server-arg=VALUE)
+  [2]
+  $ benchlua throughput --requets 3
+  benchlua: unknown option '--requets'; did you mean --requests?
   [2]
   $ benchlua throughput --requests
   benchlua: option '--requests' needs a value
@@ -97,6 +127,34 @@ URL among them is named, the same server twice is refused, and a script
   [2]
   $ echo 'print("score: 1")' > s.py; benchlua run --benchmark "$SRC/tests/fixtures/script_bench.lua" --script s.py --endpoint http://127.0.0.1:1 --endpoint http://127.0.0.1:2
   benchlua: run: a script gets one server URL; give --endpoint once
+  [2]
+
+Options of a server benchlua starts are refused with --endpoint (no server is
+started with them), in native and script mode; nothing starts.
+
+  $ benchlua throughput --endpoint http://127.0.0.1:1 --gpu-layers 99
+  benchlua: --gpu-layers is for a server benchlua starts; with --endpoint none is started
+  [2]
+  $ benchlua throughput --endpoint http://127.0.0.1:1 --ctx 4096
+  benchlua: --ctx is for a server benchlua starts; with --endpoint none is started
+  [2]
+  $ benchlua throughput --endpoint http://127.0.0.1:1 --endpoint http://127.0.0.1:2 --parallel 4
+  benchlua: --parallel is for a server benchlua starts; with --endpoint none is started
+  [2]
+  $ benchlua throughput --endpoint http://127.0.0.1:1 --model m.gguf
+  benchlua: --model is for a server benchlua starts; with --endpoint none is started (--model-name ID sets the model id sent)
+  [2]
+  $ benchlua throughput --endpoint http://127.0.0.1:1 --server-arg --no-mmap
+  benchlua: --server-arg is for a server benchlua starts; with --endpoint none is started
+  [2]
+  $ benchlua throughput --endpoint http://127.0.0.1:1 --server-bin /bin/true
+  benchlua: --server-bin is for a server benchlua starts; with --endpoint none is started
+  [2]
+  $ benchlua throughput --endpoint http://127.0.0.1:1 --port 8080
+  benchlua: --port is for a server benchlua starts; with --endpoint none is started
+  [2]
+  $ benchlua run --benchmark "$SRC/tests/fixtures/script_bench.lua" --script s.py --endpoint http://127.0.0.1:1 --gpu-layers 1
+  benchlua: --gpu-layers is for a server benchlua starts; with --endpoint none is started
   [2]
   $ ls
   s.py
@@ -285,16 +343,20 @@ Where namespaces are refused (simulated with BENCHLUA_NO_NAMESPACES), the
 sandbox falls back to rlimits, says so once on stderr and in the run's record,
 and --sandbox strict refuses to run.
 
-  $ cp "$SRC/../shared/data/example_samples.jsonl" samples.jsonl
-  $ BENCHLUA_NO_NAMESPACES=1 benchlua human_eval --samples samples.jsonl --dataset "$SRC/../shared/data/example_problem.jsonl" --quiet --results fb.json 2>&1 | grep -c 'warning: no namespace sandbox here'
+Data: example_samples.jsonl example_problem.jsonl
+
+  $ cp "$BENCHLUA_DATA/example_samples.jsonl" samples.jsonl
+  $ BENCHLUA_NO_NAMESPACES=1 benchlua human_eval --samples samples.jsonl --dataset "$BENCHLUA_DATA/example_problem.jsonl" --quiet --results fb.json 2>&1 | grep -c 'warning: no namespace sandbox here'
   1
   $ python3 -c "import json; r=json.load(open('fb.json'))['runs'][-1]; print(r['status'], round(r['results']['score'], 9), r['config']['isolation'])"
   ok 0.5 rlimits and process group only: disabled by BENCHLUA_NO_NAMESPACES
-  $ BENCHLUA_NO_NAMESPACES=1 benchlua human_eval --samples samples.jsonl --dataset "$SRC/../shared/data/example_problem.jsonl" --sandbox strict --quiet --results fb.json 2>&1 | grep -o 'run failed: .*strict: the namespace sandbox is not available here.*'
+  $ BENCHLUA_NO_NAMESPACES=1 benchlua human_eval --samples samples.jsonl --dataset "$BENCHLUA_DATA/example_problem.jsonl" --sandbox strict --quiet --results fb.json 2>&1 | grep -o 'run failed: .*strict: the namespace sandbox is not available here.*'
   run failed: --sandbox strict: the namespace sandbox is not available here \(disabled by BENCHLUA_NO_NAMESPACES\) (re)
   [1]
-  $ benchlua human_eval --samples samples.jsonl --dataset "$SRC/../shared/data/example_problem.jsonl" --quiet --results ns.json > /dev/null 2>&1; python3 -c "import json; print(json.load(open('ns.json'))['runs'][-1]['config']['isolation'])"
+  $ benchlua human_eval --samples samples.jsonl --dataset "$BENCHLUA_DATA/example_problem.jsonl" --quiet --results ns.json > /dev/null 2>&1; python3 -c "import json; print(json.load(open('ns.json'))['runs'][-1]['config']['isolation'])"
   namespaces
+
+Data:
 
 make install puts the binary, its exec helper, the shipped benchmarks and the
 man page in place; the installed benchlua finds its benchmarks by name.
@@ -310,6 +372,7 @@ man page in place; the installed benchlua finds its benchmarks by name.
   lcb.lua
   mbpp.lua
   mbpp_plus.lua
+  speed.lua
   throughput.lua
   
   inst/usr/local/share/man/man1:
@@ -320,4 +383,5 @@ man page in place; the installed benchlua finds its benchmarks by name.
   lcb
   mbpp
   mbpp_plus
+  speed
   throughput

@@ -2,7 +2,9 @@ Progress on stderr: on a terminal one line redrawn in place (carriage return,
 clear to the end of the line) with done/total, rate, ETA, passed so far and
 tokens/s; plain lines at most every 2 s when stderr is not a terminal.
 
-  $ cp "$SRC/../shared/data/HumanEval.jsonl.gz" he.jsonl.gz
+Data: HumanEval.jsonl.gz
+
+  $ cp "$BENCHLUA_DATA/HumanEval.jsonl.gz" he.jsonl.gz
   $ python3 "$SRC/tests/fixtures/results/make_samples.py" he.jsonl.gz
   $ benchlua human_eval --samples a.jsonl --dataset he.jsonl.gz --limit 40 2>&1 >/dev/null
   human_eval: 1/40

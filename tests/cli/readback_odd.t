@@ -20,11 +20,11 @@ character like any other (it made a malformed Lua pattern, with a traceback).
 Sizes that are not whole numbers, and numbers past any real run's.
 
   $ benchlua results sizes.json
-  #  date              benchmark   model  size  params  score  95% CI  tok/s   time  status
-  1  2026-01-02 03:04  human_eval  -      2B    2.5k    0.500       -      -  10.0s  ok
+  #  date              benchmark   model  score  95% CI  tok/s  status   time  size  params
+  1  2026-01-02 03:04  human_eval  -      0.500       -      -  ok      10.0s  2B    2.5k
   $ benchlua results huge.json
-  #  date              benchmark   model   score         95% CI   tok/s         time  status
-  1  2026-01-02 03:04  human_eval  -      1e+300  1e+300-1e+301  1e+300  2.778e+296h  ok
+  #  date              benchmark   model   score         95% CI   tok/s  status         time
+  1  2026-01-02 03:04  human_eval  -      1e+300  1e+300-1e+301  1e+300  ok      2.778e+296h
   $ benchlua compare 1 1 --results huge.json | grep tokens
     tokens/s  1e+300 -> 1e+300 (x1.00)
   $ benchlua results inf.json --format csv | cut -d, -f1,8
@@ -35,10 +35,10 @@ Control characters in the file are shown, not sent to the terminal; a
 benchmark name that is not a string shows as "?".
 
   $ benchlua results control.json
-  #  date              benchmark  model                     score  95% CI  tok/s   time  status
-  1  2026-01-02 03:04  ?          a\x1b[31mred\x07\nb.gguf  0.500       -      -  10.0s  ok
+  #  date              benchmark  model                     score  95% CI  tok/s  status   time
+  1  2026-01-02 03:04  ?          a\x1b[31mred\x07\nb.gguf  0.500       -      -  ok      10.0s
   $ benchlua results control.json --format md | tail -1
-  | 1 | 2026-01-02 03:04 | ? | a\x1b[31mred\x07\nb.gguf | 0.500 | - | - | 10.0s | ok |
+  | 1 | 2026-01-02 03:04 | ? | a\x1b[31mred\x07\nb.gguf | 0.500 | - | - | ok | 10.0s |
   $ benchlua compare 1 1 --results control.json | head -1
   compare: run 1 (?, a\x1b[31mred\x07\nb.gguf) -> run 1 (?, a\x1b[31mred\x07\nb.gguf)
 

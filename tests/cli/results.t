@@ -3,14 +3,16 @@ made by benchlua itself: HumanEval samples files scored without a server
 (one sample per problem, and four), a run against the real llama-server, a
 script-mode run, a failed run; plus one run in an earlier version's shape.
 
-  $ cp "$SRC/../shared/data/HumanEval.jsonl.gz" he.jsonl.gz
+Data: HumanEval.jsonl.gz
+
+  $ cp "$BENCHLUA_DATA/HumanEval.jsonl.gz" he.jsonl.gz
   $ python3 "$SRC/tests/fixtures/results/make_samples.py" he.jsonl.gz
   $ for s in a b a4 b4; do benchlua human_eval --samples $s.jsonl --dataset he.jsonl.gz --limit 40 --quiet > /dev/null || echo "run $s failed"; done
   $ cp "$BENCHLUA_TEST_MODEL" tiny-Q8_0.gguf
   $ benchlua human_eval --model tiny-Q8_0.gguf --dataset he.jsonl.gz --limit 4 --max-tokens 8 --parallel 2 --ctx 2048 --quiet > /dev/null
   $ printf 'print("pass@1: 0.25")\n' > eval.py
   $ benchlua run --benchmark human_eval --script eval.py --model tiny-Q8_0.gguf --gpu-layers 0 --quiet
-  human_eval: score 0.25  \(\d+\.\ds\)  recorded in benchmark_results.json (re)
+  human_eval: score 0.250  \(\d+\.\ds\)  recorded in benchmark_results.json (re)
   $ printf 'return { name = "boom", server = false, run = function() error("no luck", 0) end }\n' > boom.lua
   $ benchlua boom.lua --quiet 2> /dev/null
   [1]
@@ -24,12 +26,29 @@ The table: runs numbered from 1 in file order, the settings that differ
 between the runs shown, the score with its 95% interval, tokens/s, duration.
 
   $ benchlua results --benchmark human_eval --last 5 | sed -E 's/[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{5}/YYYY-MM-DD hh:mm/'
-  #  date              benchmark   model            quant   size     params  ngl   ctx  np  conc  mode        chat   n  temp  top_p  max_tok  seed  limit  build          dataset      dataset_sha   exec_timeout  samples   sandbox  script   score       95% CI\s+tok/s\s+time  status (re)
-  3  YYYY-MM-DD hh:mm  human_eval  -                -       -        -         -     -   -     -  -           false  1     -   0.95      768  1234     40  -              he.jsonl.gz  1d49078ba3e2             3  a4.jsonl  auto     -        0.519  0.393-0.645\s+-\s+\d+\.\ds  ok (re)
-  4  YYYY-MM-DD hh:mm  human_eval  -                -       -        -         -     -   -     -  -           false  1     -   0.95      768  1234     40  -              he.jsonl.gz  1d49078ba3e2             3  b4.jsonl  auto     -        0.625  0.504-0.746\s+-\s+\d+\.\ds  ok (re)
-  5  YYYY-MM-DD hh:mm  human_eval  tiny-Q8_0.gguf   Q8_0    551.7kB  137.9k    -  2048   2     2  completion  false  1     0   0.95        8  1234      4  b11669-Debian  he.jsonl.gz  1d49078ba3e2             3  -         auto     -        0.000  0.000-0.490\s+\d+\.\d\s+\d+\.\ds  ok (re)
-  6  YYYY-MM-DD hh:mm  human_eval  tiny-Q8_0.gguf   Q8_0    551.7kB  137.9k    0     -   -     4  -           -      -     -      -        -  1234      -  b11669-Debian  -            -                        -  -         auto     eval.py  0.250            -\s+-\s+\d+\.\ds  ok (re)
-  8  YYYY-MM-DD hh:mm  human_eval  old-q4_k_m.gguf  Q4_K_M  -        -        80     -   -     -  -           -      -     -      -        -     -      -  -              -            -                        -  -         -        -        0.610            -\s+-\s+1h02m  ok (re)
+  #  date              benchmark   model            score       95% CI\s+tok/s  status\s+time  quant   size     params  ngl   ctx  np  conc  mode        chat   n  temp  top_p  max_tok  seed  build (re)
+  3  YYYY-MM-DD hh:mm  human_eval  -                0.519  0.393-0.645\s+-  ok\s+\d+\.\ds  -       -        -         -     -   -     -  -           false  1     -   0.95      768  1234  - (re)
+  4  YYYY-MM-DD hh:mm  human_eval  -                0.625  0.504-0.746\s+-  ok\s+\d+\.\ds  -       -        -         -     -   -     -  -           false  1     -   0.95      768  1234  - (re)
+  5  YYYY-MM-DD hh:mm  human_eval  tiny-Q8_0.gguf   0.000  0.000-0.490\s+\d+\.\d  ok\s+\d+\.\ds  Q8_0    551.7kB  137.9k    -  2048   2     2  completion  false  1     0   0.95        8  1234  b11669-Debian (re)
+  6  YYYY-MM-DD hh:mm  human_eval  tiny-Q8_0.gguf   0.250            -\s+-  ok\s+\d+\.\ds  Q8_0    551.7kB  137.9k    0     -   -     4  -           -      -     -      -        -  1234  b11669-Debian (re)
+  8  YYYY-MM-DD hh:mm  human_eval  old-q4_k_m.gguf  0.610            -\s+-  ok\s+1h02m  Q4_K_M  -        -        80     -   -     -  -           -      -     -      -        -     -  - (re)
+
+With --wide, the dataset, its digest and the benchmark's own options too;
+failed and superseded runs only with --all (or --status).
+
+  $ benchlua results --benchmark human_eval --wide | head -n 1 | tr -s ' ' '\n' | grep -n -x -e dataset -e dataset_sha -e samples -e script -e limit
+  25:limit
+  27:dataset
+  28:dataset_sha
+  30:samples
+  32:script
+  $ benchlua results --benchmark human_eval | head -n 1 | tr -s ' ' '\n' | grep -c -x -e dataset -e dataset_sha -e samples -e script -e limit
+  0
+  [1]
+  $ benchlua results | cut -d ' ' -f 1 | tr '\n' ' '
+  # 1 2 3 4 5 6 8 
+  $ benchlua results --all | cut -d ' ' -f 1 | tr '\n' ' '
+  # 1 2 3 4 5 6 7 8 
   $ benchlua results --model '*q4*' --format csv
   run,timestamp,benchmark,model,quant,model_size,n_params,score,ci95_lo,ci95_hi,tokens_per_s,duration_s,status
   8,2025-01-02T03:04:05Z,human_eval,old-q4_k_m.gguf,Q4_K_M,,,0.61,,,,3725,ok
@@ -37,10 +56,10 @@ between the runs shown, the score with its 95% interval, tokens/s, duration.
   run,benchmark,model,quant,model_size,n_params,score,ci95_lo,ci95_hi,status
   7,boom,-,,,,,,,failed
   $ benchlua results --benchmark human_eval --last 2 --format md | sed -E 's/2026-[0-9]{2}-[0-9]{2} [0-9:]{5}/YYYY-MM-DD hh:mm/'
-  | # | date | benchmark | model | quant | size | params | ngl | conc | seed | build | sandbox | script | score | 95% CI | tok/s | time | status |
-  | ---: | --- | --- | --- | --- | --- | --- | ---: | ---: | ---: | --- | --- | --- | ---: | ---: | ---: | ---: | --- |
-  \| 6 \| YYYY-MM-DD hh:mm \| human_eval \| tiny-Q8_0.gguf \| Q8_0 \| 551.7kB \| 137.9k \| 0 \| 4 \| 1234 \| b11669-Debian \| auto \| eval.py \| 0.250 \| - \| - \| \d+\.\ds \| ok \| (re)
-  | 8 | 2025-01-02 03:04 | human_eval | old-q4_k_m.gguf | Q4_K_M | - | - | 80 | - | - | - | - | - | 0.610 | - | - | 1h02m | ok |
+  | # | date | benchmark | model | score | 95% CI | tok/s | status | time | quant | size | params | ngl | conc | seed | build |
+  | ---: | --- | --- | --- | ---: | ---: | ---: | --- | ---: | --- | --- | --- | ---: | ---: | ---: | --- |
+  \| 6 \| YYYY-MM-DD hh:mm \| human_eval \| tiny-Q8_0.gguf \| 0.250 \| - \| - \| ok \| \d+\.\ds \| Q8_0 \| 551.7kB \| 137.9k \| 0 \| 4 \| 1234 \| b11669-Debian \| (re)
+  | 8 | 2025-01-02 03:04 | human_eval | old-q4_k_m.gguf | 0.610 | - | - | ok | 1h02m | Q4_K_M | - | - | 80 | - | - | - |
   $ benchlua results --benchmark human_eval --last 3 --format csv | cut -d, -f1,3-27,31
   run,benchmark,model,quant,model_size,n_params,ngl,ctx,np,conc,mode,chat,n,temp,top_p,max_tok,seed,limit,build,dataset,dataset_sha,exec_timeout,sandbox,script,score,ci95_lo,status
   5,human_eval,tiny-Q8_0.gguf,Q8_0,551680,137920,,2048,2,2,completion,false,1,0,0.95,8,1234,4,b11669-Debian,he.jsonl.gz,1d49078ba3e2,3,auto,,0,0,ok
@@ -99,6 +118,7 @@ The intervals and the paired tests, against values computed independently
     score     0.500 [0.352-0.648] -> 0.850 [0.709-0.929]
     delta     +0.350, 95% CI [+0.151, +0.549] (paired, 40 problems)
     test      exact McNemar: p = 0.0026
+    verdict   run 2 is better than run 1 (+0.350, significant at the 5% level)
     flips     passed in 1 only (3): HumanEval/21, HumanEval/35, HumanEval/7
               passed in 2 only (17): HumanEval/10, HumanEval/12, HumanEval/16, HumanEval/18, HumanEval/2, HumanEval/20, HumanEval/22, HumanEval/24, HumanEval/26, HumanEval/30, ... (7 more)
     settings  samples: a.jsonl -> b.jsonl
@@ -108,6 +128,7 @@ The intervals and the paired tests, against values computed independently
     "b": 4,
     "benchmark_a": "human_eval",
     "benchmark_b": "human_eval",
+    "better": null,
     "ci95": [
       -0.08268449014468589,
       0.2951844901446859
@@ -159,6 +180,7 @@ The intervals and the paired tests, against values computed independently
       0.5035413388671379,
       0.7464586611328621
     ],
+    "significant": false,
     "test": "paired t-test over problems"
   }
   $ benchlua compare
@@ -194,11 +216,13 @@ The intervals and the paired tests, against values computed independently
               script: null -> eval.py
               temp: 0 -> null
               top_p: 0.95 -> null
+  [1]
 
 A negative run number counts from the end.
 
   $ benchlua compare -4 -3 | head -1
   compare: run 5 (human_eval, tiny-Q8_0.gguf) -> run 6 (human_eval, tiny-Q8_0.gguf)
+  [1]
   $ benchlua compare -99 1
   benchlua: compare: no run -99 (the file has 8)
   [2]
@@ -217,9 +241,25 @@ Errors: one line, exit 2 for usage, 1 for a file that cannot be used.
   $ benchlua results --last 2 --last 3
   benchlua: option '--last' given twice; it takes one value
   [2]
-  $ benchlua results a.json b.json
-  benchlua: results: unexpected argument 'b.json'
-  [2]
+  $ benchlua results nosuch.json benchmark_results.json
+  benchlua: no results file 'nosuch.json' (run a benchmark first, or give --results FILE)
+  [1]
+
+Several files are read in order, their runs numbered on, each with its file.
+
+  $ python3 -c "
+  > import json; d = json.load(open('benchmark_results.json')); d['runs'] = d['runs'][-1:]
+  > json.dump(d, open('other.json', 'w'))"
+  $ benchlua results benchmark_results.json other.json --format csv | cut -d, -f1,3,4 | tail -n 3
+  7,boom,-
+  8,human_eval,old-q4_k_m.gguf
+  9,human_eval,old-q4_k_m.gguf
+  $ benchlua results benchmark_results.json other.json --last 2 | cut -c 1-27
+  #  file                    
+  8  benchmark_results.json  
+  9  other.json              
+  $ benchlua report benchmark_results.json other.json -o two.html
+  report: 9 runs from benchmark_results.json, other.json written to two.html \(\d+ KB\) (re)
   $ benchlua compare 1
   benchlua: compare: give two run numbers (A B), or none for the last two runs of a benchmark
   [2]
@@ -245,5 +285,5 @@ Errors: one line, exit 2 for usage, 1 for a file that cannot be used.
   benchlua: cannot create '/nonexistent/r.html.tmp.\d+': No such file or directory (re)
   [1]
   $ benchlua report a.json b.json
-  benchlua: report: unexpected argument 'b.json'
-  [2]
+  benchlua: no results file 'a.json' (run a benchmark first, or give --results FILE)
+  [1]

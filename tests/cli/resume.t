@@ -46,7 +46,7 @@ interrupted runs show as superseded and a further --resume finds nothing to do.
   $ sleep 1; benchlua slow.lua --quiet --resume 2>&1
   benchlua: recorded an interrupted slow run from ./benchlua-runs/\S+ \(its benchlua was killed\) (re)
   benchlua: resuming run #2: 4 samples kept from ./benchlua-runs/\S+ (re)
-  slow: score 0.5  \(\d+\.\ds\)  recorded in benchmark_results.json (re)
+  slow: score 0.500  \(\d+\.\ds\)  recorded in benchmark_results.json (re)
   $ benchlua results --format jsonl | python3 show.py
   1 superseded None
   2 superseded None

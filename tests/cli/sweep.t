@@ -136,3 +136,81 @@ The command-line form: repeated options and comma lists form the product.
   $ benchlua sweep sweep.lua --wait
   benchlua: --wait goes with --slurm
   [2]
+
+A sweep file cannot end benchlua (no os.exit, no __gc that would call it
+later), and what it returns is plain data: a table with a metatable is refused
+before any of its metamethods runs. One line each, naming the file.
+
+  $ printf 'os.exit(0)\nreturn { models = { "a" }, benchmarks = { "throughput" } }\n' > x.lua; benchlua sweep x.lua --dry-run
+  benchlua: x.lua:1: attempt to call a nil value (field 'exit')
+  [2]
+  $ printf 'setmetatable({}, { __gc = function() os.exit(0) end })\nreturn { models = { "a" }, benchmarks = { "throughput" } }\n' > x.lua; benchlua sweep x.lua --dry-run
+  benchlua: x.lua:1: a sweep file cannot set __gc
+  [2]
+  $ printf 'local e = require("os").exit\nreturn {}\n' > x.lua; benchlua sweep x.lua --dry-run
+  benchlua: x.lua:1: undefined global 'require'
+  [2]
+  $ printf 'string.format = nil\nreturn { models = { "a" }, benchmarks = { "throughput" } }\n' > x.lua; benchlua sweep x.lua --dry-run | head -n 1
+  x.lua: 1 model x 1 setting = 1 cell, 1 benchmark each \(1 runs\); results in .* (re)
+  $ printf 'return { models = { "a" }, benchmarks = { "throughput" }, settings = { setmetatable({}, { __pairs = function() error("boom") end }) } }\n' > x.lua; benchlua sweep x.lua --dry-run
+  benchlua: x.lua: settings[1]: a table with a metatable (a sweep file returns plain tables)
+  [2]
+  $ printf 'return { models = { "a" }, benchmarks = { "throughput" }, settings = setmetatable({}, { __index = function() error("boom") end }) }\n' > x.lua; benchlua sweep x.lua --dry-run
+  benchlua: x.lua: settings: a table with a metatable (a sweep file returns plain tables)
+  [2]
+  $ printf 'local t = setmetatable({}, { __tostring = function() error("boom") end, __eq = function() error("eq") end })\nreturn { models = { "a" }, benchmarks = { "throughput" }, options = { [t] = 1 } }\n' > x.lua; benchlua sweep x.lua --dry-run
+  benchlua: x.lua: options[table]: a table with a metatable (a sweep file returns plain tables)
+  [2]
+  $ printf 'return setmetatable({}, { __index = function() error("boom") end })\n' > x.lua; benchlua sweep x.lua --dry-run
+  benchlua: x.lua: the table it returns: a table with a metatable (a sweep file returns plain tables)
+  [2]
+  $ printf 'error(setmetatable({}, { __tostring = function() error("boom") end }))\n' > x.lua; benchlua sweep x.lua --dry-run
+  benchlua: x.lua: (an error object of type table)
+  [2]
+
+results merge: an entry of a runs list that is not a run is one line naming
+the file and the entry, and nothing is merged.
+
+  $ mkdir m; printf '{"runs": [{"benchmark": "throughput", "timestamp": "2026-01-01T00:00:00Z"}]}' > m/cell-1.json
+  $ printf '{"runs": [{"benchmark": "throughput", "timestamp": "2026-01-01T00:00:01Z"}, 42]}' > m/cell-2.json
+  $ benchlua results merge m -o merged.json
+  benchlua: results merge: m/cell-2.json: runs[2] is not an object; nothing merged
+  [1]
+  $ printf '{"runs": [{"benchmark": ["x"]}]}' > m/cell-2.json; benchlua results merge m -o merged.json
+  benchlua: results merge: m/cell-2.json: runs[1] has no benchmark name; nothing merged
+  [1]
+  $ printf '{"runs": [{"benchmark": "x", "reproducibility": "s"}]}' > m/cell-2.json; benchlua results merge m -o merged.json
+  benchlua: results merge: m/cell-2.json: runs[1] has reproducibility that is not an object; nothing merged
+  [1]
+  $ ls merged.json
+  ls: cannot access 'merged.json': No such file or directory
+  [2]
+  $ printf '{"runs": ["not a run"]}' > merged.json; rm m/cell-2.json; benchlua results merge m -o merged.json
+  merged 1 run from 1 file into merged.json
+
+A comma in a model's path: a file that exists is taken whole; otherwise a
+backslash before a comma keeps it in the name.
+
+  $ touch 'c,d.gguf'; benchlua sweep --model 'c,d.gguf' --benchmark throughput --dry-run
+  sweep: 1 model x 1 setting = 1 cell, 1 benchmark each \(1 runs\); results in .* (re)
+  cell 1: c,d.gguf: throughput
+  $ benchlua sweep --model 'x\,y.gguf,z.gguf' --benchmark throughput --dry-run
+  sweep: 2 models x 1 setting = 2 cells, 1 benchmark each \(2 runs\); results in .* (re)
+  cell 1: x,y.gguf: throughput
+  cell 2: z.gguf: throughput
+
+A sweep's size is bounded: more than 10000 cells is refused before anything
+starts (counted, not built), naming the product; --max-cells N raises it.
+
+  $ printf 'local m, s = {}, {}\nfor i = 1, 100 do m[i] = "m" .. i end\nfor i = 1, 10000 do s[i] = { seed = i } end\nreturn { models = m, settings = s, benchmarks = { "throughput" } }\n' > big.lua
+  $ benchlua sweep big.lua --dry-run
+  benchlua: big.lua: 100 models x 10000 settings = 1000000 cells, more than 10000 (--max-cells N allows more)
+  [2]
+  $ benchlua sweep big.lua --dry-run --max-cells 1000000 | head -n 2
+  big.lua: 100 models x 10000 settings = 1000000 cells, 1 benchmark each \(1000000 runs\); results in .* (re)
+  cell 1: m1 seed=1: throughput
+  $ benchlua sweep --model "$(seq -s, 1 10)" --seed "$(seq -s, 1 40)" --parallel "$(seq -s, 1 50)" --benchmark throughput --dry-run
+  benchlua: sweep: 10 models x 2000 settings = 20000 cells, more than 10000 (--max-cells N allows more)
+  [2]
+  $ benchlua sweep --model a,b --seed "$(seq -s, 1 5000)" --benchmark throughput --dry-run | head -n 1
+  sweep: 2 models x 5000 settings = 10000 cells, 1 benchmark each \(10000 runs\); results in .* (re)

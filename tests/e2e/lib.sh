@@ -6,6 +6,19 @@ BENCHLUA=${BENCHLUA:?set BENCHLUA to the benchlua binary}
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 MODEL=${BENCHLUA_TEST_MODEL:?set BENCHLUA_TEST_MODEL to the tiny model}
 export BENCHLUA_SERVER_BIN=${BENCHLUA_SERVER_BIN:-$SRC/tests/server/llama-server}
+# benchmark data files (tests/run.sh sets it; .ci/run to ../shared/data)
+export BENCHLUA_DATA=${BENCHLUA_DATA:-$SRC/../shared/data}
+# need_data FILE...: the script needs these data files; when one is missing
+# the script is one counted SKIP naming it, not a failure
+need_data() {
+  local f
+  for f in "$@"; do
+    if [ ! -e "$BENCHLUA_DATA/$f" ]; then
+      echo "SKIP $(basename "$0"): no data file $f in $BENCHLUA_DATA (set BENCHLUA_DATA)"
+      exit 0
+    fi
+  done
+}
 WORK=$(mktemp -d /tmp/benchlua-e2e-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"

@@ -4,7 +4,8 @@
 # problems; each completes, records base and plus side by side (the plus
 # recipes), logs every sample and leaves no server behind.
 . "$(dirname "$0")/lib.sh"
-DATA="$SRC/../shared/data"
+need_data HumanEvalPlus.jsonl.gz MbppPlus.jsonl.gz mbpp.jsonl
+DATA="$BENCHLUA_DATA"
 export XDG_CACHE_HOME="$WORK/cache"   # the ground truth of these problems, not the user's cache
 
 run_recipe() { # NAME ARGS...: one full run; checks the record and the sample log

@@ -9,6 +9,9 @@
 #      both; results and compare show the endpoints as a setting
 #   3. an endpoint that is not there: one line naming it, status 1, nothing
 #      left running; endpoints serving different models are refused
+#   4. one server under two URLs is refused, naming both
+#   5. an endpoint killed mid-run is dropped and the run ends ok; with every
+#      endpoint killed it fails
 . "$(dirname "$0")/lib.sh"
 free_port() { /usr/bin/python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"; }
 cp "$MODEL" other.gguf
@@ -80,7 +83,8 @@ if [ $rc -eq 0 ] && grep -q -- "$url_a $url_b" res.txt && ! grep -q "table:" res
 else fail "results with endpoints" "rc=$rc $(cat res.txt rerr.txt)"; fi
 "$BENCHLUA" compare 1 2 > cmp.txt 2> cerr.txt
 rc=$?
-if [ $rc -eq 0 ] && grep -q "endpoint: $url_a -> $url_a $url_b" cmp.txt; then
+# (their sampling differs, --max-tokens 8 and 16: compare says they are not comparable, exit 1)
+if [ $rc -eq 1 ] && grep -q "NOT COMPARABLE: different sampling" cmp.txt && grep -q "endpoint: $url_a -> $url_a $url_b" cmp.txt; then
   pass "compare: names the endpoints among the settings that differ"
 else fail "compare with endpoints" "rc=$rc $(cat cmp.txt cerr.txt)"; fi
 
@@ -111,3 +115,56 @@ if [ $rc -eq 1 ] && [ "$(wc -l < err.txt)" = 1 ] && grep -q "^benchlua: the endp
    [ "$(count c)" = 0 ]; then
   pass "endpoints serving different models: refused before any request, naming both"
 else fail "different models" "rc=$rc count=$(count c) $(cat err.txt)"; fi
+
+# 4. one server under two URLs (through its proxy and directly, and as
+# 127.0.0.1 and localhost) is refused naming both: its slots are not counted twice
+for other in "http://127.0.0.1:$sport_a" "http://localhost:$sport_a"; do
+  rm -f requests-a.jsonl
+  "$BENCHLUA" throughput --endpoint "$url_a" --endpoint "$url_b" --endpoint "$other" --requests 4 --quiet > out.txt 2> err.txt
+  rc=$?
+  if [ $rc -eq 1 ] && [ "$(wc -l < err.txt)" = 1 ] && \
+     grep -q "^benchlua: the endpoints $url_a and $other are the same server (their /props give the same media_marker" err.txt && \
+     [ "$(count a)" = 0 ]; then
+    pass "one llama-server as $url_a and $other: refused in one line naming both, no request sent"
+  else fail "one server under two URLs ($other)" "rc=$rc count=$(count a) $(cat err.txt)"; fi
+done
+
+# 5. an endpoint that dies mid-run: its requests go to the other, it is
+# dropped (said once, recorded), the run is ok with every request answered;
+# with every endpoint killed the run fails, naming them
+serve "$MODEL" d; pid_d=${pids[-2]}
+serve "$MODEL" e; pid_e=${pids[-2]}
+serve "$MODEL" f; pid_f=${pids[-2]}
+for n in d e f; do
+  port=sport_$n
+  for _ in $(seq 400); do curl -sf "http://127.0.0.1:${!port}/health" >/dev/null 2>&1 && grep -q ready "proxy-$n.out" && break; sleep 0.05; done
+done
+# kill_after NAME N PID...: kill the servers once NAME's proxy has seen N requests
+kill_after() {
+  local n=$1 k=$2; shift 2
+  for _ in $(seq 600); do [ "$(count "$n")" -ge "$k" ] && break; sleep 0.02; done
+  kill -9 "$@"
+  { wait "$@"; } 2>/dev/null # no "Killed" job notices
+}
+"$BENCHLUA" throughput --endpoint "$url_d" --endpoint "$url_e" --requests 40 --max-tokens 64 --quiet > out.txt 2> err.txt &
+bl=$!
+kill_after e 4 "$pid_e"
+wait $bl
+rc=$?
+rec=$(last_run benchmark_results.json "r['status'], r['results']['metrics']['completions'], r['results']['failed_requests'], 'dropped' in r['config']['endpoints'][0], bool(r['config']['endpoints'][1].get('dropped'))")
+said=$(grep -c "^benchlua: endpoint $url_e stopped answering (.*); dropped it, its requests go to the other 1$" err.txt)
+if [ $rc -eq 0 ] && [ "$rec" = "ok 40 0 False True" ] && [ "$said" = 1 ] && [ "$(wc -l < err.txt)" = 1 ] && [ "$(count e)" -lt 40 ]; then
+  pass "an endpoint killed mid-run: dropped (said once, recorded), all 40 requests answered by the other ($(count d) + $(count e) sent)"
+else fail "an endpoint killed mid-run" "rc=$rc rec=$rec said=$said counts $(count d)+$(count e) $(cat err.txt)"; fi
+
+rm -f requests-[df].jsonl
+"$BENCHLUA" throughput --endpoint "$url_d" --endpoint "$url_f" --requests 40 --max-tokens 64 --quiet > out.txt 2> err.txt &
+bl=$!
+kill_after f 3 "$pid_d" "$pid_f"
+wait $bl
+rc=$?
+rec=$(last_run benchmark_results.json "r['status'], r['error'].startswith('no endpoint left, each stopped answering: $url_d ('), all(e.get('dropped') for e in r['config']['endpoints'])")
+if [ $rc -eq 1 ] && [ "$rec" = "failed True True" ] && [ "$(grep -c "stopped answering (.*); dropped it" err.txt)" = 2 ] && \
+   grep -q "^benchlua: run failed: no endpoint left" err.txt && ! grep -qi traceback err.txt; then
+  pass "every endpoint killed mid-run: the run fails, naming each"
+else fail "every endpoint killed mid-run" "rc=$rc rec=$rec $(cat err.txt)"; fi

@@ -4,7 +4,8 @@
 # with a verdict for every sample, and leaves no server behind. (The tiny
 # model writes nonsense: what is checked is the path, not the score.)
 . "$(dirname "$0")/lib.sh"
-DATA="$SRC/../shared/data/lcb_sample_1873_A.jsonl"
+need_data lcb_sample_1873_A.jsonl
+DATA="$BENCHLUA_DATA/lcb_sample_1873_A.jsonl"
 
 for mode in chat base; do
   flag=(); [ $mode = chat ] && flag=(--chat)

@@ -8,7 +8,8 @@
 # loads a script from the network and logs an error.
 . "$(dirname "$0")/lib.sh"
 CHECK="$SRC/tests/report_check.py"
-DATA="$SRC/../shared/data/HumanEval.jsonl.gz"
+need_data HumanEval.jsonl.gz
+DATA="$BENCHLUA_DATA/HumanEval.jsonl.gz"
 if ! command -v chromium >/dev/null && [ ! -x /usr/lib/chromium/chromium ]; then
   fail "report: chromium" "not installed (make deps installs it)"; exit 0
 fi
@@ -32,8 +33,12 @@ else fail "report: written" "rc=$rc $(cat out.txt err.txt)"; fi
 
 # 6 rows; charts for human_eval (4 runs: score bars with intervals, 2 points
 # with tokens/s, a 10-problem x 4-run heatmap) and throughput (1 run, no heatmap)
-expect='{"rows": 6, "score_charts": 2, "bars": 5, "interval_bars": 4, "scatters": 2, "points": 3, "heatmaps": 1, "cells": 40, "show_buttons": 4}'
-for size in "1280 900" "390 844 --mobile"; do
+# The leaderboard opens the page: one row per (model, setting) with an ok
+# run (the samples files' runs have no model: one row; np 2 and np 4: two
+# more; throughput at np 2 with the default context: a fourth), the best of
+# human_eval and of throughput marked.
+expect='{"rows": 6, "score_charts": 2, "bars": 5, "interval_bars": 4, "scatters": 2, "points": 3, "heatmaps": 1, "cells": 40, "show_buttons": 4, "leaderboard_rows": 4, "leaderboard_best": 2}'
+for size in "1280 900 --leaderboard-fits" "390 844 --mobile"; do
   set -- $size
   out=$(/usr/bin/python3 "$CHECK" report.html --width $1 --height $2 ${3:-} --expect "$expect" --click-run 3 2>&1)
   rc=$?

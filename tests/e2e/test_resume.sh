@@ -10,7 +10,8 @@
 #   2. Ctrl-C: back within a second, recorded as interrupted; --resume finishes.
 #   3. Two Ctrl-C at once: benchlua leaves at once, the server with it.
 . "$(dirname "$0")/lib.sh"
-cp "$SRC/../shared/data/HumanEval.jsonl.gz" he.jsonl.gz
+need_data HumanEval.jsonl.gz
+cp "$BENCHLUA_DATA/HumanEval.jsonl.gz" he.jsonl.gz
 N=24
 free_port() { /usr/bin/python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"; }
 sport=$(free_port)

@@ -4,6 +4,7 @@
 # under this test's temporary directory and stopped at the end, even on
 # failure), with the real llama-server and the tiny model.
 . "$(dirname "$0")/lib.sh"
+need_data HumanEval.jsonl.gz
 CLUSTER="$WORK/cluster"
 trap '"$SRC/tests/slurm/cluster.sh" stop "$CLUSTER"; rm -rf "$WORK"' EXIT
 if ! "$SRC/tests/slurm/cluster.sh" start "$CLUSTER" > cluster.txt 2>&1; then
@@ -30,7 +31,7 @@ return {
   models = { "a.gguf", "b.gguf" },
   settings = { { parallel = 2, ctx = 4096 } },
   benchmarks = { { "throughput", requests = 8, max_tokens = 8 },
-                 { "human_eval", limit = 2, max_tokens = 16, dataset = "$SRC/../shared/data/HumanEval.jsonl.gz" } },
+                 { "human_eval", limit = 2, max_tokens = 16, dataset = "$BENCHLUA_DATA/HumanEval.jsonl.gz" } },
   options = { quiet = true },
   results = "results.json",
 }
@@ -164,14 +165,39 @@ return {
 EOF
 "$BENCHLUA" sweep half.lua --slurm --wait >out.txt 2>err.txt
 check "slurm, half a cell failed: exit 1" test $? = 1
-cp "$SRC/../shared/data/HumanEval.jsonl.gz" he.jsonl.gz
+cp "$BENCHLUA_DATA/HumanEval.jsonl.gz" he.jsonl.gz
 "$BENCHLUA" sweep half.lua --slurm --wait --resume >out.txt 2>err.txt
 rc=$?
 if [ $rc -eq 0 ] && [ "$(grep -cE '^1 +a\.gguf .* ok$' out.txt)" = 2 ] && [ "$(runs half.json "len(rs)")" = 3 ]; then
   pass "slurm --resume of a half-done cell: only the failed run again, the summary counts the earlier one, exit 0"
 else fail "slurm --resume, half a cell" "rc=$rc $(cat out.txt err.txt)"; fi
 
-# 7. Ctrl-C of --wait ends the wait, not the job: one line and how to follow it
+# 7. the sweep file edited while its job is held in the queue: the task runs
+#    the file as submitted (the snapshot), --wait counts only its runs and
+#    says the file changed
+cat > held.lua <<'EOF'
+return {
+  models = { "a.gguf" },
+  benchmarks = { { "throughput", requests = 2, max_tokens = 4 } },
+  options = { quiet = true },
+  results = "held.json",
+}
+EOF
+"$BENCHLUA" sweep held.lua --slurm --wait --slurm-arg=--hold >out.txt 2>err.txt &
+pid=$!
+for _ in $(seq 200); do grep -q '^the tasks run' out.txt && break; sleep 0.05; done
+job=$(sed -n 's/^submitted job array \([0-9]*\):.*/\1/p' out.txt)
+sed -i 's/"a.gguf" }/"a.gguf", "b.gguf" }/; s/requests = 2/requests = 3/' held.lua
+scontrol release "$job"
+wait $pid; rc=$?
+digest=$(sed -n 's/^the tasks run the sweep as submitted: .* (digest \([0-9a-f]*\))$/\1/p' out.txt)
+got=$(runs held.json "[(r['sweep']['cell'], r['sweep']['digest'], r['status'], r['slurm']['array_job_id']) for r in rs]" 2>&1)
+if [ $rc -eq 0 ] && [ -n "$digest" ] && [ "$got" = "[(1, '$digest', 'ok', '$job')]" ] \
+   && grep -q "^sweep: $WORK/held.lua changed since it was submitted; job $job ran" err.txt; then
+  pass "slurm: a sweep file edited while its job is held: the task runs the submitted snapshot, exit 0"
+else fail "slurm: sweep file edited while held" "rc=$rc digest=$digest got $got $(cat out.txt err.txt | tail -6)"; fi
+
+# 8. Ctrl-C of --wait ends the wait, not the job: one line and how to follow it
 start_wait long.lua
 for _ in $(seq 100); do grep -q "^sweep: job $job: " err.txt && break; sleep 0.1; done
 kill -INT $pid

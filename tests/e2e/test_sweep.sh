@@ -8,7 +8,8 @@ cp "$MODEL" a.gguf
 cp "$MODEL" b.gguf
 # the server binary through a wrapper that counts the starts (one line each)
 counting_server
-DATA="$SRC/../shared/data/HumanEval.jsonl.gz"
+need_data HumanEval.jsonl.gz
+DATA="$BENCHLUA_DATA/HumanEval.jsonl.gz"
 
 # 1. the product: 2 models x 1 setting x 2 benchmarks, one server start per cell
 cat > sweep.lua <<EOF

@@ -140,3 +140,127 @@ check "a rejected argument: the failed run records the server's log" \
 check "a taken port: the run's error names it" \
   test "$(runs nostart.json "'port $port on 127.0.0.1 is already in use' in rs[1]['error']")" = True
 check "servers that do not start: no server left" none_left 3
+
+# 5. --slurm with fake sbatch and squeue on PATH (no cluster). The fake
+#    sbatch keeps the batch script (fake/last.sbatch) and prints a job id,
+#    or hangs (FAKE_HANG); the fake squeue runs the kept script as array
+#    task 1 of job 4242 once $WORK/go exists (a task that starts late), then
+#    says the job has left the queue, or hangs (FAKE_HANG).
+mkdir -p fake
+cat > fake/sbatch <<EOS
+#!/bin/sh
+echo "\$@" >> "$WORK/fake/sbatch.calls"
+[ -n "\${FAKE_HANG:-}" ] && exec sleep 30
+for a; do script=\$a; done
+cp "\$script" "$WORK/fake/last.sbatch"
+echo 4242
+EOS
+cat > fake/squeue <<EOS
+#!/bin/sh
+[ -n "\${FAKE_HANG:-}" ] && exec sleep 30
+while [ ! -e "$WORK/go" ]; do sleep 0.05; done
+if [ ! -e "$WORK/fake/ran" ]; then
+  touch "$WORK/fake/ran"
+  SLURM_JOB_ID=4243 SLURM_ARRAY_JOB_ID=4242 SLURM_ARRAY_TASK_ID=1 sh "$WORK/fake/last.sbatch" > "$WORK/fake/task.out" 2>&1
+fi
+EOS
+chmod +x fake/sbatch fake/squeue
+FAKE_PATH="$WORK/fake:$PATH"
+cat > sl.lua <<'EOF'
+return {
+  models = { "a.gguf" },
+  benchmarks = { { "throughput", requests = 2, max_tokens = 4 } },
+  options = { quiet = true },
+  results = "sl.json",
+}
+EOF
+
+# 5a. the sweep file edited while its job waits in the queue: the task runs
+#     the file as submitted, --wait summarises that, and says the file changed
+rm -f go fake/ran
+PATH="$FAKE_PATH" "$BENCHLUA" sweep sl.lua --slurm --wait >out.txt 2>err.txt &
+pid=$!
+for _ in $(seq 200); do grep -q '^submitted' out.txt && break; sleep 0.05; done
+sed -i 's/"a.gguf" }/"a.gguf", "b.gguf" }/; s/requests = 2/requests = 3/' sl.lua
+touch go
+wait $pid; rc=$?
+digest=$(sed -n 's/^the tasks run the sweep as submitted: .* (digest \([0-9a-f]*\))$/\1/p' out.txt)
+got=$(runs sl.json "[(r['sweep']['cell'], r['sweep']['digest'], r['sweep']['file'], r['status']) for r in rs]" 2>&1)
+if [ $rc -eq 0 ] && [ -n "$digest" ] && [ "$got" = "[(1, '$digest', '$WORK/sl.lua', 'ok')]" ]; then
+  pass "slurm: a sweep file edited after submission: the task runs what was submitted (its digest), exit 0"
+else fail "slurm: sweep file edited after submission" "rc=$rc digest=$digest got $got $(cat out.txt err.txt fake/task.out | tail -8)"; fi
+check "slurm: the run records the snapshot it ran" \
+  test "$(runs sl.json "rs[0]['sweep']['snapshot'].startswith('$WORK/benchlua-runs/') and open(rs[0]['sweep']['snapshot']).read().count('requests = 2')")" = 1
+check "slurm: --wait summarises the submitted sweep (one cell)" test "$(grep -cE '^[0-9]+ +[ab]\.gguf' out.txt)" = 1
+check "slurm: --wait says the file changed since it was submitted" \
+  grep -q "^sweep: $WORK/sl.lua changed since it was submitted; job 4242 ran" err.txt
+#     the next submission runs the edited file: two cells, the new digest
+rm -f go fake/ran
+PATH="$FAKE_PATH" "$BENCHLUA" sweep sl.lua --slurm --wait >out.txt 2>err.txt &
+pid=$!
+for _ in $(seq 200); do grep -q '^submitted' out.txt && break; sleep 0.05; done
+touch go
+wait $pid; rc=$?
+check "slurm: runs of the earlier version do not count for the edited sweep" \
+  test "$rc $(grep -c ' ok$' out.txt) $(grep -c ' not run$' out.txt)" = "1 1 1"
+
+# 5b. a newline in the sweep file's path would end a line of the batch
+#     script: refused in one line before anything is written or submitted
+#     (the old script had it in a comment line: the next line ran as a command)
+mkdir -p inj
+bad="$WORK/inj/x
+touch pwned
+.lua"
+cp sl.lua "$bad"
+cp a.gguf b.gguf inj/
+rm -f fake/sbatch.calls fake/ran
+touch go
+PATH="$FAKE_PATH" "$BENCHLUA" sweep "$bad" --slurm --wait >out.txt 2>err.txt
+rc=$?
+if [ $rc -eq 2 ] && [ "$(wc -l < err.txt)" = 1 ] && grep -q "^benchlua: --slurm: the sweep file's path has a control character ('$WORK/inj/x\\\\010touch" err.txt \
+  && [ ! -e fake/sbatch.calls ] && [ ! -e pwned ]; then
+  pass "slurm: a control character in the sweep file's path is one line, exit 2, nothing submitted"
+else fail "slurm: control character in the path" "rc=$rc $(cat err.txt) calls: $(cat fake/sbatch.calls 2>/dev/null) pwned: $(ls pwned 2>&1)"; fi
+#     quotes, spaces and $ in a path reach the task as they are
+odd="$WORK/it's a \$HOME \`x\`"
+mkdir -p "$odd"
+sed 's/"sl.json"/"odd.json"/; s/, "b.gguf"//' sl.lua > "$odd/s.lua"
+cp a.gguf "$odd/a.gguf"
+rm -f go fake/ran
+PATH="$FAKE_PATH" "$BENCHLUA" sweep "$odd/s.lua" --slurm --wait >out.txt 2>err.txt &
+pid=$!
+touch go
+wait $pid; rc=$?
+got=$(/usr/bin/python3 -c "import json,sys; print([(r['sweep']['file'], r['status']) for r in json.load(open(sys.argv[1]))['runs']])" "$odd/odd.json" 2>&1)
+want=$(/usr/bin/python3 -c "import sys; print([(sys.argv[1] + '/s.lua', 'ok')])" "$odd")
+if [ $rc -eq 0 ] && [ "$got" = "$want" ] && [ ! -e "$WORK/x" ]; then
+  pass "slurm: quotes, spaces, \$ and backquotes in the sweep file's path reach the task intact"
+else fail "slurm: an odd path" "rc=$rc got $got want $want $(cat err.txt fake/task.out | tail -5)"; fi
+
+# 5c. a hung sbatch or squeue is given up after the timeout (60 s;
+#     BENCHLUA_SLURM_TIMEOUT here); Ctrl-C while one hangs is one line
+t0=$SECONDS
+FAKE_HANG=1 BENCHLUA_SLURM_TIMEOUT=1 PATH="$FAKE_PATH" "$BENCHLUA" sweep sl.lua --slurm >out.txt 2>err.txt
+rc=$?
+if [ $rc -eq 1 ] && [ $((SECONDS - t0)) -lt 10 ] && [ "$(cat err.txt)" = "benchlua: sbatch failed (no answer in 1 s)" ]; then
+  pass "slurm: a hung sbatch fails after the timeout in one line"
+else fail "slurm: a hung sbatch" "rc=$rc $((SECONDS - t0)) s $(cat err.txt)"; fi
+FAKE_HANG=1 PATH="$FAKE_PATH" "$BENCHLUA" sweep sl.lua --slurm >out.txt 2>err.txt &
+pid=$!
+for _ in $(seq 100); do pgrep -f "sleep 30" -P "$(pgrep -P $pid | tr '\n' ',')$pid" >/dev/null && break; sleep 0.05; done
+kill -INT $pid
+wait $pid; rc=$?
+if [ $rc -eq 130 ] && ! grep -q traceback err.txt && [ "$(grep -v 'Interrupt: stopping' err.txt)" = "benchlua: interrupted while sbatch ran; the job may have been submitted (squeue --me)" ]; then
+  pass "slurm: Ctrl-C while sbatch hangs: one line, exit 130"
+else fail "slurm: Ctrl-C while sbatch hangs" "rc=$rc $(cat err.txt)"; fi
+cat > fake/sbatch <<'EOS'
+#!/bin/sh
+echo 4242
+EOS
+t0=$SECONDS
+FAKE_HANG=1 BENCHLUA_SLURM_TIMEOUT=1 PATH="$FAKE_PATH" "$BENCHLUA" sweep sl.lua --slurm --wait >out.txt 2>err.txt
+rc=$?
+if [ $rc -eq 1 ] && [ $((SECONDS - t0)) -lt 10 ] && grep -q "^sweep: stopped waiting for job 4242 (squeue failed (no answer in 1 s)); the job goes on$" err.txt \
+  && ! grep -q traceback err.txt; then
+  pass "slurm --wait: a hung squeue ends the wait after the timeout, not the job"
+else fail "slurm --wait: a hung squeue" "rc=$rc $((SECONDS - t0)) s $(cat err.txt)"; fi

@@ -8,7 +8,6 @@ local llm = require("benchlua.llm")
 local T = {}
 
 local FAKE = "tests/fake_server.py"
-local HUMANEVAL = "../shared/data/HumanEval.jsonl.gz"
 local KEY = "sk-benchlua-test-9f8e7d6c"
 
 local testing = require("benchlua.testing")
@@ -63,7 +62,7 @@ end }
 
 -- human_eval against a fake server whose every 2nd answer is malformed
 local function he_run(d, extra, env)
-  local args = { "human_eval", "--model", "README.md", "--server-bin", FAKE, "--dataset", HUMANEVAL, "--limit", "4",
+  local args = { "human_eval", "--model", "README.md", "--server-bin", FAKE, "--dataset", testing.data("HumanEval.jsonl.gz"), "--limit", "4",
     "--results", d .. "/r.json", "--quiet" }
   for _, a in ipairs(extra) do args[#args + 1] = a end
   return benchlua(args, env)
@@ -127,7 +126,7 @@ end }
 T[#T + 1] = { "an endpoint with only /v1/models and /v1/chat/completions runs chat benchmarks; the key is sent, never kept", function()
   local d <close> = tmpdir("endpoint-test")
   local s <close> = external{ "--openai-only", "--api-key", KEY, "--expect-model", "fake.gguf" }
-  local args = { "human_eval", "--chat", "--limit", "3", "--endpoint", s.url, "--dataset", HUMANEVAL,
+  local args = { "human_eval", "--chat", "--limit", "3", "--endpoint", s.url, "--dataset", testing.data("HumanEval.jsonl.gz"),
     "--results", d.path .. "/r.json", "--quiet" }
   local r = benchlua(args, { BENCHLUA_API_KEY = KEY, OPENAI_API_KEY = "" })
   eq(r.code, 0, "exit code: " .. r.stderr)
@@ -170,7 +169,7 @@ end }
 T[#T + 1] = { "--model-name is the model id sent; the model is recorded the same way when benchlua starts the server", function()
   local d <close> = tmpdir("endpoint-test")
   local s <close> = external{ "--openai-only", "--api-key", KEY, "--expect-model", "org/other-model" }
-  local r = benchlua({ "human_eval", "--chat", "--limit", "2", "--endpoint", s.url, "--dataset", HUMANEVAL,
+  local r = benchlua({ "human_eval", "--chat", "--limit", "2", "--endpoint", s.url, "--dataset", testing.data("HumanEval.jsonl.gz"),
     "--model-name", "org/other-model", "--results", d.path .. "/r.json", "--quiet" }, { BENCHLUA_API_KEY = KEY })
   eq(r.code, 0, "exit code: " .. r.stderr)
   eq(last_run(d.path .. "/r.json").config.model_name, "org/other-model", "model_name")
@@ -181,6 +180,31 @@ T[#T + 1] = { "--model-name is the model id sent; the model is recorded the same
   assert(run.config.path:sub(1, 1) == "/" and run.config.path:find("/README.md$"), "config.path: the full path, " .. run.config.path)
 end }
 
+T[#T + 1] = { "an endpoint that refuses every connection fails after the refused window, not the ready timeout, naming it", function()
+  local d <close> = tmpdir("endpoint-test")
+  local url = "http://127.0.0.1:" .. assert(bench.http.free_port())
+  local t0 = bench.now()
+  local r = benchlua({ "throughput", "--endpoint", url, "--requests", "2", "--results", d.path .. "/r.json", "--quiet" },
+    { BENCHLUA_ENDPOINT_REFUSED_S = "1" })
+  local dt = bench.now() - t0
+  eq(r.code, 1, "exit code: " .. r.stderr)
+  eq(r.stderr, "benchlua: endpoint " .. url .. " refused every connection for 1s (nothing listens there: is the port right?)\n", "one line naming it")
+  assert(dt < 10, string.format("took %.1fs (the ready timeout is 300s)", dt))
+  -- in a pool, the member is named once
+  local a <close> = external{}
+  r = benchlua({ "throughput", "--endpoint", a.url, "--endpoint", url, "--requests", "2", "--results", d.path .. "/r.json", "--quiet" },
+    { BENCHLUA_ENDPOINT_REFUSED_S = "1" })
+  eq(r.code, 1, "pool: exit code: " .. r.stderr)
+  eq(r.stderr, "benchlua: endpoint " .. url .. " refused every connection for 1s (nothing listens there: is the port right?)\n", "pool: one line naming it")
+  -- a server that answers (not ready yet) is waited for: refusals are counted in a row
+  local port = assert(bench.http.free_port())
+  local late = assert(bench.proc.spawn{ argv = { "/bin/sh", "-c", "sleep 0.6; exec " .. FAKE .. " --port " .. port },
+    stdout = "null", stderr = "null" })
+  local _ <close> = setmetatable({}, { __close = function() late:kill("KILL") late:wait() end })
+  r = benchlua({ "throughput", "--endpoint", "http://127.0.0.1:" .. port, "--requests", "2", "--results", d.path .. "/r.json", "--quiet" },
+    { BENCHLUA_ENDPOINT_REFUSED_S = "1.5" })
+  eq(r.code, 0, "a server that comes up within the window: " .. r.stderr)
+end }
 
 -- several endpoints (--endpoint given more than once) ---------------------------
 
@@ -251,11 +275,71 @@ T[#T + 1] = { "several endpoints: results show their URLs as one setting; --resu
   assert(err:find("no interrupted throughput run of [http://a http://c]", 1, true), err)
 end }
 
+T[#T + 1] = { "one server under two URLs (127.0.0.1 and localhost) is refused naming both; two servers alike are not", function()
+  local d <close> = tmpdir("endpoint-test")
+  local a <close> = external{}
+  local b <close> = external{}
+  local other = a.url:gsub("127%.0%.0%.1", "localhost")
+  local r = benchlua({ "throughput", "--endpoint", a.url, "--endpoint", b.url, "--endpoint", other, "--requests", "2",
+    "--results", d.path .. "/r.json", "--quiet" })
+  eq(r.code, 1, "exit code: " .. r.stderr)
+  eq(r.stderr, "benchlua: the endpoints " .. a.url .. " and " .. other .. " are the same server (their /props give the same media_marker, which each llama-server draws at random when it starts); give it once\n", "one line naming both")
+  local counts = cjson.decode(bench.http.request{ url = a.url .. "/fake/counts" }.body)
+  eq(counts.gen, 0, "no request sent")
+  -- two servers of the same build, model and settings
+  r = benchlua({ "throughput", "--endpoint", a.url, "--endpoint", b.url, "--requests", "4", "--results", d.path .. "/r.json", "--quiet" })
+  eq(r.code, 0, "two servers alike: " .. r.stderr)
+  eq(last_run(d.path .. "/r.json").config.concurrency, 8, "their slots counted once each")
+end }
+
+T[#T + 1] = { "an endpoint that dies mid-run is dropped, its requests served by the others; with none left the run fails", function()
+  local d <close> = tmpdir("endpoint-test")
+  local a <close> = external{ "--delay", "0.05" }
+  local b <close> = external{ "--delay", "0.05", "--exit-after-requests", "3" }
+  local args = { "throughput", "--endpoint", a.url, "--endpoint", b.url, "--requests", "30", "--results", d.path .. "/r.json", "--quiet" }
+  local r = benchlua(args)
+  eq(r.code, 0, "exit code: " .. r.stderr)
+  local _, said = r.stderr:gsub("benchlua: endpoint " .. b.url:gsub("%p", "%%%0") .. " stopped answering %([^\n]*%); dropped it, its requests go to the other 1\n", "")
+  eq(said, 1, "said once: " .. r.stderr)
+  local run = last_run(d.path .. "/r.json")
+  eq(run.status, "ok", "status")
+  eq(run.results.metrics.completions, 30, "every request answered")
+  eq(run.results.failed_requests, 0, "no failed request")
+  eq(run.config.endpoints[1].dropped, nil, "the live one is not dropped")
+  assert(type(run.config.endpoints[2].dropped) == "string", "the dead one is recorded dropped")
+  -- every member dies: the run fails at once, naming them
+  local c <close> = external{ "--delay", "0.05", "--exit-after-requests", "3" }
+  local e <close> = external{ "--delay", "0.05", "--exit-after-requests", "3" }
+  args[3], args[5] = c.url, e.url
+  r = benchlua(args)
+  eq(r.code, 1, "none left: exit code: " .. r.stderr)
+  local _, drops = r.stderr:gsub("benchlua: endpoint [^\n]* stopped answering", "")
+  eq(drops, 2, "each said once: " .. r.stderr)
+  assert(r.stderr:find("no endpoint is left", 1, true), r.stderr)
+  assert(not r.stderr:find("traceback"), r.stderr)
+  run = last_run(d.path .. "/r.json")
+  eq(run.status, "failed", "none left: status")
+  assert(run.error:find("^no endpoint left, each stopped answering: " .. c.url:gsub("%p", "%%%0") .. " %("), run.error)
+  assert(run.error:find("; " .. e.url, 1, true), run.error)
+  assert(run.config.endpoints[1].dropped and run.config.endpoints[2].dropped, "both recorded dropped")
+end }
+
+T[#T + 1] = { "one --endpoint that dies mid-run ends the run at once, failed, naming it", function()
+  local d <close> = tmpdir("endpoint-test")
+  local a <close> = external{ "--delay", "0.05", "--exit-after-requests", "3" }
+  local r = benchlua({ "throughput", "--endpoint", a.url, "--requests", "60", "--concurrency", "2", "--results", d.path .. "/r.json", "--quiet" })
+  eq(r.code, 1, "exit code: " .. r.stderr)
+  assert(r.stderr:find("^benchlua: run failed: the endpoint " .. a.url:gsub("%p", "%%%0") .. " stopped answering %("), r.stderr)
+  local run = last_run(d.path .. "/r.json")
+  eq(run.status, "failed", "status")
+  assert(run.results.requests < 10, "the requests after it died were not sent: " .. run.results.requests)
+end }
+
 T[#T + 1] = { "several endpoints without /props: the requests are spread, the concurrency guessed once for all", function()
   local d <close> = tmpdir("endpoint-test")
   local a <close> = external{ "--openai-only", "--api-key", KEY }
   local b <close> = external{ "--openai-only", "--api-key", KEY }
-  local r = benchlua({ "human_eval", "--chat", "--limit", "6", "--endpoint", a.url, "--endpoint", b.url, "--dataset", HUMANEVAL,
+  local r = benchlua({ "human_eval", "--chat", "--limit", "6", "--endpoint", a.url, "--endpoint", b.url, "--dataset", testing.data("HumanEval.jsonl.gz"),
     "--results", d.path .. "/r.json", "--quiet" }, { BENCHLUA_API_KEY = KEY })
   eq(r.code, 0, "exit code: " .. r.stderr)
   local _, said = r.stderr:gsub("an endpoint does not say how many requests it serves at once %(no /props%); sending 16 at a time", "")

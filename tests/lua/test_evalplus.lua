@@ -4,11 +4,11 @@
 -- @ 26d6d00) wrote for the same samples on the same data: see
 -- tests/fixtures/evalplus/README.md and regen.sh.
 local evalplus = require("benchlua.evalplus")
+local testing = require("benchlua.testing")
 local dataset = require("benchlua.dataset")
 local cjson = require("cjson")
 local T = {}
 
-local DATA = "../shared/data/"
 local FIX = "tests/fixtures/evalplus/"
 -- the ground truth is kept between runs (keyed by the data's digest) in an
 -- XDG cache of the build tree
@@ -33,7 +33,7 @@ local function subset(file, samples, out)
   local want = {}
   for _, s in ipairs(samples) do want[s.task_id] = true end
   local keep = {}
-  for line in assert(bench.fs.read(DATA .. file)):gmatch("[^\n]+") do
+  for line in assert(bench.fs.read(testing.data(file))):gmatch("[^\n]+") do
     local id = line:match('^{"task_id": "([^"]+)"')
     if id and want[id] then keep[#keep + 1] = line .. "\n" end
   end
@@ -139,19 +139,19 @@ T[#T + 1] = { "human_eval refuses evalplus's files and names the benchmark to us
     { __close = function(t) bench.fs.rmtree(t.path) end })
   for file, name in pairs({ ["HumanEvalPlus.jsonl.gz"] = "humaneval_plus", ["MbppPlus-NoExtreme.jsonl.gz"] = "mbpp_plus" }) do
     local r = assert(bench.run_script{ argv = { bench.exe, "human_eval", "--samples", FIX .. "humaneval_samples.jsonl",
-      "--dataset", DATA .. file, "--results", dir.path .. "/r.json", "--quiet" }, timeout = 60 })
+      "--dataset", testing.data(file), "--results", dir.path .. "/r.json", "--quiet" }, timeout = 60 })
     eq(r.code, 1, "exit code")
-    assert(r.stderr:find(DATA .. file .. ":1: an evalplus file (base_input, plus_input): score it with `benchlua "
-      .. name .. " --dataset " .. DATA .. file .. "`", 1, true), r.stderr)
+    assert(r.stderr:find(testing.data(file) .. ":1: an evalplus file (base_input, plus_input): score it with `benchlua "
+      .. name .. " --dataset " .. testing.data(file) .. "`", 1, true), r.stderr)
   end
   -- HumanEval itself is still read
-  assert(dataset.human_eval(DATA .. "HumanEval.jsonl.gz"))
+  assert(dataset.human_eval(testing.data("HumanEval.jsonl.gz")))
 end }
 
 T[#T + 1] = { "--chat against an oracle server: evalplus's instruction, answers sanitized, then judged; records and sample log", function()
   local dir <close> = setmetatable({ path = assert(bench.fs.mkdtemp("ep-chat")) },
     { __close = function(t) bench.fs.rmtree(t.path) end })
-  local data = DATA .. "HumanEvalPlus.jsonl.gz"
+  local data = testing.data("HumanEvalPlus.jsonl.gz")
   local r = assert(bench.run_script{ argv = { bench.exe, "humaneval_plus", "--chat", "--model", data,
     "--server-bin", "tests/fixtures/humaneval/oracle_server.py", "--dataset", data, "--limit", "5",
     "--results", dir.path .. "/r.json", "--quiet" }, env = { XDG_CACHE_HOME = CACHE_HOME }, timeout = 300 })
@@ -177,7 +177,7 @@ end }
 T[#T + 1] = { "ground truth: computed once per task and cached by the data's digest; a damaged cache file is computed again", function()
   local dir <close> = setmetatable({ path = assert(bench.fs.mkdtemp("ep-cache")) },
     { __close = function(t) bench.fs.rmtree(t.path) end })
-  local data = assert(evalplus.load(DATA .. "HumanEvalPlus-Mini.jsonl.gz", "humaneval"))
+  local data = assert(evalplus.load(testing.data("HumanEvalPlus-Mini.jsonl.gz"), "humaneval"))
   local t = data.by_id["HumanEval/53"]
   local function judge_once()
     local judge <close> = assert(evalplus.judge{ data = data, sandbox = "auto", cache_dir = dir.path, workers = 1 })
@@ -199,7 +199,7 @@ end }
 -- evalplus's sanitizer cannot be run here (tree-sitter is not packaged);
 -- these expectations are derived by hand from evalplus/sanitize.py.
 T[#T + 1] = { "sanitizer: the longest parseable region, then imports and the definitions reachable from the entry point", function()
-  local data = assert(evalplus.load(DATA .. "HumanEvalPlus-Mini.jsonl.gz", "humaneval"))
+  local data = assert(evalplus.load(testing.data("HumanEvalPlus-Mini.jsonl.gz"), "humaneval"))
   local judge <close> = assert(evalplus.judge{ data = data, sandbox = "auto", cache_dir = CACHE, workers = 1 })
   local answer = table.concat({
     "Here is the solution:", "```python", "import math", "from typing import List", "",

@@ -1,3 +1,4 @@
+local testing = require("benchlua.testing")
 -- bench.fs and the results file.
 local T = {}
 local function eq(a, b, what)
@@ -88,7 +89,7 @@ end
 
 T[#T + 1] = { "a truncated or padded-with-garbage gzip file is an error naming it", function()
   local d <close> = tmpdir()
-  local src = "../shared/data/HumanEval.jsonl.gz"
+  local src = testing.data("HumanEval.jsonl.gz")
   local f <close> = assert(io.open(src, "rb"))
   local whole = f:read("a")
   local function put(name, bytes) local f = assert(io.open(d.p .. "/" .. name, "wb")); f:write(bytes); f:close() end

@@ -3,14 +3,13 @@
 -- from openai/human-eval's harness run on the same files (see
 -- tests/fixtures/humaneval/README.md).
 local dataset = require("benchlua.dataset")
+local testing = require("benchlua.testing")
 local codeexec = require("benchlua.codeexec")
 local runner = require("benchlua.runner")
 local cjson = require("cjson")
 local T = {}
 
-local DATA = "../shared/data/"
 local FIX = "tests/fixtures/humaneval/"
-local HUMANEVAL = DATA .. "HumanEval.jsonl.gz"
 local ORACLE = FIX .. "oracle_server.py"
 
 local function eq(a, b, what)
@@ -48,7 +47,7 @@ local function last_run(results)
 end
 
 local function canonical_samples(path)
-  local problems = assert(dataset.human_eval(HUMANEVAL))
+  local problems = assert(dataset.human_eval(testing.data("HumanEval.jsonl.gz")))
   local lines = {}
   for i, p in ipairs(problems) do
     lines[i] = string.format('{"task_id": %s, "completion": %s}', dataset.py_string(p.task_id), dataset.py_string(p.canonical_solution))
@@ -70,9 +69,9 @@ end
 T[#T + 1] = { "the canonical solutions as a samples file score 164/164", function()
   local d <close> = tmpdir()
   local samples = canonical_samples(d.path .. "/canonical.jsonl")
-  local r = benchlua{ "human_eval", "--samples", samples, "--dataset", HUMANEVAL, "--results", d.path .. "/r.json", "--quiet" }
+  local r = benchlua{ "human_eval", "--samples", samples, "--dataset", testing.data("HumanEval.jsonl.gz"), "--results", d.path .. "/r.json", "--quiet" }
   eq(r.code, 0, "exit code: " .. r.stderr)
-  assert(r.stdout:find("{'pass@1': 1.0}  passed 164, wrong 0", 1, true), r.stdout)
+  assert(r.stdout:find("pass@1 1.0000  passed 164, wrong 0", 1, true), r.stdout)
   local lines = read_lines(samples .. "_results.jsonl")
   eq(#lines, 164, "result lines")
   for i, l in ipairs(lines) do
@@ -87,11 +86,13 @@ end }
 
 T[#T + 1] = { "the reference self-test: six verdicts, pass@1 = 0.5, the reference's results file", function()
   local d <close> = tmpdir()
-  local samples = copy(DATA .. "example_samples.jsonl", d.path .. "/example_samples.jsonl")
-  local r = benchlua{ "human_eval", "--samples", samples, "--dataset", DATA .. "example_problem.jsonl",
+  local samples = copy(testing.data("example_samples.jsonl"), d.path .. "/example_samples.jsonl")
+  local r = benchlua{ "human_eval", "--samples", samples, "--dataset", testing.data("example_problem.jsonl"),
     "--results", d.path .. "/r.json", "--quiet" }
   eq(r.code, 0, "exit code: " .. r.stderr)
-  assert(r.stdout:find("{'pass@1': 0.4999999999999999}", 1, true), r.stdout)
+  assert(r.stdout:find("pass@1 0.5000  passed 3,", 1, true), r.stdout)
+  -- the record keeps the reference's own float (human-eval prints 0.4999999999999999)
+  eq(string.format("%.17g", last_run(d.path .. "/r.json").results.pass_at_k["pass@1"]), "0.49999999999999989", "pass@1 as human-eval computes it")
   local want = { "failed: 'NoneType' object is not callable", "timed out", "failed: ", "passed", "passed", "passed" }
   local src, got = read_lines(samples), read_lines(samples .. "_results.jsonl")
   eq(#got, 6, "lines")
@@ -137,15 +138,15 @@ T[#T + 1] = { "malformed data: errors name the file and line", function()
   -- through the CLI: a sample line naming an unknown task, then a broken line
   local samples = d.path .. "/s.jsonl"
   assert(bench.fs.write_atomic(samples, '{"task_id": "test/0", "completion": "    return 1"}\n{"task_id": "nope", "completion": ""}\n'))
-  local r = benchlua{ "human_eval", "--samples", samples, "--dataset", DATA .. "example_problem.jsonl", "--results", d.path .. "/r.json", "--quiet" }
+  local r = benchlua{ "human_eval", "--samples", samples, "--dataset", testing.data("example_problem.jsonl"), "--results", d.path .. "/r.json", "--quiet" }
   eq(r.code, 1, "exit code")
   assert(r.stderr:find(samples .. ":2: task 'nope' is not in", 1, true), r.stderr)
   assert(bench.fs.write_atomic(samples, '{"task_id": "test/0", "completion": "    return 1"}\n{"task_id": \n'))
-  r = benchlua{ "human_eval", "--samples", samples, "--dataset", DATA .. "example_problem.jsonl", "--results", d.path .. "/r.json", "--quiet" }
+  r = benchlua{ "human_eval", "--samples", samples, "--dataset", testing.data("example_problem.jsonl"), "--results", d.path .. "/r.json", "--quiet" }
   eq(r.code, 1, "exit code"); assert(r.stderr:find(samples .. ":2: not valid JSON", 1, true), r.stderr)
   -- a problem without any sample is refused, as the reference does
   assert(bench.fs.write_atomic(samples, '{"task_id": "HumanEval/0", "completion": "    return True"}\n'))
-  r = benchlua{ "human_eval", "--samples", samples, "--dataset", HUMANEVAL, "--results", d.path .. "/r.json", "--quiet" }
+  r = benchlua{ "human_eval", "--samples", samples, "--dataset", testing.data("HumanEval.jsonl.gz"), "--results", d.path .. "/r.json", "--quiet" }
   eq(r.code, 1, "exit code"); assert(r.stderr:find("163 of 164 problems have no sample", 1, true), r.stderr)
 end }
 
@@ -170,8 +171,8 @@ T[#T + 1] = { "the official file is downloaded once into the cache and checked b
   local d <close> = tmpdir()
   local www, cache = d.path .. "/www", d.path .. "/cache/benchlua"
   assert(bench.fs.mkdir_p(www))
-  copy(HUMANEVAL, www .. "/HumanEval.jsonl.gz")
-  local spec = { sha256 = dataset.HUMAN_EVAL.sha256, file = "HumanEval.jsonl.gz", dir = cache }
+  copy(testing.data("HumanEval.jsonl.gz"), www .. "/HumanEval.jsonl.gz")
+  local spec = { sha256 = dataset.HUMAN_EVAL.sha256, file = "HumanEval.jsonl.gz", dir = cache, data_dir = false }
   do
     local srv <close> = http_server(www)
     spec.url = srv.url .. "/HumanEval.jsonl.gz"
@@ -179,11 +180,11 @@ T[#T + 1] = { "the official file is downloaded once into the cache and checked b
     eq(path, cache .. "/HumanEval.jsonl.gz", "path")
     eq(#assert(dataset.human_eval(path)), 164, "problems")
     -- a wrong digest: refused, nothing left behind, the good copy untouched
-    local bad = { url = spec.url, sha256 = string.rep("0", 64), file = "Other.jsonl.gz", dir = cache }
+    local bad = { url = spec.url, sha256 = string.rep("0", 64), file = "Other.jsonl.gz", dir = cache, data_dir = false }
     local p2, err = dataset.fetch(bad)
     eq(p2, nil, "mismatch"); assert(err:find("sha256 " .. dataset.HUMAN_EVAL.sha256 .. ", expected 000", 1, true), err)
     eq(bench.fs.stat(cache .. "/Other.jsonl.gz"), nil, "no file on mismatch")
-    local p3, err3 = dataset.fetch{ url = srv.url .. "/missing.gz", sha256 = spec.sha256, file = "M.gz", dir = cache }
+    local p3, err3 = dataset.fetch{ url = srv.url .. "/missing.gz", sha256 = spec.sha256, file = "M.gz", dir = cache, data_dir = false }
     eq(p3, nil, "404"); assert(err3:find("HTTP 404", 1, true) and err3:find("--dataset PATH", 1, true), err3)
   end
   -- the server is gone: the cached copy is used
@@ -193,17 +194,31 @@ T[#T + 1] = { "the official file is downloaded once into the cache and checked b
   local p4, err4 = dataset.fetch(spec)
   eq(p4, nil, "corrupt cache"); assert(err4:find("cannot fetch", 1, true), err4)
   -- without --dataset, human_eval uses $XDG_CACHE_HOME/benchlua/HumanEval.jsonl.gz
-  copy(HUMANEVAL, cache .. "/HumanEval.jsonl.gz")
+  copy(testing.data("HumanEval.jsonl.gz"), cache .. "/HumanEval.jsonl.gz")
   local samples = canonical_samples(d.path .. "/canonical.jsonl")
   local r = benchlua({ "human_eval", "--samples", samples, "--results", d.path .. "/r.json", "--quiet" },
-    { XDG_CACHE_HOME = d.path .. "/cache" })
+    { XDG_CACHE_HOME = d.path .. "/cache", BENCHLUA_DATA = "" })
   eq(r.code, 0, "exit code: " .. r.stderr)
   eq(last_run(d.path .. "/r.json").config.dataset, cache .. "/HumanEval.jsonl.gz", "dataset used")
+  -- $BENCHLUA_DATA comes first: the file there, by its published name
+  local data = d.path .. "/data"
+  assert(bench.fs.mkdir_p(data))
+  copy(testing.data("HumanEval.jsonl.gz"), data .. "/HumanEval.jsonl.gz")
+  r = benchlua({ "human_eval", "--samples", samples, "--results", d.path .. "/r.json", "--quiet" },
+    { XDG_CACHE_HOME = d.path .. "/cache", BENCHLUA_DATA = data })
+  eq(r.code, 0, "exit code: " .. r.stderr)
+  eq(last_run(d.path .. "/r.json").config.dataset, data .. "/HumanEval.jsonl.gz", "dataset from BENCHLUA_DATA")
+  -- one there that is not the pinned file is refused in one line, naming it
+  assert(bench.fs.write_atomic(data .. "/HumanEval.jsonl.gz", "{}\n"))
+  r = benchlua({ "human_eval", "--samples", samples, "--results", d.path .. "/r.json", "--quiet" },
+    { XDG_CACHE_HOME = d.path .. "/cache", BENCHLUA_DATA = data })
+  eq(r.code, 1, "a wrong file in BENCHLUA_DATA")
+  assert(r.stderr:find(data .. "/HumanEval.jsonl.gz is not the pinned file (sha256 ", 1, true), r.stderr)
 end }
 
 T[#T + 1] = { "a base-model run: every slot busy, stop sequences cut client-side, records and sample log", function()
   local d <close> = tmpdir()
-  local r = benchlua{ "human_eval", "--model", HUMANEVAL, "--server-bin", ORACLE, "--dataset", HUMANEVAL, "--parallel", "4", "--limit", "12",
+  local r = benchlua{ "human_eval", "--model", testing.data("HumanEval.jsonl.gz"), "--server-bin", ORACLE, "--dataset", testing.data("HumanEval.jsonl.gz"), "--parallel", "4", "--limit", "12",
     "--n", "2", "--temperature", "0.5", "--server-arg", "--fail-task", "--server-arg", "HumanEval/3",
     "--max-server-errors", "2", "--results", d.path .. "/r.json", "--quiet" }
   eq(r.code, 0, "exit code: " .. r.stderr)
@@ -235,7 +250,7 @@ end }
 
 T[#T + 1] = { "a chat run: fences, <think>, reasoning_content, truncation counted apart", function()
   local d <close> = tmpdir()
-  local r = benchlua{ "human_eval", "--chat", "--model", HUMANEVAL, "--server-bin", ORACLE, "--dataset", HUMANEVAL, "--limit", "10",
+  local r = benchlua{ "human_eval", "--chat", "--model", testing.data("HumanEval.jsonl.gz"), "--server-bin", ORACLE, "--dataset", testing.data("HumanEval.jsonl.gz"), "--limit", "10",
     "--server-arg", "--fail-task", "--server-arg", "HumanEval/9", "--max-server-errors", "1", "--results", d.path .. "/r.json", "--quiet" }
   eq(r.code, 0, "exit code: " .. r.stderr)
   local run = last_run(d.path .. "/r.json")
@@ -264,7 +279,7 @@ T[#T + 1] = { "a run against the real llama-server and the tiny model records an
   local model = assert(os.getenv("BENCHLUA_TEST_MODEL"), "BENCHLUA_TEST_MODEL is not set (run through tests/run.sh)")
   local server = assert(os.getenv("BENCHLUA_SERVER_BIN"), "BENCHLUA_SERVER_BIN is not set (run through tests/run.sh)")
   local r = benchlua{ "human_eval", "--model", model, "--server-bin", server, "--parallel", "4",
-    "--ctx", "4096", "--dataset", HUMANEVAL, "--limit", "8", "--max-tokens", "24", "--results", d.path .. "/r.json", "--quiet" }
+    "--ctx", "4096", "--dataset", testing.data("HumanEval.jsonl.gz"), "--limit", "8", "--max-tokens", "24", "--results", d.path .. "/r.json", "--quiet" }
   eq(r.code, 0, "exit code: " .. r.stderr)
   local run = last_run(d.path .. "/r.json")
   eq(run.status, "ok", "status"); eq(run.results.samples, 8, "samples")
@@ -280,12 +295,12 @@ end }
 T[#T + 1] = { "--generate-only writes reference samples that --samples scores the same", function()
   local d <close> = tmpdir()
   local samples = d.path .. "/gen.jsonl"
-  local r = benchlua{ "human_eval", "--chat", "--model", HUMANEVAL, "--server-bin", ORACLE, "--dataset", HUMANEVAL, "--limit", "5",
+  local r = benchlua{ "human_eval", "--chat", "--model", testing.data("HumanEval.jsonl.gz"), "--server-bin", ORACLE, "--dataset", testing.data("HumanEval.jsonl.gz"), "--limit", "5",
     "--generate-only", samples, "--results", d.path .. "/r.json", "--quiet" }
   eq(r.code, 0, "exit code: " .. r.stderr)
   eq(#read_lines(samples), 5, "samples written")
   local sub = d.path .. "/sub.jsonl.gz"
-  local problems = assert(dataset.human_eval(HUMANEVAL))
+  local problems = assert(dataset.human_eval(testing.data("HumanEval.jsonl.gz")))
   local lines = {}
   for i = 1, 5 do lines[i] = cjson.encode(problems[i]) end
   assert(bench.fs.write_atomic(sub, table.concat(lines, "\n")))

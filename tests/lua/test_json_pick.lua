@@ -148,7 +148,7 @@ T[#T + 1] = { "the table stays aligned with wide, long and odd cells", function(
     {"benchmark": "b", "model": "m.gguf", "config": {"ctx": 123456789012, "note": "%s"}, "results": {}}
   ]}]], long, string.rep("n", 110))
   assert(bench.fs.write_atomic(d .. "/r.json", doc))
-  local r = assert(bench.run_script{ argv = { bench.exe, "results", d .. "/r.json" } })
+  local r = assert(bench.run_script{ argv = { bench.exe, "results", d .. "/r.json", "--wide", "--all" } }) -- (the failed run, the note column)
   assert(r.code == 0, r.stderr)
   local lines = {}
   for l in r.stdout:gmatch("[^\n]+") do lines[#lines + 1] = l end

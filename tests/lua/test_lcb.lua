@@ -3,11 +3,11 @@
 -- from running lcb_runner itself on benchlua's own test set
 -- (tests/fixtures/lcb/README.md says how).
 local lcb = require("benchlua.livecodebench")
+local testing = require("benchlua.testing")
 local cjson = require("cjson")
 local T = {}
 
 local FIX = "tests/fixtures/lcb/"
-local REAL = "../shared/data/lcb_sample_1873_A.jsonl"
 
 local function eq(a, b, what)
   if a ~= b then error(string.format("%s: expected %s, got %s", what or "value", tostring(b), tostring(a)), 2) end
@@ -248,7 +248,7 @@ T["verdict outcomes: passed, wrong, timed_out, error"] = function()
 end
 
 T["private tests: the real sample decodes to 4 stdin tests after its public one"] = function()
-  local problems = lcb.load{ dataset = { REAL } }
+  local problems = lcb.load{ dataset = { testing.data("lcb_sample_1873_A.jsonl") } }
   eq(#problems, 1, "problems")
   local p = problems[1]
   eq(p.question_id, "1873_A", "question_id")
@@ -290,7 +290,7 @@ end
 
 T["a malformed row or private field is an error naming the file and line"] = function()
   local d <close> = tmpdir()
-  local good = assert(bench.fs.read(REAL)):gsub("%s+$", "")
+  local good = assert(bench.fs.read(testing.data("lcb_sample_1873_A.jsonl"))):gsub("%s+$", "")
   local function variant(field, value)
     local r = cjson.decode(good)
     r[field] = value
@@ -414,11 +414,11 @@ T["a full chat run against a fake server: the real problem's solution passes all
   local answer = write(d.path .. "/answer.txt", "<think>\nMaybe ```python\nprint('NO')\n```\n</think>\n"
     .. "Count the misplaced cards:\n\n```python\n" .. SHORT_SORT .. "```\n")
   local record = d.path .. "/requests.jsonl"
-  local r = benchlua{ "lcb", "--chat", "--n", "2", "--dataset", REAL, "--model", REAL, "--server-bin", "tests/fake_server.py",
+  local r = benchlua{ "lcb", "--chat", "--n", "2", "--dataset", testing.data("lcb_sample_1873_A.jsonl"), "--model", testing.data("lcb_sample_1873_A.jsonl"), "--server-bin", "tests/fake_server.py",
     "--server-arg=--chat-answer-file", "--server-arg=" .. answer, "--server-arg=--record", "--server-arg=" .. record,
     "--results", d.path .. "/r.json", "--quiet" }
   eq(r.code, 0, "exit code: " .. r.stderr)
-  assert(r.stdout:find("{'pass@1': 1.0}", 1, true), r.stdout)
+  assert(r.stdout:find("pass@1 1.0000", 1, true), r.stdout)
   local run = last_run(d.path .. "/r.json")
   eq(run.status, "ok", "status")
   eq(run.results.score, 1, "score")
@@ -432,7 +432,7 @@ T["a full chat run against a fake server: the real problem's solution passes all
   end
   local reqs = lines_of(record)
   eq(#reqs, 2, "requests")
-  local want = lcb.chat_messages(lcb.load{ dataset = { REAL } }[1])
+  local want = lcb.chat_messages(lcb.load{ dataset = { testing.data("lcb_sample_1873_A.jsonl") } }[1])
   eq(#reqs[1].messages, 2, "system + user")
   for i = 1, 2 do
     eq(reqs[1].messages[i].role, want[i].role, "role")
@@ -445,21 +445,21 @@ end
 T["a full base-model run: the few-shot prompt, the ### stop, the stripped output graded"] = function()
   local d <close> = tmpdir()
   local record = d.path .. "/requests.jsonl"
-  local r = benchlua{ "lcb", "--dataset", REAL, "--model", REAL, "--server-bin", "tests/fake_server.py",
+  local r = benchlua{ "lcb", "--dataset", testing.data("lcb_sample_1873_A.jsonl"), "--model", testing.data("lcb_sample_1873_A.jsonl"), "--server-bin", "tests/fake_server.py",
     "--server-arg=--reply", "--server-arg=\n" .. SHORT_SORT .. "\n\n", "--server-arg=--record", "--server-arg=" .. record,
     "--server-arg=--n-ctx", "--server-arg=65536",
     "--results", d.path .. "/r.json", "--quiet" }
   eq(r.code, 0, "exit code: " .. r.stderr)
   eq(last_run(d.path .. "/r.json").results.score, 1, "score")
   local req = lines_of(record)[1]
-  eq(req.prompt, lcb.base_prompt(lcb.load{ dataset = { REAL } }[1]), "prompt")
+  eq(req.prompt, lcb.base_prompt(lcb.load{ dataset = { testing.data("lcb_sample_1873_A.jsonl") } }[1]), "prompt")
   eq(cjson.encode(req.stop), '["###"]', "stop")
 end
 
 T["--samples FILE.json writes lcb_runner's eval_all file; a bad file fails the run, naming it"] = function()
   local d <close> = tmpdir()
   local samples = write(d.path .. "/s.json", cjson.encode{ { question_id = "1873_A", code_list = { SHORT_SORT, "print('YES')", "" } } })
-  local r = benchlua{ "lcb", "--samples", samples, "--dataset", REAL, "--results", d.path .. "/r.json", "--quiet" }
+  local r = benchlua{ "lcb", "--samples", samples, "--dataset", testing.data("lcb_sample_1873_A.jsonl"), "--results", d.path .. "/r.json", "--quiet" }
   eq(r.code, 0, "exit code: " .. r.stderr)
   local out = cjson.decode(assert(bench.fs.read(d.path .. "/s_codegeneration_output_eval_all.json")))
   eq(#out, 1, "problems")
@@ -471,7 +471,7 @@ T["--samples FILE.json writes lcb_runner's eval_all file; a bad file fails the r
   eq(out[1].code_list[2], "print('YES')", "code_list")
   eq(last_run(d.path .. "/r.json").results.pass_at_k["pass@5"], nil, "no pass@5 with 3 samples")
   write(samples, cjson.encode{ { question_id = "1873_A", code_list = { SHORT_SORT, "x", "y", "z", "w" } } })
-  r = benchlua{ "lcb", "--samples", samples, "--dataset", REAL, "--results", d.path .. "/r.json", "--quiet" }
+  r = benchlua{ "lcb", "--samples", samples, "--dataset", testing.data("lcb_sample_1873_A.jsonl"), "--results", d.path .. "/r.json", "--quiet" }
   local res = last_run(d.path .. "/r.json").results
   eq(res.pass_at_k["pass@5"], 1, "pass@5 with 5 samples (lcb_runner's k list)")
   eq(res.by_platform.codeforces.pass_at_k["pass@5"], 1, "pass@5 by platform")
@@ -485,7 +485,7 @@ T["--samples FILE.json writes lcb_runner's eval_all file; a bad file fails the r
   }
   for _, c in ipairs(bad) do
     write(samples, c[1])
-    r = benchlua{ "lcb", "--samples", samples, "--dataset", REAL, "--results", d.path .. "/r.json", "--quiet" }
+    r = benchlua{ "lcb", "--samples", samples, "--dataset", testing.data("lcb_sample_1873_A.jsonl"), "--results", d.path .. "/r.json", "--quiet" }
     eq(r.code, 1, c[1] .. " exit code")
     assert(r.stderr:find(c[2], 1, true), r.stderr)
   end
@@ -499,7 +499,7 @@ T["options: bad dates, releases and files are usage errors"] = function()
     { { "--dataset", "/nonexistent.jsonl" }, "--dataset: no file '/nonexistent.jsonl'" },
     { { "--platform", "topcoder" }, "--platform must be one of" },
   }) do
-    local args = { "lcb", "--samples", REAL }
+    local args = { "lcb", "--samples", testing.data("lcb_sample_1873_A.jsonl") }
     for _, a in ipairs(c[1]) do args[#args + 1] = a end
     local r = benchlua(args)
     eq(r.code, 2, table.concat(c[1], " ") .. ": exit code")
@@ -543,14 +543,14 @@ T["--generate-only writes the custom-evaluator input that --samples grades"] = f
   local d <close> = tmpdir()
   local answer = write(d.path .. "/answer.txt", "```python\n" .. SHORT_SORT .. "```\n")
   local gen = d.path .. "/gen.json"
-  local r = benchlua{ "lcb", "--chat", "--n", "2", "--dataset", REAL, "--model", REAL, "--server-bin", "tests/fake_server.py",
+  local r = benchlua{ "lcb", "--chat", "--n", "2", "--dataset", testing.data("lcb_sample_1873_A.jsonl"), "--model", testing.data("lcb_sample_1873_A.jsonl"), "--server-bin", "tests/fake_server.py",
     "--server-arg=--chat-answer-file", "--server-arg=" .. answer, "--generate-only", gen, "--results", d.path .. "/r.json", "--quiet" }
   eq(r.code, 0, "exit code: " .. r.stderr)
   local g = json_file(gen)
   eq(#g, 1, "problems"); eq(g[1].question_id, "1873_A", "question_id")
   eq(#g[1].code_list, 2, "codes"); eq(g[1].code_list[1], SHORT_SORT:sub(1, -2), "code")
   eq(g[1].output_list[1], assert(bench.fs.read(answer)), "raw answer")
-  r = benchlua{ "lcb", "--samples", gen, "--dataset", REAL, "--results", d.path .. "/r.json", "--quiet" }
+  r = benchlua{ "lcb", "--samples", gen, "--dataset", testing.data("lcb_sample_1873_A.jsonl"), "--results", d.path .. "/r.json", "--quiet" }
   eq(r.code, 0, "exit code: " .. r.stderr)
   eq(show(json_file(d.path .. "/gen_codegeneration_output_eval_all.json")[1].graded_list), "[true, true]", "graded")
 end

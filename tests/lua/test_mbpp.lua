@@ -3,10 +3,10 @@
 -- verified there with the programs bigcode builds plus the setup code), the
 -- setup code is run (task 367 needs it), a wrong solution fails.
 local dataset = require("benchlua.dataset")
+local testing = require("benchlua.testing")
 local cjson = require("cjson")
 local T = {}
 
-local DATA = "../shared/data/"
 
 local function eq(a, b, what)
   if a ~= b then error(string.format("%s: expected %s, got %s", what or "value", tostring(b), tostring(a)), 2) end
@@ -42,9 +42,9 @@ end
 
 T[#T + 1] = { "mbpp: the test split's canonical solutions pass 500/500 (with the setup code of task 367)", function()
   local d <close> = tmpdir()
-  local recs = assert(dataset.read_jsonl(DATA .. "mbpp.jsonl"))
+  local recs = assert(dataset.read_jsonl(testing.data("mbpp.jsonl")))
   eq(samples(d.path .. "/s.jsonl", recs, function(r) return r.code end), 500, "samples")
-  local res = run(d, { "--samples", d.path .. "/s.jsonl", "--dataset", DATA .. "mbpp.jsonl" })
+  local res = run(d, { "--samples", d.path .. "/s.jsonl", "--dataset", testing.data("mbpp.jsonl") })
   local results = assert(dataset.read_jsonl(d.path .. "/s.jsonl_results.jsonl"))
   eq(#results, 500, "results lines")
   local failed = {}
@@ -55,15 +55,15 @@ T[#T + 1] = { "mbpp: the test split's canonical solutions pass 500/500 (with the
   eq(samples(d.path .. "/s.jsonl", recs, function(r)
     return math.tointeger(r.task_id) == 367 and r.code or "def nothing():\n    return None\n"
   end), 500, "samples")
-  res = run(d, { "--samples", d.path .. "/s.jsonl", "--dataset", DATA .. "mbpp.jsonl" })
+  res = run(d, { "--samples", d.path .. "/s.jsonl", "--dataset", testing.data("mbpp.jsonl") })
   eq(res.outcomes.passed, 1, "only 367 passes (its asserts need the setup's root, root1, root2)")
 end }
 
 T[#T + 1] = { "mbpp --sanitized: the 257 sanitized problems of the test split pass (test imports run)", function()
   local d <close> = tmpdir()
-  local recs = cjson.decode(assert(bench.fs.read(DATA .. "sanitized-mbpp.json")))
+  local recs = cjson.decode(assert(bench.fs.read(testing.data("sanitized-mbpp.json"))))
   eq(samples(d.path .. "/s.jsonl", recs, function(r) return r.code end), 257, "samples")
-  local res = run(d, { "--sanitized", "--samples", d.path .. "/s.jsonl", "--dataset", DATA .. "sanitized-mbpp.json" })
+  local res = run(d, { "--sanitized", "--samples", d.path .. "/s.jsonl", "--dataset", testing.data("sanitized-mbpp.json") })
   eq(res.problems, 257, "problems"); eq(res.outcomes.passed, 257, "passed")
 end }
 
