@@ -30,7 +30,8 @@
 --     name = "gsm8k", description = "...",
 --     data = { file = "gsm8k_test.jsonl", url = "...", sha256 = "..." },  -- or a list of them,
 --     -- or files = function(opts) -> such a list (aime's --year)
---     parse = ..., config = function(opts, paths) -> Python setup config
+--     parse = ..., config = function(opts, paths) -> Python setup config | nil, err
+--     (called before the server starts), options, validate(opts)
 --   })
 --
 -- The grader module G: read(path, opts) -> problems, digest | nil, err;
@@ -54,23 +55,46 @@ M.OUTCOMES = { "passed", "wrong", "no_answer", "truncated", "error", "server_err
 ---------------------------------------------------------------- data
 
 --- answer.locate(spec, given) -> path | nil, err: one data file
--- spec = {file = NAME, url =, sha256 =, how = "how to get it"}. given: the
--- --dataset path, if any. Yields (a download).
+-- spec = {file = NAME, url =, sha256 = (dataset.fetch's descriptor), how =
+-- "why there is no download"}. given: the --dataset path, if any. Then
+-- $BENCHLUA_DATA/NAME, the cache, the pinned download. Yields.
 function M.locate(spec, given)
   if given then return given end
-  local dir = os.getenv("BENCHLUA_DATA")
-  if dir and dir ~= "" and bench.fs.stat(dir .. "/" .. spec.file) then return dir .. "/" .. spec.file end
-  local cached = dataset.cache_dir() .. "/" .. spec.file
-  local why = "no download for it"
   if spec.url then
-    local path, err = dataset.fetch{ url = spec.url, sha256 = spec.sha256, file = spec.file }
+    local path, err = dataset.fetch(spec)
     if path then return path end
-    why = err:match("^(cannot fetch .-%))") or err
-  elseif bench.fs.stat(cached) then
-    return cached
+    return nil, spec.file .. ": " .. err
   end
-  return nil, string.format("%s: not found (%s); pass --dataset PATH, or put it in $BENCHLUA_DATA%s",
-    spec.file, why, dir and dir ~= "" and (" (" .. dir .. ")") or "")
+  local dir = dataset.data_dir()
+  for _, d in ipairs({ dir or false, dataset.cache_dir() }) do
+    if d and bench.fs.stat(d .. "/" .. spec.file) then return d .. "/" .. spec.file end
+  end
+  return nil, string.format("%s: not found and not downloadable (%s); pass --dataset PATH, or put it in a directory named by BENCHLUA_DATA%s",
+    spec.file, spec.how or "no pinned source", dir and (" (now " .. dir .. ")") or "")
+end
+
+--- answer.locate_dir(spec, beside) -> dir | nil, err: a directory of
+-- auxiliary files (IFEval's punkt_tab/english). spec = {sub = "punkt_tab/english",
+-- files = {dataset.fetch descriptors without dir}}. Looked for under
+-- $BENCHLUA_DATA/SUB, beside the dataset (DIR/SUB), the cache's SUB
+-- (fetched there once). Yields.
+function M.locate_dir(spec, beside)
+  local function complete(d)
+    for _, f in ipairs(spec.files) do if not bench.fs.stat(d .. "/" .. f.file) then return false end end
+    return true
+  end
+  local data = dataset.data_dir()
+  for _, d in ipairs({ data and (data .. "/" .. spec.sub) or false, beside and (beside .. "/" .. spec.sub) or false }) do
+    if d and complete(d) then return d end
+  end
+  local dir = dataset.cache_dir() .. "/" .. spec.sub
+  for _, f in ipairs(spec.files) do
+    local fo = { data_dir = false, dir = dir }
+    for k, v in pairs(f) do fo[k] = v end
+    local path, err = dataset.fetch(fo)
+    if not path then return nil, string.format("%s/%s: %s (or put %s under BENCHLUA_DATA or beside the dataset)", spec.sub, f.file, err, spec.sub) end
+  end
+  return dir
 end
 
 -- the data files of this run: a list of {file, url, sha256}
@@ -228,8 +252,13 @@ local function options(G, recipe)
     { name = "max-tokens", default = d.max_tokens or 2048, min = 1, max = 1 << 24, help = "tokens to generate per sample (a response cut there is 'truncated')" },
     { name = "exec-timeout", default = pygrade.TIMEOUT, min = 0.01, max = 3600, metavar = "SECONDS", help = "time limit per response for a Python grading helper" },
   }
-  for _, o in ipairs(G.options or {}) do opts[#opts + 1] = o end
-  for _, o in ipairs(recipe.options or {}) do opts[#opts + 1] = o end
+  local at = {}
+  for i, o in ipairs(opts) do at[o.name] = i end
+  for _, list in ipairs({ G.options or {}, recipe.options or {} }) do
+    for _, o in ipairs(list) do -- a later one with the same name replaces the earlier
+      if at[o.name] then opts[at[o.name]] = o else opts[#opts + 1] = o at[o.name] = #opts end
+    end
+  end
   return opts
 end
 
@@ -256,6 +285,13 @@ function M.benchmark(G, recipe)
   local b = code.benchmark{
     name = recipe.name, description = recipe.description, parse = recipe.parse,
     options = options(G, recipe), outcomes = M.OUTCOMES, no_code = "no_answer",
+    datasets = function() -- what `benchlua fetch` downloads
+      local out = {}
+      for _, f in ipairs(recipe.files and recipe.files({}) or (recipe.data.file and { recipe.data } or recipe.data)) do
+        if f.url then out[#out + 1] = f end
+      end
+      return out
+    end,
     validate = function(o)
       if o.samples and not o.samples:find("%.jsonl$") then return false, "--samples: expected a .jsonl file" end
       for _, path in ipairs(o.dataset) do
@@ -267,11 +303,18 @@ function M.benchmark(G, recipe)
       end
       local paths, err = resolve(recipe, o)
       if not paths then return false, err end
-      resolved[o] = paths
+      local config
+      if recipe.config then
+        config, err = recipe.config(o, paths)
+        if not config then return false, err end
+      end
+      resolved[o] = { paths = paths, config = config }
       return true
     end,
     dataset = function(o)
-      local paths = resolved[o] or assert(resolve(recipe, o))
+      local r = resolved[o] or { paths = assert(resolve(recipe, o)) }
+      local paths = r.paths
+      run.config = r.config
       local all, digests = { by_id = {} }, {}
       for i, path in ipairs(paths) do
         local ps, digest = G.read(path, o)
@@ -293,7 +336,7 @@ function M.benchmark(G, recipe)
     solution = function(_, g, _, rep) return { response = g.code or "", truncated = g.truncated, rep = rep or 0 } end,
     executor = function(jctx)
       if not G.python then return { close = function() end } end
-      local config = recipe.config and recipe.config(jctx.opts, run.paths) or {}
+      local config = run.config or (recipe.config and assert(recipe.config(jctx.opts, run.paths))) or {}
       local pool, err = pygrade.pool{ module = G.python, config = config, size = jctx.workers, sandbox = jctx.sandbox,
         python = jctx.opts.python, timeout = jctx.opts.exec_timeout }
       if not pool then error(err, 0) end
@@ -307,7 +350,9 @@ function M.benchmark(G, recipe)
       local o = ctx.opts
       res.grader = G.grader(o)
       res.grader_versions = run.versions
-      res.metric = string.format("avg@%d", o.n)
+      local lo, hi = math.huge, 0
+      for _, k in pairs(tally.sets[""].n) do lo, hi = math.min(lo, k), math.max(hi, k) end
+      res.metric = lo == hi and string.format("avg@%d", hi) or string.format("avg of %d to %d samples per problem", lo, hi)
       res.problems_without_samples = run.problems.missing
       res.reproducibility.prompt_sha256 = run.prompt_sha256
       res.config.prompt_mode = o.chat and "chat" or "completion"
