@@ -70,7 +70,7 @@ run_recipe() { # NAME DATAFILE ARGS...
   local name=$1 file=$2; shift 2
   if [ ! -e "$SRC/lua/benchlua/grade_${name%_diamond}.lua" ]; then echo "SKIP $name full run: its grader module is not here yet"; return; fi
   if [ ! -e "$BENCHLUA_DATA/$file" ]; then echo "SKIP $name full run: no $file in $BENCHLUA_DATA"; return; fi
-  "$BENCHLUA" "$name" --model "$MODEL" --parallel 2 --ctx 4096 --limit 2 --n 1 --max-tokens 16 \
+  "$BENCHLUA" "$name" --model "$MODEL" --parallel 2 --ctx 8192 --limit 2 --n 1 --max-tokens 16 \
     --results "$name.json" --quiet "$@" >"$name.out" 2>"$name.err"
   local rc=$? got
   got=$(last_run "$name.json" "r['status'], r['results']['samples'], sum(r['results']['outcomes'].values()), bool(r['results']['grader']), len(r['reproducibility']['prompt_sha256']), len(open(r['run_dir'] + '/samples.jsonl').read().splitlines())" 2>&1)
