@@ -12,11 +12,11 @@ local FILES = {
   ["2025"] = { file = "aime_2025.jsonl", how = "built from eth-sri/matharena's problem files; see SOURCES" },
 }
 
-local G = require("benchlua.grade_aime")
+local ok, G = pcall(require, "benchlua.grade_aime")
 local has_year = false
-for _, o in ipairs(G.options or {}) do has_year = has_year or o.name == "year" end
+for _, o in ipairs(ok and G.options or {}) do has_year = has_year or o.name == "year" end
 
-return answer.benchmark(G, {
+return answer.benchmark(ok and G or "grade_aime", {
   name = "aime",
   description = "AIME 2024/2025 avg@8 with lm-eval's aime verdicts (--chat or base models, or --samples FILE.jsonl)",
   options = not has_year and {

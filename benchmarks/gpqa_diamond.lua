@@ -7,7 +7,7 @@
 -- Grader: lua/benchlua/grade_gpqa.lua; library: lua/benchlua/answerbench.lua.
 local answer = require("benchlua.answerbench")
 
-return answer.benchmark(require("benchlua.grade_gpqa"), {
+return answer.benchmark("grade_gpqa", {
   name = "gpqa_diamond",
   description = "GPQA Diamond with simple-evals' verdicts, 4 permutations (--chat or base models, or --samples FILE.jsonl)",
   data = { file = "gpqa_diamond.csv.gz", how = "simple-evals' gpqa_diamond.csv, gzipped; see docs" },

@@ -9,7 +9,7 @@
 -- Grader: lua/benchlua/grade_gsm8k.lua; library: lua/benchlua/answerbench.lua.
 local answer = require("benchlua.answerbench")
 
-return answer.benchmark(require("benchlua.grade_gsm8k"), {
+return answer.benchmark("grade_gsm8k", {
   name = "gsm8k",
   description = "GSM8K 8-shot CoT with lm-eval's strict-match verdicts (base or --chat models, or --samples FILE.jsonl)",
   data = { file = "gsm8k_test.jsonl", sha256 = "3730d312f6e3440559ace48831e51066acaca737f6eabec99bccb9e4b3c39d14",

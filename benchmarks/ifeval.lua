@@ -18,7 +18,7 @@ local punkt = { sub = "punkt_tab/english", files = {
 } }
 for _, f in ipairs(punkt.files) do f.url = PUNKT .. f.file end
 
-return answer.benchmark(require("benchlua.grade_ifeval"), {
+return answer.benchmark("grade_ifeval", {
   name = "ifeval",
   description = "IFEval with the official checker's strict and loose verdicts (--chat or base models, or --samples FILE.jsonl)",
   data = { file = "ifeval_input_data.jsonl", sha256 = "67ffeee0fcb87c317c5b08a2de85557b4a7e96ada6178aa645b4954fe4b53d49",

@@ -6,7 +6,7 @@
 -- docs/math500.md. Grader: lua/benchlua/grade_math500.lua.
 local answer = require("benchlua.answerbench")
 
-return answer.benchmark(require("benchlua.grade_math500"), {
+return answer.benchmark("grade_math500", {
   name = "math500",
   description = "MATH-500 with prm800k's grade_answer verdicts (--chat or base models, or --samples FILE.jsonl)",
   data = { file = "math500.jsonl", sha256 = "35dc41080a3680858b27fa7e0533d2d547825316fc5dafe5d316f4ccc5a06132",

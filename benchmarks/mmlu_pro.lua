@@ -9,7 +9,7 @@
 -- Grader: lua/benchlua/grade_mmlu_pro.lua; library: lua/benchlua/answerbench.lua.
 local answer = require("benchlua.answerbench")
 
-return answer.benchmark(require("benchlua.grade_mmlu_pro"), {
+return answer.benchmark("grade_mmlu_pro", {
   name = "mmlu_pro",
   description = "MMLU-Pro zero-shot CoT with the official extract_answer verdicts (--chat or base models, or --samples FILE.jsonl)",
   data = { file = "mmlu_pro_test.jsonl.gz", how = "built from TIGER-AI-Lab/MMLU-Pro's published outputs; see SOURCES" },

@@ -274,7 +274,20 @@ local function sha256_of_prompts(G, problems, o)
 end
 
 --- answer.benchmark(G, recipe) -> a benchmark table (see the header)
+-- G: the grader module, or its name ("grade_gsm8k": benchlua.grade_gsm8k;
+-- a build without it gives a benchmark that says so in one line).
 function M.benchmark(G, recipe)
+  if type(G) == "string" then
+    local ok, mod = pcall(require, "benchlua." .. G)
+    if not ok and tostring(mod):find("module 'benchlua." .. G .. "' not found", 1, true) then
+      local why = string.format("%s: its grader (lua/benchlua/%s.lua) is not in this benchlua", recipe.name, G)
+      return { name = recipe.name, description = recipe.description, options = options({}, recipe),
+        validate = function() return false, why end, run = function() error(why, 0) end }
+    elseif not ok then
+      error(mod, 0)
+    end
+    G = mod
+  end
   assert(type(G) == "table" and type(recipe) == "table", "answer.benchmark(G, recipe)")
   for _, f in ipairs({ "read", "grader", "prompt", "chat" }) do
     if type(G[f]) ~= "function" then error("answer.benchmark: the grader has no " .. f .. "()", 2) end
