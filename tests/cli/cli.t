@@ -31,11 +31,17 @@ current output (regenerate with make man).
 Shipped benchmarks are found by name, wherever benchlua is started from.
 
   $ benchlua list
+  aime             AIME 2024/2025 avg@8 with lm-eval's aime verdicts (--chat or base models, or --samples FILE.jsonl)
+  gpqa_diamond     GPQA Diamond with simple-evals' verdicts, 4 permutations (--chat or base models, or --samples FILE.jsonl)
+  gsm8k            GSM8K 8-shot CoT with lm-eval's strict-match verdicts (base or --chat models, or --samples FILE.jsonl)
   human_eval       .* (re)
   humaneval_plus   HumanEval+ base and plus pass@k with evalplus's verdicts (--mini, --noextreme; --chat; --samples FILE.jsonl)
+  ifeval           IFEval with the official checker's strict and loose verdicts (--chat or base models, or --samples FILE.jsonl)
   lcb              LiveCodeBench code generation with lcb_runner's verdicts (--chat or base models, or --samples FILE.json)
+  math500          MATH-500 with prm800k's grade_answer verdicts (--chat or base models, or --samples FILE.jsonl)
   mbpp             MBPP test split (500, or --sanitized 257) pass@k, judged as bigcode-evaluation-harness does (with the setup code)
   mbpp_plus        MBPP+ base and plus pass@k with evalplus's verdicts (--noextreme; --chat; --samples FILE.jsonl)
+  mmlu_pro         MMLU-Pro zero-shot CoT with the official extract_answer verdicts (--chat or base models, or --samples FILE.jsonl)
   speed            prompt processing and generation tokens/s (llama-bench's pp and tg), time to first token and inter-token latency
   throughput       completions per second and generated tokens per second at full concurrency
   $ benchlua throughput --help | sed -n '1p;5,8p'
@@ -375,21 +381,33 @@ man page in place; the installed benchlua finds its benchmarks by name.
   benchlua-exec
   
   inst/usr/local/share/benchlua/benchmarks:
+  aime.lua
+  gpqa_diamond.lua
+  gsm8k.lua
   human_eval.lua
   humaneval_plus.lua
+  ifeval.lua
   lcb.lua
+  math500.lua
   mbpp.lua
   mbpp_plus.lua
+  mmlu_pro.lua
   speed.lua
   throughput.lua
   
   inst/usr/local/share/man/man1:
   benchlua.1
   $ cd / && env -u BENCHLUA_PATH "$OLDPWD/inst/usr/local/bin/benchlua" list | cut -d' ' -f1
+  aime
+  gpqa_diamond
+  gsm8k
   human_eval
   humaneval_plus
+  ifeval
   lcb
+  math500
   mbpp
   mbpp_plus
+  mmlu_pro
   speed
   throughput
