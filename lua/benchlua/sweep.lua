@@ -14,7 +14,8 @@ local cjson = require("cjson.safe")
 local M = {}
 
 M.options = {
-  { name = "benchmark", type = "list", metavar = "NAME", help = "a benchmark of the sweep (command-line form)" },
+  { name = "benchmark", type = "list", metavar = "NAME[:OPT=VAL,...]", help = "a benchmark of the sweep (command-line form), with options of its own: human_eval:limit=20,max_tokens=256" },
+  { name = "server-arg-set", type = "list", metavar = "ARGS", help = "a set of server arguments, split as a shell would (\"-fa on\"); given again, the sets are a dimension of the product" },
   { name = "resume", default = false, help = "skip the runs already recorded ok for this sweep" },
   { name = "dry-run", default = false, help = "list the cells and exit" },
   { name = "cell", type = "int", min = 1, metavar = "N", help = "run only cell N (what each Slurm array task runs)" },
@@ -751,24 +752,102 @@ local function split_commas(s)
   return out
 end
 
+-- "-ctk q8_0 'a b'" -> {"-ctk", "q8_0", "a b"}: split as a shell splits
+-- words (quotes and backslashes; no expansion). -> list | nil, err
+local function shell_words(s)
+  local out, cur, quote, i = {}, nil, nil, 1
+  while i <= #s do
+    local c = s:sub(i, i)
+    if quote == "'" then
+      if c == "'" then quote = nil else cur[#cur + 1] = c end
+    elseif quote == '"' then
+      if c == '"' then quote = nil
+      elseif c == "\\" and s:sub(i + 1, i + 1):match('["\\$`]') then cur[#cur + 1] = s:sub(i + 1, i + 1); i = i + 1
+      else cur[#cur + 1] = c end
+    elseif c:match("%s") then
+      if cur then out[#out + 1] = table.concat(cur); cur = nil end
+    else
+      cur = cur or {}
+      if c == "'" or c == '"' then quote = c
+      elseif c == "\\" and i < #s then cur[#cur + 1] = s:sub(i + 1, i + 1); i = i + 1
+      else cur[#cur + 1] = c end
+    end
+    i = i + 1
+  end
+  if quote then return nil, string.format("an unclosed %s quote", quote) end
+  if cur then out[#out + 1] = table.concat(cur) end
+  return out
+end
+M.shell_words = shell_words
+
+-- The options of one --benchmark NAME:opt=val,opt=val entry, converted and
+-- checked by the benchmark's option specs. -> {key = value} | nil, err
+local function entry_options(name, spec, text)
+  local out = {}
+  if not text then return out end
+  local function err(fmt, ...) return nil, string.format("--benchmark %s: " .. fmt, name, ...) end
+  for _, item in ipairs(split_commas(text)) do
+    local k, v = item:match("^([^=]+)=(.*)$")
+    if not k then return err("'%s' is not option=value (NAME:option=value,...)", item) end
+    local key = options.key(k)
+    local o = spec_option(spec, key)
+    if not o then
+      local ho = host_option(key)
+      if ho and (SERVER[key] or NOT_IN_SWEEP[key] or key == "runs_dir" or key == "resume") then
+        return err("%s is a server setting, the same for every benchmark of a cell", ho.name)
+      end
+      o = ho
+    end
+    if not o then
+      local names = {}
+      for _, so in ipairs(spec.options or {}) do names[#names + 1] = so.name end
+      for _, ho in ipairs(runner.host_options) do
+        local hk = options.key(ho.name)
+        if not (SERVER[hk] or NOT_IN_SWEEP[hk] or hk == "runs_dir" or hk == "resume") then names[#names + 1] = ho.name end
+      end
+      local near = options.closest((k:gsub("_", "-")), names)
+      return err("no option '%s'%s", k, near and string.format(" (did you mean '%s'?)", near) or "")
+    end
+    if out[key] ~= nil then return err("%s is given twice", o.name) end
+    local val, cerr
+    if options.typeof(o) == "bool" then
+      if v == "true" then val = true elseif v == "false" then val = false
+      else cerr = string.format("--benchmark %s: %s expects true or false, got '%s'", name, o.name, v) end
+    else
+      val, cerr = options.convert(o, v, string.format("--benchmark %s: %s", name, o.name))
+    end
+    if val == nil then return nil, cerr end
+    out[key] = val
+  end
+  return out
+end
+
 --- Parse `benchlua sweep [FILE] [options]`. -> {file=, flags=, help=, quiet=,
 -- table= (the command-line form: what a sweep file would return)} | nil, err
 function M.parse_argv(argv, first)
   -- the benchmarks named on the command line, to know their options
-  local names = {}
+  -- (NAME:opt=val,... : the entry's own options)
+  local names, own = {}, {}
   for i = first, #argv do
     if argv[i] == "--" then break end
     local v = argv[i]:match("^%-%-benchmark=(.*)$")
     if not v and argv[i] == "--benchmark" then v = argv[i + 1] end
-    if v then names[#names + 1] = v end
+    if v then
+      local n, rest = v:match("^([^:]*):(.*)$")
+      if not n or runner.find(v) then n, rest = v, nil end
+      names[#names + 1], own[#names + 1] = n, rest
+    end
   end
   local specs = {}
-  for _, n in ipairs(names) do
+  for i, n in ipairs(names) do
     local path, ferr = runner.find(n)
     if not path then return nil, "--benchmark " .. n .. ": " .. ferr end
     local spec, lerr = runner.load(path)
     if not spec then return nil, lerr end
     specs[#specs + 1] = spec
+    local eo, eerr = entry_options(n, spec, own[i])
+    if not eo then return nil, eerr end
+    own[i] = eo
   end
   -- every common and benchmark option is collected as a list of its texts
   local orig, bench_of, as_lists = {}, {}, {}
@@ -815,7 +894,7 @@ function M.parse_argv(argv, first)
     end
   end
   if out.file then
-    local extra = #names > 0 and "benchmark" or nil
+    local extra = #names > 0 and "benchmark" or #flags.server_arg_set > 0 and "server_arg_set" or nil
     for _, k in ipairs(order) do extra = extra or (given[k] and k) end
     if extra then
       return nil, string.format("--%s: with a sweep file, models, settings, benchmarks and options come from the file", (extra:gsub("_", "-")))
@@ -830,6 +909,14 @@ function M.parse_argv(argv, first)
   for _, k in ipairs(order) do
     if given[k] and k ~= "model" and k ~= "results" and not bench_of[k] then nsettings = nsettings * #given[k] end
   end
+  -- --server-arg-set: each set, after the common --server-arg values, is a setting
+  local sets = {}
+  for i, text in ipairs(flags.server_arg_set) do
+    local words, werr = shell_words(text)
+    if not words then return nil, string.format("--server-arg-set '%s': %s", text, werr) end
+    sets[i] = words
+  end
+  if #sets > 0 then nsettings = nsettings * #sets end
   local big = too_many(#t.models + 0.0, nsettings, flags.max_cells)
   if big then return nil, "sweep: " .. big end
   if #names == 0 then return nil, "sweep: --benchmark NAME (repeatable) is required" end
@@ -853,6 +940,19 @@ function M.parse_argv(argv, first)
       end
     end
   end
+  if #sets > 0 then
+    local common = t.options.server_arg or {}
+    t.options.server_arg = nil
+    local nxt = {}
+    for _, s in ipairs(t.settings) do
+      for _, words in ipairs(sets) do
+        local c = { server_arg = json.array(table.move(words, 1, #words, #common + 1, table.move(common, 1, #common, 1, {}))) }
+        for kk, vv in pairs(s) do c[kk] = vv end
+        nxt[#nxt + 1] = c
+      end
+    end
+    t.settings = nxt
+  end
   for bi, s in ipairs(specs) do
     local b = { names[bi] }
     for k, owners in pairs(bench_of) do
@@ -861,6 +961,7 @@ function M.parse_argv(argv, first)
         for _, bs in ipairs(owners) do if bs == s then b[k] = given[k][1] end end
       end
     end
+    for k, v in pairs(own[bi]) do b[k] = v end
     t.benchmarks[bi] = b
   end
   out.table = t
