@@ -465,6 +465,7 @@ function M.recorded(sw, flags)
       for _, r in ipairs(doc.runs) do
         local s = type(r) == "table" and r.sweep
         if type(s) == "table" and (sw.file and s.file == sw.file or (not sw.file and not s.file and s.digest == sw.digest)) then
+          r.file = f -- (where its run directory is looked for)
           runs[#runs + 1] = r
         end
       end
@@ -620,7 +621,51 @@ local function run_cell(sw, cell, flags, done)
   return all_ok
 end
 
--- The summary at the end: the latest run of each (cell, benchmark).
+-- the settings a leaderboard row is told apart by (leaderboard.lua's row keys)
+local ROW_SETTING = { gpu_layers = true, ctx = true, parallel = true, server_arg = true }
+
+-- The runs of the summary made to read as the sweep's rows and columns in the
+-- leaderboard: a benchmark the sweep has twice (with different options) is
+-- a column each, named with its options; cells of one model that differ
+-- only in settings the leaderboard does not tell apart (a seed, sampling, a
+-- server binary) are a row each, the model named with those settings.
+local function as_board_rows(sw, shown)
+  local count, rows, clash = {}, {}, false
+  for _, b in ipairs(sw.benchmarks) do count[b.name] = (count[b.name] or 0) + 1 end
+  for _, cell in ipairs(sw.cells) do
+    local part = {}
+    for k, v in pairs(cell.setting) do if ROW_SETTING[k] then part[k] = v end end
+    local key = cell.model .. "\0" .. json.encode(part)
+    if rows[key] and rows[key] ~= cell.n then clash = true end
+    rows[key] = cell.n
+  end
+  for _, x in ipairs(shown) do
+    local r, cell, b = x.run, x.cell, x.b
+    if count[b.name] > 1 and b.name ~= "speed" then r.benchmark = bench_label(b) end
+    if clash then
+      local rest = {}
+      for k, v in pairs(cell.setting) do if not ROW_SETTING[k] then rest[k] = v end end
+      local d = describe(rest)
+      if d ~= "" then
+        r.model = basename(cell.model) .. " " .. d
+        if type(r.config) == "table" then r.config.path = cell.model .. " " .. d end
+      end
+    end
+  end
+end
+
+-- the first line of a run's error, shown
+local function error_line(r)
+  local e = type(r.error) == "string" and r.error:match("^[^\n]*") or ""
+  e = require("benchlua.readback").visible(e)
+  if utf8.len(e) and utf8.len(e) > 160 then e = e:sub(1, utf8.offset(e, 158) - 1) .. "..." end
+  return e
+end
+
+--- The summary at the end: the leaderboard of the sweep's runs (the latest
+-- of each (cell, benchmark); filter: which recorded runs count), then a line
+-- for each run that is not ok or did not run, then the count. -> true when
+-- every run is ok
 function M.summary(sw, flags, filter)
   local runs, err = M.recorded(sw, flags)
   if not runs then io.stderr:write("benchlua: " .. err .. "\n") return false end
@@ -628,35 +673,39 @@ function M.summary(sw, flags, filter)
   for _, r in ipairs(runs) do
     if not filter or filter(r) then latest[run_key(r.sweep)] = r end
   end
-  local rows = { { "cell", "model", "setting", "benchmark", "score", "tok/s", "time", "status" } }
-  local all_ok, missing = true, {}
+  local shown, lines, nok, total = {}, {}, 0, 0
   for _, cell in ipairs(sw.cells) do
     if not flags.cell or flags.cell == cell.n then
+      local s = describe(cell.setting)
+      local where = string.format("cell %d (%s%s)", cell.n, basename(cell.model), s ~= "" and (" " .. s) or "")
       for bi, b in ipairs(sw.benchmarks) do
+        total = total + 1
         local r = latest[cell.n .. ":" .. bi]
-        local res = r and r.results or {}
-        local score = res.score
-        local tps = res.tokens_per_s or (type(res.metrics) == "table" and res.metrics.tokens_per_s)
-        rows[#rows + 1] = { tostring(cell.n), basename(cell.model), describe(cell.setting), bench_label(b),
-          type(score) == "number" and string.format("%.4g", score) or "-",
-          type(tps) == "number" and string.format("%.1f", tps) or "-",
-          type(res.time_taken) == "number" and string.format("%.1fs", res.time_taken) or "-",
-          r and tostring(r.status) or "not run" }
-        if not r then missing[#missing + 1] = cell.n .. "/" .. b.name end
-        if not r or r.status ~= "ok" then all_ok = false end
+        if not r then
+          lines[#lines + 1] = string.format("not run: %s %s", where, bench_label(b))
+        elseif r.status ~= "ok" then
+          local e = error_line(r)
+          lines[#lines + 1] = string.format("not ok: %s %s: %s%s", where, bench_label(b), tostring(r.status),
+            e ~= "" and (" (" .. e .. ")") or "")
+        else
+          nok = nok + 1
+        end
+        if r then shown[#shown + 1] = { run = r, cell = cell, b = b } end
       end
     end
   end
-  local width = {}
-  for _, row in ipairs(rows) do
-    for i, c in ipairs(row) do width[i] = math.max(width[i] or 0, #c) end
+  as_board_rows(sw, shown)
+  local lb = require("benchlua.leaderboard")
+  local list = {}
+  for i, x in ipairs(shown) do x.run.num = i; list[i] = x.run end
+  local board = lb.build(list, { results = M.results_path(sw, sw.cells[flags.cell or 1], flags) })
+  local out = io.stdout
+  if #board.rows > 0 then
+    out:write(require("benchlua.readback").visible_lines(lb.render(board, "table", bench.fs.term_width(1))), "\n\n")
   end
-  for _, row in ipairs(rows) do
-    local cols = {}
-    for i, c in ipairs(row) do cols[i] = c .. string.rep(" ", width[i] - #c) end
-    io.stdout:write((table.concat(cols, "  "):gsub("%s+$", "")), "\n")
-  end
-  return all_ok
+  for _, l in ipairs(lines) do out:write(l, "\n") end
+  out:write(string.format("%d of %d run%s ok\n", nok, total, total == 1 and "" or "s"))
+  return nok == total
 end
 
 --- Print the cells (--dry-run). With done (from --resume), say what is done.
@@ -791,6 +840,9 @@ local function entry_options(name, spec, text)
     if not k then return err("'%s' is not option=value (NAME:option=value,...)", item) end
     local key = options.key(k)
     local o = spec_option(spec, key)
+    for _, so in ipairs(not o and spec.options or {}) do
+      if so.short == k then o = so; key = options.key(so.name) end -- (speed:p=16, as llama-bench's -p)
+    end
     if not o then
       local ho = host_option(key)
       if ho and (SERVER[key] or NOT_IN_SWEEP[key] or key == "runs_dir" or key == "resume") then
