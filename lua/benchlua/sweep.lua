@@ -1106,8 +1106,10 @@ M.usage = [[
 usage: benchlua sweep FILE [--resume] [--dry-run] [--cell N] [--results-dir DIR]
        benchlua sweep FILE --slurm [--slurm-arg ARG]... [--wait]
        benchlua sweep --model A --model B --gpu-layers 40,99 --benchmark NAME... [options]
+       benchlua sweep --model A --server-arg-set "-fa on" --server-arg-set "-fa off" --benchmark NAME:opt=val,...
 
-Runs every benchmark on every (model, setting): one server start per cell.
+Runs every benchmark on every (model, setting): one server start per cell;
+ends with the leaderboard of its runs and a line for each run not ok.
 A sweep FILE is a Lua file returning
   { models = {...}, settings = {{gpu_layers = 40}, ...}, benchmarks = {"throughput", {"human_eval", limit = 20}},
     options = {server_bin = "..."}, results = "sweep_results.json" }
