@@ -12,7 +12,7 @@
 
 PKGS     := lua5.4 lua5.4-cjson libcurl libuv zlib nettle
 DEBS     := build-essential pkg-config liblua5.4-dev lua-cjson-dev libcurl4-openssl-dev \
-            libuv1-dev zlib1g-dev nettle-dev python3 python3-numpy python3-sympy python3-pylatexenc ca-certificates \
+            libuv1-dev zlib1g-dev nettle-dev python3 python3-numpy python3-sympy python3-pylatexenc python3-nltk python3-langdetect ca-certificates \
             debootstrap curl gzip procps chromium clang-format slurm-wlm munge
 PREFIX   ?= /usr/local
 DATADIR  := $(PREFIX)/share/benchlua

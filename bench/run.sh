@@ -31,3 +31,5 @@ echo "== lcb: grading the LiveCodeBench sample set against lcb_runner; memory ov
 bench/lcb.sh "$BIN"
 echo "== math500: grading 500 responses against lm-eval + prm800k (SKIP without BENCHLUA_PRM800K and BENCHLUA_LMEVAL_UTILS)"
 "$BIN" test bench/math500_grading.lua
+echo "== ifeval: grading 541 GPT-4 responses against the official checker (SKIP without BENCHLUA_IFEVAL_REF)"
+/usr/bin/python3 bench/ifeval_grading.py

@@ -3,7 +3,8 @@
 --   { name = "gpu-layers", default = 0, help = "...", type = "int"|"number"|
 --     "string"|"bool"|"list", metavar = "N", min = 0, max = 1000,
 --     choices = {...}, check = function(value) -> true | false, why,
---     short = "p" (also -p) }
+--     short = "p" (also -p), run_number = true (a bool that may be followed
+--     by a run number: --resume, --resume 3) }
 -- The type defaults from `default`. Numbers are finite and within [min, max];
 -- an int without a declared range stays within a C int. Parsing gives
 -- one-line errors that name the option.
@@ -211,7 +212,13 @@ function M.parse(argv, first, specs)
         end
         given[o.name] = as
       end
-      if t == "bool" then
+      if t == "bool" and o.run_number and not neg and (val or argv[i + 1] or ""):match("^%d+$") then
+        -- (--resume N: a bool that may name a run by its number)
+        if val == nil then i = i + 1; val = argv[i] end
+        local n = math.tointeger(tonumber(val))
+        if not n or n < 1 then return nil, string.format("--%s: a run number is 1 or more, got '%s'", name, val) end
+        values[key(o.name)] = n
+      elseif t == "bool" then
         if val ~= nil then
           if val == "true" or val == "1" or val == "yes" then values[key(o.name)] = not neg
           elseif val == "false" or val == "0" or val == "no" then values[key(o.name)] = neg

@@ -106,11 +106,24 @@ function M.begin(run, results_path)
   end })
 end
 
+local function key_of(rec)
+  local id, s = rec.task_id, math.tointeger(rec.sample)
+  if type(id) == "string" and s then return samplelog.key(id, s) end
+end
+
+--- count_generated(ctx, rec): a completion logged before it is scored
+function M.count_generated(ctx, rec)
+  local k = key_of(rec)
+  if k then ctx.live.unscored[k] = true end
+end
+
 --- count_sample(ctx, rec): keeps ctx.live current as the sample log grows
 function M.count_sample(ctx, rec)
   local live = ctx.live
   live.samples = live.samples + 1
   local id, passed = rec.task_id, rec.passed
+  local k = key_of(rec)
+  if k and live.unscored then live.unscored[k] = nil end
   if type(rec.outcome) == "string" then live.outcomes[rec.outcome] = (live.outcomes[rec.outcome] or 0) + 1 end
   if type(id) == "string" and type(passed) == "boolean" then
     if ctx.done_samples and math.tointeger(rec.sample) and ctx.done_samples[samplelog.key(id, math.tointeger(rec.sample))] then
@@ -123,17 +136,31 @@ function M.count_sample(ctx, rec)
   end
 end
 
---- attach(ctx, prev, run): a resumed run starts from prev's completed samples
+--- attach(ctx, prev, run): a resumed run starts from prev's completed
+-- samples, and its completions that were not scored (ctx.generated_samples)
+-- -> nil | err (the run directory could not take them)
 function M.attach(ctx, prev, run)
   ctx.done_samples = prev.done
-  if #prev.lines > 0 then
-    assert(bench.fs.append(ctx.samples_path, table.concat(prev.lines, "\n") .. "\n"))
+  ctx.generated_samples = prev.generated
+  local function copy(path, lines)
+    if #lines == 0 then return true end
+    local ok, err = bench.fs.append(path, table.concat(lines, "\n") .. "\n")
+    if not ok then return nil, string.format("cannot write %s: %s", path, tostring(err)) end
+    return true
   end
-  for _, line in ipairs(prev.lines) do M.count_sample({ live = ctx.live }, require("cjson.safe").decode(line)) end
+  local ok, err = copy(ctx.samples_path, prev.lines)
+  if ok then ok, err = copy(ctx.generated_path, prev.generated_lines) end
+  if not ok then return err end
+  local decode = require("cjson.safe").decode
+  for _, line in ipairs(prev.lines) do M.count_sample({ live = ctx.live }, decode(line)) end
+  for _, line in ipairs(prev.generated_lines) do M.count_generated(ctx, decode(line)) end
   ctx.live.base = prev.count
   local r = prev.run
-  run.resumed_from = { run = r.num, run_dir = r.run_dir, timestamp = r.timestamp, samples_kept = prev.count }
-  io.stderr:write(string.format("benchlua: resuming run #%d: %d samples kept from %s\n", r.num, prev.count, tostring(r.run_dir)))
+  run.resumed_from = { run = r.num, run_dir = r.run_dir, timestamp = r.timestamp, samples_kept = prev.count,
+    generated_kept = #prev.generated_lines > 0 and #prev.generated_lines or nil }
+  io.stderr:write(string.format("benchlua: resuming run #%d: %d samples kept%s from %s\n", r.num, prev.count,
+    #prev.generated_lines > 0 and string.format(" and %d generated, to be scored,", #prev.generated_lines) or "",
+    tostring(r.run_dir)))
 end
 
 --- complete(ctx, run): before recording. An interrupted or failed run gets
@@ -153,6 +180,9 @@ function M.complete(ctx, run)
       passed = passed + live.c[id]
     end
     res.samples_done = res.samples_done or live.samples
+    local unscored = 0
+    for _ in pairs(live.unscored or {}) do unscored = unscored + 1 end
+    if unscored > 0 then res.samples_unscored = res.samples_unscored or unscored end
     if #live.ids > 0 then
       res.problems_done = res.problems_done or done
       res.problems_started = res.problems_started or #live.ids
@@ -182,14 +212,15 @@ function M.summary(run_dir, n)
       any = true
     end
   end)
-  if not per then return nil end
+  local unscored = #M.generated(run_dir, M.scored(run_dir))
+  if not per then return unscored > 0 and { samples_done = 0, samples_unscored = unscored } or nil end
   local done, passed = 0, 0
   for _, id in ipairs(per.ids) do
     if per.n[id] >= (n or 1) then done = done + 1 end
     passed = passed + per.c[id]
   end
   return { samples_done = per.lines, problems_started = #per.ids, problems_done = done, passed = passed,
-    outcomes = any and outcomes or nil }
+    outcomes = any and outcomes or nil, samples_unscored = unscored > 0 and unscored or nil }
 end
 
 
@@ -250,45 +281,67 @@ end
 
 -- --resume ---------------------------------------------------------------------
 
---- find(results_path, spec, identity) -> {run=, done=, lines=, count=, lock=} | nil, err
-function M.find(results_path, spec, identity)
+--- find(results_path, spec, identity [, num]) -> {run=, done=, lines=, count=, lock=} | nil, err
+-- The run to continue: run `num` (its number in the file), else the latest
+-- interrupted or failed run of this benchmark and model. Its settings must
+-- be these.
+function M.find(results_path, spec, identity, num)
   local all, err = runs_mod.load(results_path)
   if not all then return nil, "--resume: " .. err end
   -- the model, or the endpoint (several: their URLs, space-separated)
   local function who(o) return show(runs_mod.val(o.model) or runs_mod.val(o.endpoint)) end
   local model = who(identity)
+  local function take(r, what)
+    local cfg = type(r.config) == "table" and r.config or {}
+    local old = type(cfg.options) == "table" and cfg.options or nil
+    if not old then return nil, string.format("--resume: run #%d was recorded without its settings (an older benchlua); it cannot be resumed", r.num) end
+    local diff = M.differences(old, identity)
+    if #diff > 0 then
+      return nil, string.format("--resume: run #%d (%s) had different settings: %s", r.num, what, table.concat(diff, ", "))
+    end
+    local lock, lerr = M.claim(r, results_path)
+    if lock == nil then return nil, lerr end
+    local prev, perr = M.load_done(r, results_path)
+    if not prev then
+      if lock then lock:close() end
+      return nil, perr
+    end
+    prev.lock = lock or nil -- the caller holds it until the new run is recorded
+    return prev
+  end
+  if num then
+    local r = all[num]
+    if not r then return nil, string.format("--resume %d: no run %d in %s (it has %d)", num, num, results_path, #all) end
+    if r.benchmark ~= spec.name then
+      return nil, string.format("--resume %d: run #%d is a %s run, not %s", num, num, tostring(r.benchmark), spec.name)
+    end
+    local st = runs_mod.status(r)
+    if st == "superseded" then return nil, string.format("--resume %d: run #%d was resumed already, by run #%d", num, num, r.superseded_by) end
+    if st ~= "interrupted" and st ~= "failed" then
+      return nil, string.format("--resume %d: run #%d is %s: there is nothing to continue", num, num, tostring(st))
+    end
+    return take(r, "the run named")
+  end
   local other
   for i = #all, 1, -1 do
     local r = all[i]
-    if r.benchmark == spec.name and runs_mod.status(r) == "interrupted" then
+    local st = runs_mod.status(r)
+    if r.benchmark == spec.name and (st == "interrupted" or st == "failed") then
       local cfg = type(r.config) == "table" and r.config or {}
       local old = type(cfg.options) == "table" and cfg.options or nil
       local rmodel = old and who(old) or show(cfg.path)
       if rmodel == model then
-        if not old then return nil, string.format("--resume: run #%d was recorded without its settings (an older benchlua); it cannot be resumed", r.num) end
-        local diff = M.differences(old, identity)
-        if #diff > 0 then
-          return nil, string.format("--resume: run #%d (the latest interrupted %s run of %s) had different settings: %s",
-            r.num, spec.name, tostring(model), table.concat(diff, ", "))
-        end
-        local lock, lerr = M.claim(r, results_path)
-        if lock == nil then return nil, lerr end
-        local prev, perr = M.load_done(r, results_path)
-        if not prev then
-          if lock then lock:close() end
-          return nil, perr
-        end
-        prev.lock = lock or nil -- the caller holds it until the new run is recorded
-        return prev
+        local of = runs_mod.val(identity.model) or runs_mod.val(identity.endpoint)
+        return take(r, string.format("the latest %s %s run%s", st, spec.name, of and (" of " .. tostring(model)) or ""))
       end
       other = other or r
     end
   end
   if other then
-    return nil, string.format("--resume: no interrupted %s run of %s in %s (the latest interrupted one, #%d, is of %s)",
-      spec.name, tostring(model), results_path, other.num, tostring(runs_mod.val(other.model)))
+    return nil, string.format("--resume: no interrupted or failed %s run of %s in %s (the latest one, #%d, is of %s; --resume %d names it)",
+      spec.name, tostring(model), results_path, other.num, tostring(runs_mod.val(other.model)), other.num)
   end
-  return nil, string.format("--resume: no interrupted %s run in %s", spec.name, results_path)
+  return nil, string.format("--resume: no interrupted or failed %s run in %s", spec.name, results_path)
 end
 
 --- claim(run, results_path) -> lock | false (no run directory to lock) | nil, err
@@ -329,21 +382,55 @@ function M.load_done(r, results_path)
         digest:sub(1, 12), now and now:sub(1, 12) or "missing")
     end
   end
+  local generated, glines = {}, {}
   if type(dir) == "string" then
-    samplelog.read(dir .. "/samples.jsonl", function(rec, line)
-      local id, s = rec.task_id, math.tointeger(rec.sample)
-      if type(id) == "string" and s and type(rec.passed) == "boolean" and rec.outcome ~= "server_error"
-        and runs_mod.val(rec.error) == nil then
-        local k = samplelog.key(id, s)
-        if not done[k] then
-          done[k] = rec
-          lines[#lines + 1] = line
-          count = count + 1
-        end
-      end
+    M.scored(dir, function(k, rec, line)
+      done[k] = rec
+      lines[#lines + 1] = line
+      count = count + 1
     end)
+    for _, g in ipairs(M.generated(dir, done)) do
+      generated[g.key] = g.rec
+      glines[#glines + 1] = g.line
+    end
   end
-  return { run = r, done = done, lines = lines, count = count }
+  return { run = r, done = done, lines = lines, count = count, generated = generated, generated_lines = glines }
+end
+
+--- scored(dir, [fn]) -> {key -> record}: the samples of RUN_DIR/samples.jsonl
+-- that a resumed run keeps: with a verdict, not a server error (those are
+-- asked again), the first record of each (task_id, sample). fn(key, rec, line)
+-- sees each.
+function M.scored(dir, fn)
+  local done = {}
+  samplelog.read(dir .. "/samples.jsonl", function(rec, line)
+    local k = key_of(rec)
+    if k and type(rec.passed) == "boolean" and rec.outcome ~= "server_error" and runs_mod.val(rec.error) == nil
+      and not done[k] then
+      done[k] = rec
+      if fn then fn(k, rec, line) end
+    end
+  end)
+  return done
+end
+
+--- generated(dir, scored) -> list of {key=, rec=, line=}: the completions of
+-- RUN_DIR/generated.jsonl (logged as they arrived) that `scored` lacks, the
+-- first of each (a line cut by kill -9 is skipped).
+function M.generated(dir, scored)
+  local out, seen = {}, {}
+  local text = bench.fs.read(dir .. "/generated.jsonl")
+  if not text then return out end
+  local decode = require("cjson.safe").decode
+  for line in text:gmatch("[^\n]+") do
+    local rec = decode(line)
+    local k = type(rec) == "table" and key_of(rec)
+    if k and not scored[k] and not seen[k] and runs_mod.val(rec.error) == nil then
+      seen[k] = true
+      out[#out + 1] = { key = k, rec = rec, line = line }
+    end
+  end
+  return out
 end
 
 return M

@@ -48,7 +48,8 @@ M.host_options = {
   { name = "sandbox", default = "auto", choices = { "auto", "strict", "off" }, help = "how model-written code is isolated (auto, strict, off)" },
   { name = "seed", default = 1234, min = 0, max = (1 << 31) - 1, help = "run seed (per-sample seeds derive from it)" },
   { name = "quiet", default = false, help = "no progress lines" },
-  { name = "resume", default = false, help = "continue the latest interrupted run of this benchmark, model and settings" },
+  { name = "resume", default = false, run_number = true, metavar = "[N]",
+    help = "continue the latest interrupted or failed run of this benchmark, model and settings; --resume N: run N (as `benchlua results --all` numbers it)" },
   { name = "help", default = false, help = "show this help" },
 }
 
@@ -203,7 +204,7 @@ local function make_ctx(spec, opts, server, info, run_dir)
   -- what the sample log holds so far (a resumed run's kept samples included):
   -- per-problem counts for the progress line, an interrupted run's record and
   -- the score's interval
-  ctx.live = { start = bench.now(), base = 0, samples = 0, n = {}, c = {}, ids = {}, outcomes = {} }
+  ctx.live = { start = bench.now(), base = 0, samples = 0, n = {}, c = {}, ids = {}, outcomes = {}, unscored = {} }
   ctx.progress = progress.new{ name = spec.name, quiet = opts.quiet, stats = ctx.stats, live = ctx.live }
 
   -- every request goes through here: counts, and stops at once if the server died
@@ -260,11 +261,33 @@ local function make_ctx(spec, opts, server, info, run_dir)
     return call(llm.chat, params)
   end
 
+  -- A line the run's log could not take (a full disk): the run stops and is
+  -- recorded as interrupted (resumable once there is room), in one line.
+  local function append(path, t)
+    local line = assert(cjson.encode(t))
+    local ok, err = bench.fs.append(path, line .. "\n")
+    if not ok then
+      ctx.log_failed = ctx.log_failed or string.format("cannot write %s: %s", path, tostring(err))
+      ctx.failed = ctx.failed or ctx.log_failed
+      bench.http.abort_all(ctx.failed)
+      error(ctx.failed, 0)
+    end
+  end
+
   --- ctx.log_sample(t): one JSON line in the run's sample log, written now.
   function ctx.log_sample(t)
-    local line = assert(cjson.encode(t))
-    assert(bench.fs.append(ctx.samples_path, line .. "\n"))
+    append(ctx.samples_path, t)
     resume.count_sample(ctx, t)
+  end
+
+  --- ctx.log_generated(t): a completion as it arrives, before it is scored
+  -- ({task_id, sample, ...what the benchmark needs to score it again}), one
+  -- JSON line in RUN_DIR/generated.jsonl: --resume scores it rather than
+  -- asking for it again.
+  ctx.generated_path = run_dir .. "/generated.jsonl"
+  function ctx.log_generated(t)
+    append(ctx.generated_path, t)
+    resume.count_generated(ctx, t)
   end
 
   --- ctx.check_fit(items, max_tokens): items = {{id=, prompt=}...}; raises one
@@ -458,7 +481,7 @@ function M.run(spec, opts, mode, shared)
   local prev
   if opts.resume then
     local perr
-    prev, perr = resume.find(opts.results, spec, identity)
+    prev, perr = resume.find(opts.results, spec, identity, math.type(opts.resume) == "integer" and opts.resume or nil)
     if not prev then
       io.stderr:write("benchlua: " .. perr .. "\n")
       return 2
@@ -506,7 +529,10 @@ function M.run(spec, opts, mode, shared)
   -- benchmark as ctx.sandbox_status and recorded as config.isolation
   if ctx.sandbox then ctx.sandbox_status = script.sandbox_status() end
   if prev then
-    resume.attach(ctx, prev, run)
+    local aerr = resume.attach(ctx, prev, run)
+    if aerr then
+      ctx.log_failed, ctx.failed = aerr, aerr
+    end
     state.update(run) -- killed from here on, it is recorded with resumed_from: prev shows as superseded
   end
   local watcher = server and watch(server, ctx)
@@ -564,7 +590,7 @@ function M.run(spec, opts, mode, shared)
   local msg = not ok and (type(res) == "table" and res.msg or tostring(res)) or nil
   local bug_log
   if not ok and type(res) == "table" and res.bug and not failed then bug_log = errors.log(run_dir, res) end
-  if interrupted or ctx.server_died then -- resumable: benchlua ... --resume
+  if interrupted or ctx.server_died or ctx.log_failed then -- resumable: benchlua ... --resume
     run.status = "interrupted"
     run.error = failed or msg
   elseif not ok or failed then
@@ -594,8 +620,10 @@ function M.run(spec, opts, mode, shared)
   state.recorded = true
   if run.status == "interrupted" then
     io.stderr:write("benchlua: run interrupted: " .. run.error .. "\n")
-    io.stderr:write(string.format("benchlua: recorded the interrupted run in %s with %d samples done (logs in %s); continue it with --resume\n",
-      opts.results, run.results.samples_done or 0, run_dir))
+    local unscored = run.results.samples_unscored
+    io.stderr:write(string.format("benchlua: recorded the interrupted run in %s with %d samples done%s (logs in %s); continue it with --resume\n",
+      opts.results, run.results.samples_done or 0,
+      unscored and string.format(" and %d generated, not yet scored", unscored) or "", run_dir))
     return 1, run, interrupted
   elseif run.status ~= "ok" then
     io.stderr:write("benchlua: run failed: " .. run.error .. (bug_log and (" (traceback in " .. bug_log .. ")") or "") .. "\n")

@@ -93,6 +93,34 @@ if [ $rc -eq 0 ] && [ "$(last_run benchmark_results.json "r['status'], r['result
   pass "Ctrl-C then --resume: the run completes"
 else fail "Ctrl-C then --resume" "rc=$rc $(cat err.txt)"; fi
 
+# 2b. scoring after generation (--overlap off, the CPU-only default): every
+# completion is kept as it arrives (generated.jsonl), so kill -9 or Ctrl-C
+# mid-generation loses none, and --resume scores them without asking again
+generated() { cat benchlua-runs/*/generated.jsonl 2>/dev/null | wc -l; }
+RUNOFF=("${RUN[@]:0:${#RUN[@]}-2}" --overlap off)
+for how in KILL INT; do
+  rm -rf benchlua-runs benchmark_results.json requests.jsonl
+  "${RUNOFF[@]}" --max-tokens 48 --quiet > out.txt 2> err.txt &
+  pid=$!
+  for _ in $(seq 3000); do [ "$(generated)" -ge 6 ] && break; sleep 0.02; done
+  kill -$how $pid; wait $pid 2>/dev/null
+  "$BENCHLUA" results > /dev/null 2>&1 # (records the run a kill -9 left)
+  gen=$(/usr/bin/python3 -c "
+import glob, json
+print(sum(1 for f in glob.glob('benchlua-runs/*/generated.jsonl') for l in open(f) if l.endswith('\n')))")
+  got=$(last_run benchmark_results.json "r['status'], r['results'].get('samples_unscored'), r['results'].get('samples_done', 0)")
+  check "$how mid-generation (overlap off): recorded interrupted with the $gen completions generated, unscored ($got)" \
+    test "$got" = "interrupted $gen 0" -a "$gen" -gt 0 -a "$gen" -lt $N
+  before=$(requests)
+  "${RUNOFF[@]}" --max-tokens 48 --quiet --resume > out.txt 2> err.txt
+  rc=$?
+  asked=$(( $(requests) - before ))
+  rec=$(last_run benchmark_results.json "r['status'], r['results']['samples'], r['resumed_from'].get('generated_kept')")
+  if [ $rc -eq 0 ] && [ $asked -eq $((N - gen)) ] && [ "$rec" = "ok $N $gen" ]; then
+    pass "$how, then --resume: the $gen kept completions are scored, only the $asked others asked for"
+  else fail "$how then --resume (overlap off)" "rc=$rc asked $asked, expected $((N - gen)); $rec $(cat err.txt)"; fi
+done
+
 # 3. a second Ctrl-C leaves at once, with the server benchlua started
 kill $proxy $srv 2>/dev/null; wait $proxy $srv 2>/dev/null
 no_server_left 5 || fail "the test's own server" "still up"
