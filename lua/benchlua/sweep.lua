@@ -887,7 +887,8 @@ function M.parse_argv(argv, first)
     if v then
       local n, rest = v:match("^([^:]*):(.*)$")
       if not n or runner.find(v) then n, rest = v, nil end
-      names[#names + 1], own[#names + 1] = n, rest
+      own[#names + 1] = rest
+      names[#names + 1] = n
     end
   end
   local specs = {}
