@@ -267,7 +267,8 @@ local function make_ctx(spec, opts, server, info, run_dir)
     local line = assert(cjson.encode(t))
     local ok, err = bench.fs.append(path, line .. "\n")
     if not ok then
-      ctx.log_failed = ctx.log_failed or string.format("cannot write %s: %s", path, tostring(err))
+      ctx.log_failed = ctx.log_failed or tostring(err):find(path, 1, true) and tostring(err)
+        or string.format("cannot write %s: %s", path, tostring(err))
       ctx.failed = ctx.failed or ctx.log_failed
       bench.http.abort_all(ctx.failed)
       error(ctx.failed, 0)
@@ -356,7 +357,12 @@ local function start_server(opts, run_dir)
     }
     if not server then return nil, err end
   end
-  local info, rerr = server_mod.wait_ready(server, { timeout = opts.ready_timeout })
+  -- Ctrl-C or SIGTERM while it loads raises here: the server goes first
+  local wok, info, rerr = pcall(server_mod.wait_ready, server, { timeout = opts.ready_timeout })
+  if not wok then
+    server:stop(0.3)
+    error(info, 0)
+  end
   if not info then
     server:stop()
     return nil, rerr
@@ -378,13 +384,32 @@ local function watch(server, ctx)
   end)
 end
 
+-- This machine's name, as a part of a file name ("host" when unknown)
+local function hostname()
+  local f = io.open("/proc/sys/kernel/hostname")
+  local h = f and f:read("l")
+  if f then f:close() end
+  h = (h or os.getenv("HOSTNAME") or ""):match("^[^.]*"):gsub("[^%w_-]", "_"):sub(1, 40)
+  return h ~= "" and h or "host"
+end
+
+--- make_run_dir(opts, name) -> a new directory of its own | nil, err:
+-- RUNS/STAMP-NAME-HOST-PID, or with -2, -3 ... after it when that is taken.
+-- Created exclusively, so never shared: not by two runs of one process in
+-- one second, nor by Slurm tasks on two nodes writing to one shared RUNS.
 local function make_run_dir(opts, name)
   local base = opts.runs_dir or (dirname(opts.results) .. "/benchlua-runs")
-  local stamp = os.date("!%Y%m%dT%H%M%SZ")
-  local dir = string.format("%s/%s-%s-%d", base, stamp, name, bench.fs.getpid())
-  local ok, err = bench.fs.mkdir_p(dir)
+  local ok, err = bench.fs.mkdir_p(base)
   if not ok then return nil, err end
-  return dir
+  local stem = string.format("%s/%s-%s-%s-%d", base, os.date("!%Y%m%dT%H%M%SZ"), name, hostname(), bench.fs.getpid())
+  for n = 1, 1000 do
+    local dir = n == 1 and stem or (stem .. "-" .. n)
+    local code
+    ok, err, code = bench.fs.mkdir(dir)
+    if ok then return dir end
+    if code ~= "EEXIST" then return nil, err end
+  end
+  return nil, err
 end
 
 local function interpreter()
@@ -441,6 +466,39 @@ function M.check_results(res, path, allow_no_score)
   return nil
 end
 
+--- precheck(spec, opts, [starts_server]) -> true | nil, err: what can be
+-- checked before a server starts: the server binary and the model file (when
+-- benchlua starts the server), then the benchmark's prepare(opts) (a code
+-- benchmark loads its data: the file, its format, or the fetch). A failure is
+-- a usage error: one line, exit 2, nothing recorded. Sweeps call it for each
+-- benchmark entry before the first cell.
+function M.precheck(spec, opts, starts_server)
+  if starts_server then
+    local bin, berr = server_mod.find_binary(opts.server_bin)
+    if not bin then return nil, berr end
+    local st = opts.model and bench.fs.stat(opts.model)
+    if opts.model and not st then return nil, string.format("model file '%s' not found", opts.model) end
+    if st and st.type ~= "file" then return nil, string.format("model file '%s' is not a file", opts.model) end
+    local f, ferr = io.open(opts.model, "rb")
+    if not f then return nil, string.format("model file '%s' cannot be read: %s", opts.model, tostring(ferr)) end
+    local magic = f:read(4)
+    f:close()
+    -- a .gguf file starts with the GGUF magic (another name may be another
+    -- server's model format: only a .gguf is held to it)
+    if opts.model:lower():match("%.gguf$") and magic ~= "GGUF" then
+      return nil, string.format("model file '%s' is not a GGUF file (it does not start with the GGUF magic)", opts.model)
+    end
+  end
+  if type(spec.prepare) == "function" then
+    local ok, err = pcall(spec.prepare, opts)
+    if not ok then
+      local msg, _ = errors.message(err)
+      return nil, msg
+    end
+  end
+  return true
+end
+
 --- Run a benchmark. mode: "native" (spec.run) or "script" (opts.script).
 -- shared (optional, for sweeps): {server=, info=, sweep=} a ready server that
 -- the caller started and stops (the run neither starts nor stops it, and its
@@ -473,6 +531,13 @@ function M.run(spec, opts, mode, shared)
   if not rok then
     io.stderr:write("benchlua: " .. rerr .. "\n")
     return 2
+  end
+  if not shared then -- (a sweep checks each entry before its first cell)
+    local pok, perr = M.precheck(spec, opts, needs_server and not opts.endpoint and mode ~= "script" or (mode == "script" and not opts.endpoint))
+    if not pok then
+      io.stderr:write("benchlua: " .. perr .. "\n")
+      return 2
+    end
   end
   -- runs whose benchlua was killed are recorded first; --resume finds its run
   resume.recover_orphans(opts.results, opts.runs_dir)
@@ -510,7 +575,20 @@ function M.run(spec, opts, mode, shared)
     server, info = shared.server, shared.info
     if server.log then run.server_log = server.log end
   elseif needs_server then
-    server, info = start_server(opts, run_dir)
+    local sok
+    sok, server, info = pcall(start_server, opts, run_dir)
+    if not sok then -- Ctrl-C or SIGTERM while the server loaded: recorded now, by this process
+      local sig = errors.message(server)
+      if sig ~= "interrupted" and sig ~= "terminated" then error(server, 0) end
+      run.status = "interrupted"
+      run.error = "the run was " .. sig .. " while the server loaded"
+      run.results = { time_taken = bench.now() - t0, samples_done = 0, requests = 0 }
+      local rok, rerr = results.record(run, { results = opts.results })
+      if not rok then return fail(rerr), run, sig end
+      state.recorded = true
+      io.stderr:write(string.format("benchlua: %s; recorded the interrupted run in %s\n", run.error, opts.results))
+      return 1, run, sig
+    end
     if not server then
       state.finish()
       return fail(info)

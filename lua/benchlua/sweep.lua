@@ -748,6 +748,13 @@ function M.run(sw, flags)
   if not flags.cell then -- (an array task records a missing file as its cell's failure)
     local ok, err = M.check_files(sw)
     if not ok then io.stderr:write("benchlua: " .. err .. "\n") return 2 end
+    -- each benchmark entry's options and data, as a single run checks them
+    for _, b in ipairs(sw.benchmarks) do
+      local opts = M.run_opts(sw, sw.cells[1], b, flags)
+      if b.spec.validate then ok, err = b.spec.validate(opts) end
+      if ok then ok, err = runner.precheck(b.spec, opts, false) end
+      if not ok then io.stderr:write(string.format("benchlua: %s: %s\n", b.name, tostring(err))) return 2 end
+    end
   end
   -- a results file the runs could not be recorded in: refused before anything starts
   local path = M.results_path(sw, sw.cells[flags.cell or 1], flags)

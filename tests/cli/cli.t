@@ -187,10 +187,18 @@ started with them), in native and script mode; nothing starts.
   [2]
   $ benchlua throughput --model nope.gguf --server-bin "$SRC/tests/fake_server.py" --quiet
   benchlua: model file 'nope.gguf' not found
-  [1]
+  [2]
   $ benchlua throughput --model "$SRC/README.md" --server-bin /nonexistent/llama-server --quiet
   benchlua: server binary '/nonexistent/llama-server' not found
-  [1]
+  [2]
+  $ printf 'not a model' > m.gguf; printf '#!/bin/sh\ntouch started\n' > srv; chmod +x srv
+  $ benchlua throughput --model m.gguf --server-bin ./srv --quiet
+  benchlua: model file 'm.gguf' is not a GGUF file (it does not start with the GGUF magic)
+  [2]
+  $ ls started benchmark_results.json 2>&1 | sed 's/.*cannot access/cannot access/'
+  cannot access 'started': No such file or directory
+  cannot access 'benchmark_results.json': No such file or directory
+  [2]
 
 A benchmark file with a typo: the error names the file and line. Reading an
 undefined global is an error, not a silent nil.
@@ -218,8 +226,8 @@ record; its traceback goes to the run directory's error.log.
 
   $ printf 'return {\n  name = "boom",\n  server = false,\n  run = function(ctx)\n    local t = nil\n    return t.x\n  end,\n}\n' > boom.lua
   $ benchlua boom.lua
-  benchlua: run failed: boom.lua:6: attempt to index a nil value \(local 't'\) \(traceback in ./benchlua-runs/.*-boom-\d+/error.log\) (re)
-  benchlua: recorded the failed run in benchmark_results.json \(logs in ./benchlua-runs/.*-boom-\d+\) (re)
+  benchlua: run failed: boom.lua:6: attempt to index a nil value \(local 't'\) \(traceback in ./benchlua-runs/.*-boom-\S+-\d+/error.log\) (re)
+  benchlua: recorded the failed run in benchmark_results.json \(logs in ./benchlua-runs/.*-boom-\S+-\d+\) (re)
   [1]
   $ python3 -c "import json; r=json.load(open('benchmark_results.json'))['runs'][-1]; print(r['benchmark'], r['status'], repr(r['error']))"
   boom failed "boom.lua:6: attempt to index a nil value (local 't')"
@@ -232,12 +240,12 @@ record: a misused primitive, an error raised on purpose, even through tasks.
   $ printf 'return {\n  server = false,\n  run = function(ctx)\n    bench.map({1}, 1, function() bench.run_script{ cmd = 42 } end)\n  end,\n}\n' > misuse.lua
   $ benchlua misuse.lua --results e.json
   benchlua: run failed: misuse.lua:4: run_script: cmd option must be a string
-  benchlua: recorded the failed run in e.json \(logs in ./benchlua-runs/.*-misuse-\d+\) (re)
+  benchlua: recorded the failed run in e.json \(logs in ./benchlua-runs/.*-misuse-\S+-\d+\) (re)
   [1]
   $ printf 'return {\n  server = false,\n  run = function(ctx)\n    local t = bench.spawn(function() error("the data is not there", 0) end)\n    bench.wait(t)\n  end,\n}\n' > expected.lua
   $ benchlua expected.lua --results e.json
   benchlua: run failed: the data is not there
-  benchlua: recorded the failed run in e.json \(logs in ./benchlua-runs/.*-expected-\d+\) (re)
+  benchlua: recorded the failed run in e.json \(logs in ./benchlua-runs/.*-expected-\S+-\d+\) (re)
   [1]
   $ python3 -c "import json; print([r['error'] for r in json.load(open('e.json'))['runs']])"
   ['misuse.lua:4: run_script: cmd option must be a string', 'the data is not there']

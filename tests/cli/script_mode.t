@@ -42,9 +42,30 @@ Prompts that do not fit the server's context:
 
 Data:
 
-A dataset that cannot be fetched (no network: a proxy that refuses):
+A dataset that cannot be fetched (no network: a proxy that refuses) is found
+before the server starts: one line, exit 2, nothing recorded, no server
+started (the server here would leave a mark).
 
-  $ https_proxy=http://127.0.0.1:1 HTTPS_PROXY=http://127.0.0.1:1 XDG_CACHE_HOME="$PWD/cache" BENCHLUA_DATA= benchlua human_eval --model "$SRC/README.md" --server-bin "$SRC/tests/fake_server.py" --quiet --results net.json
-  benchlua: run failed: cannot fetch https://github.com/openai/human-eval/raw/master/data/HumanEval.jsonl.gz \(.*\); download it yourself and pass --dataset PATH, or put HumanEval.jsonl.gz in a directory named by BENCHLUA_DATA (re)
-  benchlua: recorded the failed run in net.json \(logs in .*\) (re)
-  [1]
+  $ printf '#!/bin/sh\ntouch "%s/server-started"\nexec "%s" "$@"\n' "$PWD" "$SRC/tests/fake_server.py" > marked-server.sh; chmod +x marked-server.sh
+  $ https_proxy=http://127.0.0.1:1 HTTPS_PROXY=http://127.0.0.1:1 XDG_CACHE_HOME="$PWD/cache" BENCHLUA_DATA= benchlua human_eval --model "$SRC/README.md" --server-bin ./marked-server.sh --quiet --results net.json
+  benchlua: cannot fetch https://github.com/openai/human-eval/raw/master/data/HumanEval.jsonl.gz \(.*\); download it yourself and pass --dataset PATH, or put HumanEval.jsonl.gz in a directory named by BENCHLUA_DATA (re)
+  [2]
+  $ ls net.json server-started 2>&1 | sed 's/.*cannot access //'
+  'net.json': No such file or directory
+  'server-started': No such file or directory
+  [2]
+
+So is a dataset in the wrong format, or one that cannot be read.
+
+  $ echo 'not json' > bad.jsonl
+  $ benchlua human_eval --model "$SRC/README.md" --server-bin ./marked-server.sh --dataset bad.jsonl --quiet --results net.json
+  benchlua: bad.jsonl:1: .* (re)
+  [2]
+  $ mkdir adir.jsonl
+  $ benchlua mbpp --model "$SRC/README.md" --server-bin ./marked-server.sh --dataset adir.jsonl --quiet --results net.json
+  benchlua: .*adir.jsonl.* (re)
+  [2]
+  $ ls net.json server-started 2>&1 | sed 's/.*cannot access //'
+  'net.json': No such file or directory
+  'server-started': No such file or directory
+  [2]

@@ -268,3 +268,16 @@ options is two entries).
   $ benchlua sweep --model a.gguf --benchmark nosuch:limit=3
   benchlua: --benchmark nosuch: no benchmark named 'nosuch' .* (re)
   [2]
+
+Each benchmark entry's data is checked before the first cell, as a single run
+checks it: a dataset in the wrong format is one line, exit 2, nothing started.
+
+  $ printf '#!/bin/sh\ntouch "%s/server-started"\nexec "%s" "$@"\n' "$PWD" "$SRC/tests/fake_server.py" > marked-server.sh; chmod +x marked-server.sh
+  $ echo 'not json' > bad.jsonl
+  $ benchlua sweep --model "$SRC/README.md" --server-bin ./marked-server.sh --benchmark throughput --benchmark human_eval --dataset bad.jsonl --results-dir pre
+  benchlua: human_eval: bad.jsonl:1: not valid JSON .* (re)
+  [2]
+  $ ls pre server-started 2>&1 | sed 's/.*cannot access //'
+  'pre': No such file or directory
+  'server-started': No such file or directory
+  [2]

@@ -212,7 +212,7 @@ T[#T + 1] = { "the official file is downloaded once into the cache and checked b
   assert(bench.fs.write_atomic(data .. "/HumanEval.jsonl.gz", "{}\n"))
   r = benchlua({ "human_eval", "--samples", samples, "--results", d.path .. "/r.json", "--quiet" },
     { XDG_CACHE_HOME = d.path .. "/cache", BENCHLUA_DATA = data })
-  eq(r.code, 1, "a wrong file in BENCHLUA_DATA")
+  eq(r.code, 2, "a wrong file in BENCHLUA_DATA (a usage error, before anything starts)")
   assert(r.stderr:find(data .. "/HumanEval.jsonl.gz is not the pinned file (sha256 ", 1, true), r.stderr)
 end }
 
