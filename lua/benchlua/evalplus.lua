@@ -218,6 +218,7 @@ end
 
 function Judge:close()
   self.pool:close()
+  if self.private_dir then bench.fs.rmtree(self.private_dir) self.private_dir = nil end
 end
 Judge.__close = Judge.close
 
@@ -423,9 +424,22 @@ function M.recipe(kind)
   end
   r.executor = function(jctx)
     local o = jctx.opts
+    -- Without the namespace sandbox (--sandbox off, the rlimit fallback) a
+    -- sample runs as the user and could rewrite the shared cache and the
+    -- digests beside it for every later run: the ground truth is then
+    -- computed for this run alone, in a directory of its own
+    local private
+    if not jctx.sandbox or not require("benchlua.script").sandbox_status().ok then
+      private = assert(bench.fs.mkdtemp("benchlua-evalplus-truth"))
+      io.stderr:write(string.format("%s: samples run without the namespace sandbox: the ground truth is computed for this run, not read from the shared cache\n", jctx.name or "evalplus"))
+    end
     local j, err = M.judge{ data = run.data, sandbox = jctx.sandbox, workers = jctx.workers, python = o.python,
-      min_time_limit = o.min_time_limit, gt_factor = o.gt_time_limit_factor }
-    if not j then error(err, 0) end
+      min_time_limit = o.min_time_limit, gt_factor = o.gt_time_limit_factor, cache_dir = private }
+    if not j then
+      if private then bench.fs.rmtree(private) end
+      error(err, 0)
+    end
+    j.private_dir = private
     run.judge = j
     return j
   end

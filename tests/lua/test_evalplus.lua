@@ -91,7 +91,7 @@ end }
 -- `benchlua humaneval_plus|mbpp_plus --samples FILE.jsonl` writes
 -- FILE.eval_results.json; compare_results.py checks it field by field
 -- against what evalplus wrote for the same samples and data.
-local function samples_file(bench_name, group, file)
+local function samples_file(bench_name, group, file, env)
   local dir <close> = setmetatable({ path = assert(bench.fs.mkdtemp("ep-samples")) },
     { __close = function(t) bench.fs.rmtree(t.path) end })
   local samples = assert(dataset.read_jsonl(FIX .. group .. "_samples.jsonl"))
@@ -99,8 +99,11 @@ local function samples_file(bench_name, group, file)
   assert(bench.fs.write_atomic(sfile, assert(bench.fs.read(FIX .. group .. "_samples.jsonl"))))
   local data = subset(file, samples, dir.path .. "/data.jsonl")
   local r = assert(bench.run_script{ argv = { bench.exe, bench_name, "--samples", sfile, "--dataset", data,
-    "--results", dir.path .. "/results.json", "--quiet" }, env = { XDG_CACHE_HOME = CACHE_HOME }, timeout = 300 })
+    "--results", dir.path .. "/results.json", "--quiet" }, env = env or { XDG_CACHE_HOME = CACHE_HOME }, timeout = 300 })
   assert(r.ok, "benchlua failed: " .. r.stderr)
+  if env and env.BENCHLUA_NO_NAMESPACES then
+    assert(r.stderr:find("the ground truth is computed for this run, not read from the shared cache", 1, true), r.stderr)
+  end
   assert(r.stdout:find("wrote " .. dir.path .. "/" .. group .. ".eval_results.json", 1, true), r.stdout)
   local c = assert(bench.run_script{ argv = { "/usr/bin/python3", FIX .. "compare_results.py", FIX .. group .. ".expected.json",
     dir.path .. "/" .. group .. ".eval_results.json" }, timeout = 60 })
@@ -241,6 +244,37 @@ T[#T + 1] = { "sanitizer: the longest parseable region, then imports and the def
   eq(judge:sanitize("def f():\n    return 1\n```\ndef f():\n    return 2\n", "f"), "def f():\n    return 1", "tie")
   -- the first definition of a name wins
   eq(judge:sanitize("def f():\n    return 1\ndef f():\n    return 2\n", "f"), "def f():\n    return 1", "first definition")
+end }
+
+-- Without the namespace sandbox a sample runs as the user and could rewrite
+-- the shared cache and the digests beside it for every later run: there the
+-- ground truth is computed for the run alone, and the shared cache (here
+-- forged, digests and all) is neither read nor written.
+T[#T + 1] = { "without the namespace sandbox the shared ground-truth cache is not used: a forged cache and digest change no verdict", function()
+  local home <close> = setmetatable({ path = assert(bench.fs.mkdtemp("ep-home")) }, { __close = function(t) bench.fs.rmtree(t.path) end })
+  local root = home.path .. "/benchlua/evalplus"
+  -- a cache that a sample (running as the user) forged: every file of every
+  -- digest directory replaced by nonsense, with digests that match it
+  local function forge()
+    for _, d in ipairs(bench.fs.list(root) or {}) do
+      for _, f in ipairs(bench.fs.list(root .. "/" .. d) or {}) do
+        if f:match("%.truth$") then
+          local forged = string.rep("forged ", 10)
+          assert(bench.fs.write_atomic(root .. "/" .. d .. "/" .. f, forged))
+          assert(bench.fs.write_atomic(root .. "/" .. d .. "/" .. f .. ".sha256", bench.fs.sha256(forged) .. "\n"))
+        end
+      end
+    end
+  end
+  -- a run with the sandbox fills the shared cache; forged, then a run without it
+  samples_file("humaneval_plus", "humaneval", "HumanEvalPlus.jsonl.gz", { XDG_CACHE_HOME = home.path })
+  forge()
+  local before = {}
+  for _, d in ipairs(bench.fs.list(root) or {}) do for _, f in ipairs(bench.fs.list(root .. "/" .. d)) do before[d .. "/" .. f] = assert(bench.fs.read(root .. "/" .. d .. "/" .. f)) end end
+  assert(next(before), "the first run cached its ground truth")
+  -- (samples_file compares every verdict with evalplus's: forged truths would make them differ)
+  samples_file("humaneval_plus", "humaneval", "HumanEvalPlus.jsonl.gz", { XDG_CACHE_HOME = home.path, BENCHLUA_NO_NAMESPACES = "1" })
+  for k, v in pairs(before) do eq(bench.fs.read(root .. "/" .. k), v, "the shared cache is not written: " .. k) end
 end }
 
 return T
