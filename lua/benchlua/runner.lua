@@ -356,13 +356,27 @@ local function start_server(opts, run_dir)
     }
     if not server then return nil, err end
   end
-  local info, rerr = server_mod.wait_ready(server, { timeout = opts.ready_timeout })
+  -- (a Ctrl-C or SIGTERM while it loads is raised on, the server stopped first)
+  local wok, info, rerr = pcall(server_mod.wait_ready, server, { timeout = opts.ready_timeout })
+  if not wok then
+    server:stop(0.3)
+    error(info, 0)
+  end
   if not info then
     server:stop()
     return nil, rerr
   end
   return server, info
 end
+
+-- the error a Ctrl-C or SIGTERM raises in the main task (or, from the
+-- signal's hook, in the Lua code running then: "file:line: interrupted")
+-- -> "interrupted" | "terminated" | nil
+local function signalled(e)
+  e = tostring(e):gsub("^[^%s:]+:%d+: ", "", 1)
+  return e:match("^(interrupted)") or e:match("^(terminated)")
+end
+M.SIGNAL_NAME = { interrupted = "SIGINT", terminated = "SIGTERM" }
 
 -- Watch the server: if it exits while the run needs it, fail the run at once.
 local function watch(server, ctx)
@@ -510,7 +524,22 @@ function M.run(spec, opts, mode, shared)
     server, info = shared.server, shared.info
     if server.log then run.server_log = server.log end
   elseif needs_server then
-    server, info = start_server(opts, run_dir)
+    local sok
+    sok, server, info = pcall(start_server, opts, run_dir)
+    local sig = not sok and signalled(server)
+    if sig then -- Ctrl-C or SIGTERM while the server loads: recorded now, by this process
+      run.status = "interrupted"
+      run.error = string.format("the run was %s (%s) while the server was loading", sig, M.SIGNAL_NAME[sig])
+      run.results = { time_taken = bench.now() - t0, requests = 0, failed_requests = 0 }
+      local rok, rerr = results.record(run, { results = opts.results })
+      if not rok then return fail(rerr), run, sig end
+      state.recorded = true
+      io.stderr:write(string.format("benchlua: %s while the server was loading; recorded the run as interrupted in %s (logs in %s)\n",
+        sig, opts.results, run_dir))
+      return 1, run, sig
+    elseif not sok then
+      error(server, 0)
+    end
     if not server then
       state.finish()
       return fail(info)
