@@ -62,6 +62,8 @@
 --     or a function() returning them), for `benchlua fetch` (default: the
 --     dataset's fetch)
 --   validate(opts) -> true | false, msg; server(opts) -> bool
+-- The benchmark's precheck(opts) reads the dataset (fetching it) before the
+-- server starts, and run() uses what it read.
 --
 -- The sample log: one record per sample, {task_id, sample (0-based index),
 -- seed, prompt, raw, reasoning, finish, code, tokens, gen_time, the solution
@@ -655,6 +657,9 @@ end
 
 ---------------------------------------------------------------- the benchmark
 
+-- what precheck(opts) read, for run() with that options table
+local prechecked = setmetatable({}, { __mode = "k" })
+
 --- code.benchmark(recipe) -> a benchmark table (see the header)
 function M.benchmark(recipe)
   assert(type(recipe) == "table", "code.benchmark: expected a recipe table")
@@ -672,13 +677,24 @@ function M.benchmark(recipe)
     options = merge_options(recipe.options),
     server = recipe.server or function(opts) return opts.samples == nil end,
     validate = function(opts) return validate(recipe, opts) end,
+    -- before the server starts: the dataset resolved (fetched) and read; what
+    -- it read is kept for run() with the same options
+    precheck = function(opts)
+      local ok, problems, source, digest = pcall(load_problems, recipe, opts)
+      if not ok then return false, require("benchlua.errors").message(problems) end
+      prechecked[opts] = { problems, source, digest }
+      return true
+    end,
     parse = recipe.parse,
     -- what `benchlua fetch` downloads ahead of time (dataset.fetch descriptors)
     datasets = recipe.datasets or (type(recipe.dataset) == "table" and recipe.dataset.fetch and { recipe.dataset.fetch }) or nil,
     run = function(ctx)
       local o = ctx.opts
       o.temperature = o.temperature or (o.n == 1 and 0.0 or 0.8)
-      local problems, _, digest = load_problems(recipe, o)
+      local kept = prechecked[o]
+      prechecked[o] = nil
+      local problems, _, digest
+      if kept then problems, digest = kept[1], kept[3] else problems, _, digest = load_problems(recipe, o) end
       local jctx = not o.generate_only and jctx_of(ctx, recipe) or nil
       local _ <close> = setmetatable({}, { __close = function() if jctx then jctx.executor:close() end end })
       if o.samples then return score_file(ctx, recipe, jctx, problems, digest, fmt) end

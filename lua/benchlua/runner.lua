@@ -134,6 +134,40 @@ end
 
 local function dirname(p) return p:match("^(.*)/[^/]*$") or "." end
 
+--- check_model(path) -> true | nil, msg: a GGUF file that is there, readable
+-- and starts with the 4-byte magic "GGUF" (checked before a server loads it)
+function M.check_model(path)
+  local st = bench.fs.stat(path)
+  if not st then return nil, string.format("model file '%s' not found", path) end
+  if st.type ~= "file" then return nil, string.format("model '%s' is not a file", path) end
+  local f, err = io.open(path, "rb")
+  if not f then return nil, string.format("cannot read model file %s", err) end
+  local magic = f:read(4)
+  f:close()
+  if magic ~= "GGUF" then
+    return nil, string.format("model file '%s' is not a GGUF file (it does not start with \"GGUF\")", path)
+  end
+  return true
+end
+
+--- precheck(spec, opts, needs_server, shared, mode) -> true | nil, msg: what can be checked
+-- before a server starts: the model file and the server binary (when this
+-- run starts one), then the benchmark's own precheck(opts) (its dataset).
+-- A failure is a usage error: one line, exit 2, nothing recorded.
+function M.precheck(spec, opts, needs_server, shared, mode)
+  if needs_server and not opts.endpoint and not (shared and shared.server) then
+    local ok, err = M.check_model(opts.model)
+    if ok then ok, err = server_mod.find_binary(opts.server_bin) end
+    if not ok then return nil, err end
+  end
+  if spec.precheck and mode ~= "script" then -- (a script reads its own data)
+    local ok, pok, msg = pcall(spec.precheck, opts)
+    if not ok then return nil, errors.message(pok) end
+    if not pok then return nil, tostring(msg or "the benchmark's precheck failed") end
+  end
+  return true
+end
+
 -- Requests in flight when neither --concurrency nor the server (/props) says:
 -- an OpenAI-compatible endpoint that batches (vLLM, a proxy).
 M.ENDPOINT_CONCURRENCY = server_mod.UNKNOWN_SLOTS
@@ -455,6 +489,23 @@ function M.check_results(res, path, allow_no_score)
   return nil
 end
 
+--- precheck_sweep(cells, benchmarks, opts_of) -> true | nil, "NAME: msg":
+-- a sweep's checks before its first cell: every benchmark entry's options
+-- (validate) and model file and server binary in every cell, its dataset
+-- once (with the first cell's options). opts_of(cell, b) -> opts, needs_server
+function M.precheck_sweep(cells, benchmarks, opts_of)
+  for _, b in ipairs(benchmarks) do
+    for ci, cell in ipairs(cells) do
+      local opts, ns = opts_of(cell, b)
+      local ok, err = true, nil
+      if b.spec.validate then ok, err = b.spec.validate(opts) end
+      if ok then ok, err = M.precheck(ci == 1 and b.spec or {}, opts, ns) end
+      if not ok then return nil, string.format("%s: %s", b.name, tostring(err)) end
+    end
+  end
+  return true
+end
+
 --- Run a benchmark. mode: "native" (spec.run) or "script" (opts.script).
 -- shared (optional, for sweeps): {server=, info=, sweep=} a ready server that
 -- the caller started and stops (the run neither starts nor stops it, and its
@@ -480,6 +531,12 @@ function M.run(spec, opts, mode, shared)
   if type(spec.server) == "function" then needs_server = spec.server(opts) end
   if needs_server and not opts.endpoint and not opts.model then
     io.stderr:write("benchlua: --model PATH is required (or --endpoint URL for a running server)\n")
+    return 2
+  end
+  -- the model, server binary and dataset: before anything starts or is recorded
+  local pok, perr = M.precheck(spec, opts, needs_server, shared, mode)
+  if not pok then
+    io.stderr:write("benchlua: " .. perr .. "\n")
     return 2
   end
   -- a results file the run could not be recorded in is refused before anything starts

@@ -697,6 +697,8 @@ function M.run(sw, flags)
   end
   if not flags.cell then -- (an array task records a missing file as its cell's failure)
     local ok, err = M.check_files(sw)
+    -- every benchmark's options, the model files (GGUF) and datasets
+    if ok then ok, err = runner.precheck_sweep(sw.cells, sw.benchmarks, function(cell, b) return M.run_opts(sw, cell, b, flags), needs_server(sw, cell, b, flags) end) end
     if not ok then io.stderr:write("benchlua: " .. err .. "\n") return 2 end
   end
   -- a results file the runs could not be recorded in: refused before anything starts

@@ -187,10 +187,10 @@ started with them), in native and script mode; nothing starts.
   [2]
   $ benchlua throughput --model nope.gguf --server-bin "$SRC/tests/fake_server.py" --quiet
   benchlua: model file 'nope.gguf' not found
-  [1]
-  $ benchlua throughput --model "$SRC/README.md" --server-bin /nonexistent/llama-server --quiet
+  [2]
+  $ benchlua throughput --model "$SRC/tests/fixtures/fake.gguf" --server-bin /nonexistent/llama-server --quiet
   benchlua: server binary '/nonexistent/llama-server' not found
-  [1]
+  [2]
 
 A benchmark file with a typo: the error names the file and line. Reading an
 undefined global is an error, not a silent nil.
@@ -307,32 +307,32 @@ starts (the server here would leave a file behind), in one line, exit 2.
 
   $ printf '#!/bin/sh\ntouch started\n' > server.sh && chmod +x server.sh
   $ echo '{"runs": [' > broken.json
-  $ benchlua throughput --model "$SRC/README.md" --server-bin ./server.sh --results broken.json
+  $ benchlua throughput --model "$SRC/tests/fixtures/fake.gguf" --server-bin ./server.sh --results broken.json
   benchlua: results file 'broken.json' is not valid JSON (line 2 column 1: unexpected character); not touching it
   [2]
   $ echo '[1, 2]' > list.json
-  $ benchlua throughput --model "$SRC/README.md" --server-bin ./server.sh --results list.json
+  $ benchlua throughput --model "$SRC/tests/fixtures/fake.gguf" --server-bin ./server.sh --results list.json
   benchlua: results file 'list.json' is not a JSON object; not touching it
   [2]
   $ mkdir adir
-  $ benchlua throughput --model "$SRC/README.md" --server-bin ./server.sh --results adir
+  $ benchlua throughput --model "$SRC/tests/fixtures/fake.gguf" --server-bin ./server.sh --results adir
   benchlua: results file 'adir' is a directory
   [2]
-  $ benchlua throughput --model "$SRC/README.md" --server-bin ./server.sh --results /dev/full
+  $ benchlua throughput --model "$SRC/tests/fixtures/fake.gguf" --server-bin ./server.sh --results /dev/full
   benchlua: results file '/dev/full' is not a regular file
   [2]
-  $ benchlua throughput --model "$SRC/README.md" --server-bin ./server.sh --results /dev/zero
+  $ benchlua throughput --model "$SRC/tests/fixtures/fake.gguf" --server-bin ./server.sh --results /dev/zero
   benchlua: results file '/dev/zero' is not a regular file
   [2]
-  $ benchlua throughput --model "$SRC/README.md" --server-bin ./server.sh --results nodir/r.json
+  $ benchlua throughput --model "$SRC/tests/fixtures/fake.gguf" --server-bin ./server.sh --results nodir/r.json
   benchlua: cannot use results file 'nodir/r.json': cannot open lock file 'nodir/r.json.lock': No such file or directory
   [2]
   $ chmod 755 . && mkdir ro && echo '{"runs": []}' > ro/r.json && chmod 755 ro && touch ro/r.json.lock && chmod 666 ro/r.json.lock
-  $ setpriv --reuid=65534 --regid=65534 --clear-groups "$BENCHLUA" throughput --model "$SRC/README.md" --server-bin ./server.sh --results ro/r.json
+  $ setpriv --reuid=65534 --regid=65534 --clear-groups "$BENCHLUA" throughput --model "$SRC/tests/fixtures/fake.gguf" --server-bin ./server.sh --results ro/r.json
   benchlua: cannot write results file 'ro/r.json': Permission denied
   [2]
   $ chmod 666 ro/r.json
-  $ setpriv --reuid=65534 --regid=65534 --clear-groups "$BENCHLUA" throughput --model "$SRC/README.md" --server-bin ./server.sh --results ro/r.json
+  $ setpriv --reuid=65534 --regid=65534 --clear-groups "$BENCHLUA" throughput --model "$SRC/tests/fixtures/fake.gguf" --server-bin ./server.sh --results ro/r.json
   benchlua: cannot write beside results file 'ro/r.json': Permission denied
   [2]
   $ ls started

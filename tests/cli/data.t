@@ -39,14 +39,14 @@ is not the pinned one is refused in one line, naming it.
   ./data/HumanEval.jsonl.gz
   $ printf 'not the file\n' > data/mbpp.jsonl
   $ . ./offline; BENCHLUA_DATA="$PWD/data" benchlua mbpp --samples s.jsonl --quiet --results r.json 2>&1 | head -n 1 | sed "s|$PWD|.|g"
-  benchlua: run failed: ./data/mbpp.jsonl is not the pinned file \(sha256 \w+, expected ccf64ceae9c5403bf50a044cb6d505bfd2a2963ee58338ba268fd65beab92a9f\): remove it from BENCHLUA_DATA, or pass it with --dataset PATH to use it anyway (re)
-  [1]
+  benchlua: ./data/mbpp.jsonl is not the pinned file \(sha256 \w+, expected ccf64ceae9c5403bf50a044cb6d505bfd2a2963ee58338ba268fd65beab92a9f\): remove it from BENCHLUA_DATA, or pass it with --dataset PATH to use it anyway (re)
+  [2]
 
 A dataset of another benchmark's kind is named as such.
 
   $ benchlua human_eval --samples s.jsonl --dataset "$BENCHLUA_DATA/gsm8k_test.jsonl" --quiet --results r.json 2>&1 | head -n 1 | sed "s|$BENCHLUA_DATA|DATA|g"
-  benchlua: run failed: DATA/gsm8k_test.jsonl:1: field 'task_id' is missing or not a string; it looks like gsm8k's data (benchlua gsm8k --dataset DATA/gsm8k_test.jsonl)
-  [1]
+  benchlua: DATA/gsm8k_test.jsonl:1: field 'task_id' is missing or not a string; it looks like gsm8k's data (benchlua gsm8k --dataset DATA/gsm8k_test.jsonl)
+  [2]
   $ benchlua mbpp --samples s.jsonl --dataset "$BENCHLUA_DATA/sanitized-mbpp.json" --quiet --results r.json 2>&1 | head -n 1 | sed "s|$BENCHLUA_DATA|DATA|g"
-  benchlua: run failed: DATA/sanitized-mbpp.json:1: not valid JSON \(.*\); it looks like mbpp --sanitized's data \(benchlua mbpp --sanitized --dataset DATA/sanitized-mbpp.json\) (re)
-  [1]
+  benchlua: DATA/sanitized-mbpp.json:1: not valid JSON \(.*\); it looks like mbpp --sanitized's data \(benchlua mbpp --sanitized --dataset DATA/sanitized-mbpp.json\) (re)
+  [2]

@@ -62,7 +62,7 @@ end }
 
 -- human_eval against a fake server whose every 2nd answer is malformed
 local function he_run(d, extra, env)
-  local args = { "human_eval", "--model", "README.md", "--server-bin", FAKE, "--dataset", testing.data("HumanEval.jsonl.gz"), "--limit", "4",
+  local args = { "human_eval", "--model", "tests/fixtures/fake.gguf", "--server-bin", FAKE, "--dataset", testing.data("HumanEval.jsonl.gz"), "--limit", "4",
     "--results", d .. "/r.json", "--quiet" }
   for _, a in ipairs(extra) do args[#args + 1] = a end
   return benchlua(args, env)
@@ -110,7 +110,7 @@ end }
 
 T[#T + 1] = { "throughput: failed requests are judged by --max-server-errors too", function()
   local d <close> = tmpdir("endpoint-test")
-  local args = { "throughput", "--model", "README.md", "--server-bin", FAKE, "--requests", "6", "--server-arg", "--status-500-every",
+  local args = { "throughput", "--model", "tests/fixtures/fake.gguf", "--server-bin", FAKE, "--requests", "6", "--server-arg", "--status-500-every",
     "--server-arg", "3", "--results", d.path .. "/r.json", "--quiet" }
   local r = benchlua(args)
   eq(r.code, 1, "exit code: " .. r.stderr)

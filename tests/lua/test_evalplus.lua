@@ -152,7 +152,7 @@ T[#T + 1] = { "--chat against an oracle server: evalplus's instruction, answers 
   local dir <close> = setmetatable({ path = assert(bench.fs.mkdtemp("ep-chat")) },
     { __close = function(t) bench.fs.rmtree(t.path) end })
   local data = testing.data("HumanEvalPlus.jsonl.gz")
-  local r = assert(bench.run_script{ argv = { bench.exe, "humaneval_plus", "--chat", "--model", data,
+  local r = assert(bench.run_script{ argv = { bench.exe, "humaneval_plus", "--chat", "--model", "tests/fixtures/fake.gguf",
     "--server-bin", "tests/fixtures/humaneval/oracle_server.py", "--dataset", data, "--limit", "5",
     "--results", dir.path .. "/r.json", "--quiet" }, env = { XDG_CACHE_HOME = CACHE_HOME }, timeout = 300 })
   eq(r.code, 0, "exit code: " .. r.stderr)

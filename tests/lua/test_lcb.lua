@@ -414,7 +414,7 @@ T["a full chat run against a fake server: the real problem's solution passes all
   local answer = write(d.path .. "/answer.txt", "<think>\nMaybe ```python\nprint('NO')\n```\n</think>\n"
     .. "Count the misplaced cards:\n\n```python\n" .. SHORT_SORT .. "```\n")
   local record = d.path .. "/requests.jsonl"
-  local r = benchlua{ "lcb", "--chat", "--n", "2", "--dataset", testing.data("lcb_sample_1873_A.jsonl"), "--model", testing.data("lcb_sample_1873_A.jsonl"), "--server-bin", "tests/fake_server.py",
+  local r = benchlua{ "lcb", "--chat", "--n", "2", "--dataset", testing.data("lcb_sample_1873_A.jsonl"), "--model", "tests/fixtures/fake.gguf", "--server-bin", "tests/fake_server.py",
     "--server-arg=--chat-answer-file", "--server-arg=" .. answer, "--server-arg=--record", "--server-arg=" .. record,
     "--results", d.path .. "/r.json", "--quiet" }
   eq(r.code, 0, "exit code: " .. r.stderr)
@@ -445,7 +445,7 @@ end
 T["a full base-model run: the few-shot prompt, the ### stop, the stripped output graded"] = function()
   local d <close> = tmpdir()
   local record = d.path .. "/requests.jsonl"
-  local r = benchlua{ "lcb", "--dataset", testing.data("lcb_sample_1873_A.jsonl"), "--model", testing.data("lcb_sample_1873_A.jsonl"), "--server-bin", "tests/fake_server.py",
+  local r = benchlua{ "lcb", "--dataset", testing.data("lcb_sample_1873_A.jsonl"), "--model", "tests/fixtures/fake.gguf", "--server-bin", "tests/fake_server.py",
     "--server-arg=--reply", "--server-arg=\n" .. SHORT_SORT .. "\n\n", "--server-arg=--record", "--server-arg=" .. record,
     "--server-arg=--n-ctx", "--server-arg=65536",
     "--results", d.path .. "/r.json", "--quiet" }
@@ -543,7 +543,7 @@ T["--generate-only writes the custom-evaluator input that --samples grades"] = f
   local d <close> = tmpdir()
   local answer = write(d.path .. "/answer.txt", "```python\n" .. SHORT_SORT .. "```\n")
   local gen = d.path .. "/gen.json"
-  local r = benchlua{ "lcb", "--chat", "--n", "2", "--dataset", testing.data("lcb_sample_1873_A.jsonl"), "--model", testing.data("lcb_sample_1873_A.jsonl"), "--server-bin", "tests/fake_server.py",
+  local r = benchlua{ "lcb", "--chat", "--n", "2", "--dataset", testing.data("lcb_sample_1873_A.jsonl"), "--model", "tests/fixtures/fake.gguf", "--server-bin", "tests/fake_server.py",
     "--server-arg=--chat-answer-file", "--server-arg=" .. answer, "--generate-only", gen, "--results", d.path .. "/r.json", "--quiet" }
   eq(r.code, 0, "exit code: " .. r.stderr)
   local g = json_file(gen)
