@@ -176,8 +176,8 @@ T[#T + 1] = { "--model-name is the model id sent; the model is recorded the same
   r = he_run(d.path, { "--chat", "--server-arg", "--expect-model", "--server-arg", "fake.gguf" })
   eq(r.code, 0, "spawned: " .. r.stderr)
   local run = last_run(d.path .. "/r.json")
-  eq(run.model, "README.md", "model: the file name")
-  assert(run.config.path:sub(1, 1) == "/" and run.config.path:find("/README.md$"), "config.path: the full path, " .. run.config.path)
+  eq(run.model, "fake.gguf", "model: the file name")
+  assert(run.config.path:sub(1, 1) == "/" and run.config.path:find("/tests/fixtures/fake.gguf$"), "config.path: the full path, " .. run.config.path)
 end }
 
 T[#T + 1] = { "an endpoint that refuses every connection fails after the refused window, not the ready timeout, naming it", function()
