@@ -104,7 +104,7 @@ deps:
 # the datasets of these benchmarks, fetched into the cache once (digest-checked);
 # offline, benchlua says what it could not fetch and the tests that need it skip
 # (lcb's releases are large: `benchlua fetch lcb` when you want them)
-FETCH ?= human_eval humaneval_plus mbpp mbpp_plus
+FETCH ?= human_eval humaneval_plus mbpp mbpp_plus gsm8k aime math500 ifeval
 data: all
 	./$(BIN) fetch $(FETCH) || echo "make data: not every dataset could be fetched (offline?): put the files in a directory named by BENCHLUA_DATA (README: Working offline)"
 

@@ -66,10 +66,14 @@ static int all_zero(const unsigned char *p, size_t n)
 /* Decompresses s[0..n) (window: 15 + 16 gzip, 15 + 32 gzip or zlib) and
  * pushes the bytes; at most max bytes (0: no limit). A gzip stream must end
  * properly: concatenated members are read, zero padding after the last one
- * is allowed (as Python's gzip does), anything else is an error. Returns 0,
- * or -1 with nil, message, code pushed (the message starts with `what`). */
+ * is allowed (as Python's gzip does), anything else is an error. check: 0,
+ * or the stack index of a function called once with the first bytes (up to
+ * 64 KiB, or all when fewer): anything but true stops the inflation there,
+ * its second result the reason (it may raise; the zbox's __gc ends zlib).
+ * Returns 0, or -1 with nil, message, code pushed (the message starts with
+ * `what`). */
 static int inflate_all(lua_State *L, const char *what, const char *s, size_t n,
-                       size_t max, int window)
+                       size_t max, int window, int check)
 {
     zbox *b = lua_newuserdatauv(L, sizeof *b, 0);
     memset(b, 0, sizeof *b);
@@ -83,10 +87,13 @@ static int inflate_all(lua_State *L, const char *what, const char *s, size_t n,
     b->live = 1;
     b->z.next_in = (Bytef *)s;
     b->z.avail_in = (uInt)n; /* (n < 4 GiB: checked by the caller) */
+    lua_pushnil(L);          /* the check's reason, when it refuses */
+    int why = lua_gettop(L);
     luaL_Buffer buf;
     luaL_buffinit(L, &buf);
     size_t total = 0;
     const char *err = NULL, *code = "EIO";
+    int checked = !check, refused = 0;
     for (;;) {
         char *p = luaL_prepbuffsize(&buf, 1 << 16);
         b->z.next_out = (Bytef *)p;
@@ -99,6 +106,26 @@ static int inflate_all(lua_State *L, const char *what, const char *s, size_t n,
             err = "larger than the limit";
             code = "ETOOBIG";
             break;
+        }
+        if (!checked && (total >= (1 << 16) || rc != Z_OK)) {
+            checked = 1; /* (balanced use of the stack between buffer calls) */
+            lua_pushvalue(L, check);
+            lua_pushlstring(L, luaL_buffaddr(&buf),
+                            total < (1 << 16) ? total : (1 << 16));
+            lua_call(L, 1, 2);
+            int ok = lua_isboolean(L, -2) && lua_toboolean(L, -2);
+            if (!ok) {
+                const char *r = lua_tostring(L, -1);
+                lua_pushfstring(L, "%s: %s", what, r ? r : "refused");
+                lua_replace(L, why);
+            }
+            lua_pop(L, 2);
+            if (!ok) {
+                err = "refused";
+                code = "EREFUSED";
+                refused = 1;
+                break;
+            }
         }
         if (rc == Z_STREAM_END) {
             size_t left = b->z.avail_in;
@@ -126,7 +153,9 @@ static int inflate_all(lua_State *L, const char *what, const char *s, size_t n,
     b->live = 0;
     if (err) {
         lua_pushnil(L);
-        if (max && strcmp(code, "ETOOBIG") == 0)
+        if (refused)
+            lua_pushvalue(L, why);
+        else if (max && strcmp(code, "ETOOBIG") == 0)
             lua_pushfstring(L, "%s: larger than %I bytes", what,
                             (lua_Integer)max);
         else
@@ -242,7 +271,7 @@ static int l_read(lua_State *L)
     }
     const char *what = lua_pushfstring(L, "cannot read '%s'", path);
     lua_insert(L, -2);
-    if (inflate_all(L, what, s, n, max, 15 + 16) != 0)
+    if (inflate_all(L, what, s, n, max, 15 + 16, 0) != 0)
         return 3;
     return 1;
 }
@@ -426,6 +455,18 @@ static int l_mkdir_p(lua_State *L)
     return 1;
 }
 
+/* bench.fs.mkdir(path) -> true | nil, err, code: one directory, created
+ * exclusively (mkdir(2), atomic on NFS too): "EEXIST" when anything is
+ * there already, so that two processes never get the same one. */
+static int l_mkdir(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    if (mkdir(path, 0755) < 0)
+        return fail(L, "cannot create directory", path);
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
 /* bench.fs.stat(path) -> {type="file"|"dir"|"other", size, mode, mtime} | nil
  * (mode: the permission bits) */
 static int l_stat(lua_State *L)
@@ -599,8 +640,10 @@ static int l_b64(lua_State *L)
     return 1;
 }
 
-/* bench.fs.inflate(bytes) -> bytes | nil, err, code. zlib or gzip
- * framing; the stream must end properly. */
+/* bench.fs.inflate(bytes [, max [, check]]) -> bytes | nil, err, code. zlib
+ * or gzip framing; the stream must end properly. At most max bytes
+ * ("ETOOBIG" past it; 0 or nil: no limit); check(first bytes) as
+ * inflate_all says ("EREFUSED" when it does not return true). */
 static int l_inflate(lua_State *L)
 {
     size_t n;
@@ -611,7 +654,12 @@ static int l_inflate(lua_State *L)
         lua_pushliteral(L, "ETOOBIG");
         return 3;
     }
-    if (inflate_all(L, "inflate", s, n, 0, 15 + 32) != 0)
+    lua_Integer max = luaL_optinteger(L, 2, 0);
+    luaL_argcheck(L, max >= 0, 2, "max must be 0 (no limit) or more");
+    int check = lua_isnoneornil(L, 3) ? 0 : 3;
+    if (check)
+        luaL_checktype(L, 3, LUA_TFUNCTION);
+    if (inflate_all(L, "inflate", s, n, (size_t)max, 15 + 32, check) != 0)
         return 3;
     return 1;
 }
@@ -673,6 +721,7 @@ void bl_open_fs(lua_State *L)
                                    {"append", l_append},
                                    {"trylock", l_trylock},
                                    {"mkdir_p", l_mkdir_p},
+                                   {"mkdir", l_mkdir},
                                    {"stat", l_stat},
                                    {"list", l_list},
                                    {"realpath", l_realpath},

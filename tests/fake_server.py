@@ -22,6 +22,10 @@ does, with misbehaviour chosen on the command line:
 --chat-answer-file: /v1/chat/completions answers with FILE's text as it is
 (e.g. prose and a fenced solution), instead of --reply in a python fence.
 --record: every generation request's JSON body is appended to FILE, one a line.
+--answers FILE: a JSON list of {"match": TEXT, "content": TEXT, "finish_reason":
+"stop"|"length", "reasoning": TEXT}: a generation request whose prompt (or last
+message) contains TEXT gets that answer (the first that matches), chat and
+/completion alike; the others get --reply as usual.
 """
 import argparse, json, os, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -49,6 +53,7 @@ ap.add_argument("--huge-reply", type=int, default=0, help="a /completion whose c
 ap.add_argument("--no-length", action="store_true", help="with --huge-reply: no Content-Length, close at the end")
 ap.add_argument("--chat-answer-file")
 ap.add_argument("--record")
+ap.add_argument("--answers")
 # llama-server flags benchlua passes, accepted and ignored
 ap.add_argument("-m"); ap.add_argument("-np"); ap.add_argument("-c"); ap.add_argument("-ngl")
 args, _ = ap.parse_known_args()
@@ -127,6 +132,30 @@ class H(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass
 
+    def known(self, body):
+        if not args.answers:
+            return None
+        text = body.get("prompt") or ""
+        if body.get("messages"):
+            text = body["messages"][-1].get("content") or ""
+        with open(args.answers) as f:
+            for a in json.load(f):
+                if a["match"] in text:
+                    return a
+        return None
+
+    def send_known(self, a, chat):
+        finish = a.get("finish_reason", "stop")
+        timings = {"prompt_n": 7, "cache_n": 3, "predicted_n": 5, "predicted_ms": 1.0}
+        if chat:
+            msg = {"role": "assistant", "content": a["content"]}
+            if a.get("reasoning"):
+                msg["reasoning_content"] = a["reasoning"]
+            return self.send(200, {"choices": [{"message": msg, "finish_reason": finish}],
+                                   "usage": {"completion_tokens": 5, "prompt_tokens": 10}, "timings": timings})
+        return self.send(200, {"content": a["content"], "tokens_predicted": 5, "tokens_evaluated": 10,
+                               "stop_type": "limit" if finish == "length" else "eos", "timings": timings})
+
     def do_GET(self):
         if self.refused():
             return
@@ -179,6 +208,9 @@ class H(BaseHTTPRequestHandler):
             return self.send_huge(args.huge_reply)
         if args.malformed and k % args.malformed_every == 0:
             return self.malformed(self.path == "/v1/chat/completions")
+        known = self.known(body)
+        if known is not None:
+            return self.send_known(known, self.path == "/v1/chat/completions")
         if self.path == "/completion":
             return self.send(200, {"content": args.reply, "tokens_predicted": 5, "tokens_evaluated": 10,
                                    "stop_type": "eos", "timings": {"predicted_n": 5, "predicted_ms": 1.0}})

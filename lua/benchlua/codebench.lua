@@ -30,14 +30,15 @@
 --     a user error). problems: a list of tables with a string task_id each;
 --     anything else on them is the recipe's (a problem may decode its tests
 --     lazily in judge).
---   prompt(p, opts) -> completion-mode prompt (default p.prompt)
---   chat(p, opts) -> a user message string or a messages list (default:
+--   prompt(p, opts, index) -> completion-mode prompt (default p.prompt);
+--     index: the sample's 0-based repeat (chat and solution get it too)
+--   chat(p, opts, index) -> a user message string or a messages list (default:
 --     instruction .. "\n```python\n" .. stripped p.prompt .. "\n```")
 --   instruction: the chat instruction for the default chat()
 --   stops: completion-mode stop strings (also cut client-side)
 --   extract(answer, p, opts) -> code | nil, info: chat mode (default
 --     extract.code: last python fence, <think> dropped; info.unclosed_think)
---   solution(p, g, opts) -> solution, fields: what judge gets from a
+--   solution(p, g, opts, index) -> solution, fields: what judge gets from a
 --     generation g = {code, raw, finish, ...}; fields are logged with the
 --     sample (default: g.code or "")
 --   judge(jctx, p, solution) -> verdict (yields). Single verdict set:
@@ -58,12 +59,15 @@
 --     solution, index, ...}, write = function(path, scored, problems, opts),
 --     generated = function(path, items, opts) } (default code.formats.human_eval)
 --   result(res, tally, ctx): add to the results before they are recorded
+--   outcomes: the outcomes reported, in order (default code.OUTCOMES);
+--     no_code: the outcome of an empty answer (default "no_code")
+-- Prompt tokens the server evaluated and took from its cache (llama-server's
+-- timings.prompt_n, cache_n) are summed: results.prompt_tokens_evaluated,
+-- results.prompt_tokens_cached.
 --   datasets: every file the benchmark may fetch (dataset.fetch descriptors,
 --     or a function() returning them), for `benchlua fetch` (default: the
 --     dataset's fetch)
 --   validate(opts) -> true | false, msg; server(opts) -> bool
--- The benchmark's precheck(opts) reads the dataset (fetching it) before the
--- server starts, and run() uses what it read.
 --
 -- The sample log: one record per sample, {task_id, sample (0-based index),
 -- seed, prompt, raw, reasoning, finish, code, tokens, gen_time, the solution
@@ -93,14 +97,6 @@ M.OUTCOMES = { "passed", "wrong", "timed_out", "error", "no_code", "truncated", 
 function M.sample_seed(seed, task_id, index)
   local h = bench.fs.sha256(string.format("%s\0%s\0%d", tostring(seed), task_id, index))
   return tonumber(h:sub(1, 8), 16) & 0x7fffffff
-end
-
---- code.shortest(x) -> a float as Python's repr prints it
-function M.shortest(x)
-  for digits = 15, 17 do
-    local s = string.format("%." .. digits .. "g", x)
-    if tonumber(s) == x then return s:find("[.en]") and s or (s .. ".0") end
-  end
 end
 
 ---------------------------------------------------------------- shipped parts
@@ -267,9 +263,10 @@ end
 
 ---------------------------------------------------------------- the tally
 
-local function new_tally(sets)
-  local t = { outcomes = {}, sets = {}, names = sets, exec_time = 0, split = {} }
-  for _, k in ipairs(M.OUTCOMES) do t.outcomes[k] = 0 end
+local function new_tally(sets, outcomes)
+  local t = { outcomes = {}, sets = {}, names = sets, exec_time = 0, split = {}, order = outcomes or M.OUTCOMES,
+    prompt_evaluated = 0, prompt_cached = 0, prompt_timed = 0 }
+  for _, k in ipairs(t.order) do t.outcomes[k] = 0 end
   for _, s in ipairs(sets) do t.sets[s] = { n = {}, c = {} } end
   return t
 end
@@ -316,9 +313,9 @@ local function report(ctx, recipe, problems, tally, extra)
     line = table.concat(parts, "  ")
   end
   local counts = {}
-  for _, k in ipairs(M.OUTCOMES) do counts[#counts + 1] = string.format("%s %d", k:gsub("_", " "), oc[k]) end
+  for _, k in ipairs(tally.order) do counts[#counts + 1] = string.format("%s %d", k:gsub("_", " "), oc[k]) end
   local known = {}
-  for _, k in ipairs(M.OUTCOMES) do known[k] = true end
+  for _, k in ipairs(tally.order) do known[k] = true end
   for k, v in pairs(oc) do -- a recipe's own outcomes
     if not known[k] then counts[#counts + 1] = string.format("%s %d", k:gsub("_", " "), v) end
   end
@@ -330,6 +327,9 @@ local function report(ctx, recipe, problems, tally, extra)
     reproducibility = { dataset_sha256 = extra.digest },
   }
   extra.digest = nil
+  if tally.prompt_timed > 0 then -- the server's timings: prompt tokens computed vs taken from its cache
+    res.prompt_tokens_evaluated, res.prompt_tokens_cached = tally.prompt_evaluated, tally.prompt_cached
+  end
   if #tally.names > 1 then
     res.pass_at_k_by_set = {}
     for _, s in ipairs(tally.names) do res.pass_at_k_by_set[s] = (pass_at_k(problems, tally.sets[s])) end
@@ -390,13 +390,26 @@ local function pop(q)
   return job
 end
 
+-- (a worker's error, with its traceback as a task's carries it, stops the
+-- queue and is finish()'s to return: the task does not die unjoined, which
+-- would print it on the terminal)
+local function with_trace(e)
+  if type(e) == "string" and not e:find("\nstack traceback:\n", 1, true) then return debug.traceback(e, 2) end
+  return e
+end
+
 local function start_workers(q, fn)
   for i = 1, q.workers do
     q.tasks[i] = bench.spawn(function()
-      while true do
+      while not q.err do
         local job = pop(q)
         if not job then return end
-        fn(job)
+        local ok, err = xpcall(fn, with_trace, job)
+        if not ok then
+          q.err = q.err or err
+          q.closed = true
+          wake(q)
+        end
       end
     end)
   end
@@ -406,12 +419,12 @@ end
 local function finish(q)
   q.closed = true
   wake(q)
-  local first
+  local first = q.err
   for _, t in ipairs(q.tasks) do
     local ok, err = bench.join(t)
     if not ok and not first then first = err end
   end
-  return first
+  return first or q.err
 end
 
 local function judge_one(recipe, jctx, tally, p, solution)
@@ -431,7 +444,7 @@ local function settle(recipe, rec, v, g)
   else rec.passed = v.passed == true end
   if rec.passed then rec.outcome = "passed"
   elseif g.truncated then rec.outcome = "truncated"
-  elseif g.no_code then rec.outcome = "no_code"
+  elseif g.no_code then rec.outcome = recipe.no_code or "no_code"
   else rec.outcome = v.outcome ~= "passed" and v.outcome or "wrong" end
 end
 
@@ -454,7 +467,7 @@ end
 local function score_file(ctx, recipe, jctx, problems, digest, fmt)
   local o = ctx.opts
   local recs = fmt.read(o.samples, problems, o)
-  local tally, done = new_tally(recipe.verdicts or { "" }), 0
+  local tally, done = new_tally(recipe.verdicts or { "" }, recipe.outcomes), 0
   local q = new_queue(jctx.workers)
   start_workers(q, function(s)
     local p = problems.by_id[s.task_id]
@@ -476,10 +489,10 @@ local function score_file(ctx, recipe, jctx, problems, digest, fmt)
   return report(ctx, recipe, problems, tally, { digest = digest, samples = #recs, samples_file = o.samples })
 end
 
-local function chat_messages(recipe, p, o)
+local function chat_messages(recipe, p, o, index)
   local m
   if recipe.chat then
-    m = recipe.chat(p, o)
+    m = recipe.chat(p, o, index or 0)
   else
     m = (recipe.instruction or "") .. "\n```python\n" .. p.prompt:match("^%s*(.-)%s*$") .. "\n```"
   end
@@ -488,26 +501,36 @@ local function chat_messages(recipe, p, o)
 end
 
 -- One sample's request and its code. -> g (never raises for a failed request)
-local function generate(ctx, recipe, p, seed)
+-- The server's prompt accounting (llama-server's timings): tokens evaluated, cached.
+local function prompt_timings(g, r)
+  local t = type(r.raw) == "table" and r.raw.timings
+  if type(t) == "table" and type(t.prompt_n) == "number" then
+    g.prompt_evaluated, g.prompt_cached = t.prompt_n, type(t.cache_n) == "number" and t.cache_n or 0
+  end
+end
+
+local function generate(ctx, recipe, p, seed, index)
   local o = ctx.opts
   local g = {}
   if o.chat then
-    local messages, shown = chat_messages(recipe, p, o)
+    local messages, shown = chat_messages(recipe, p, o, index)
     g.prompt = shown
     if #messages > 1 then g.messages = messages end
     local r, err = ctx.chat{ messages = messages, max_tokens = o.max_tokens,
-      temperature = o.temperature, top_p = o.top_p, seed = seed }
+      temperature = o.temperature, top_p = o.top_p, seed = seed, cache_prompt = true }
     if not r then g.error = err return g end
+    prompt_timings(g, r)
     local code, info = (recipe.extract or extract.code)(r.text, p, o)
     info = info or {}
     g.raw, g.reasoning, g.finish, g.tokens, g.gen_time = r.text, r.reasoning, r.finish, r.tokens, r.time
     g.truncated = r.finish == "length" or info.unclosed_think or false
     g.code, g.no_code = code, code == nil
   else
-    g.prompt = recipe.prompt and recipe.prompt(p, o) or p.prompt
+    g.prompt = recipe.prompt and recipe.prompt(p, o, index or 0) or p.prompt
     local r, err = ctx.completion{ prompt = g.prompt, n_predict = o.max_tokens, temperature = o.temperature,
       top_p = o.top_p, stop = recipe.stops, seed = seed, cache_prompt = true }
     if not r then g.error = err return g end
+    prompt_timings(g, r)
     g.raw, g.finish, g.tokens, g.gen_time = r.text, r.finish, r.tokens, r.time
     g.code = extract.truncate(r.text, recipe.stops)
     g.truncated = r.finish == "length" and g.code == r.text
@@ -561,7 +584,7 @@ local function fit_text(recipe, p, o)
     for i, m in ipairs(messages) do parts[i] = m.content end
     return table.concat(parts, "\n")
   end
-  return recipe.prompt and recipe.prompt(p, o) or p.prompt
+  return recipe.prompt and recipe.prompt(p, o, 0) or p.prompt
 end
 
 -- Generate every sample (all slots busy); score each as it arrives, or
@@ -571,7 +594,7 @@ local function full_run(ctx, recipe, jctx, problems, digest, fmt)
   local done_samples = ctx.done_samples or {}
   local generated = not o.generate_only and ctx.generated_samples or {}
   local items, fit, todo, resumed, kept = {}, {}, {}, 0, {}
-  local tally = new_tally(recipe.verdicts or { "" })
+  local tally = new_tally(recipe.verdicts or { "" }, recipe.outcomes)
   for _, p in ipairs(problems) do
     local need = false
     for i = 0, o.n - 1 do
@@ -597,6 +620,7 @@ local function full_run(ctx, recipe, jctx, problems, digest, fmt)
   local plan = o.generate_only and { overlap = false } or overlap.decide(ctx, jctx.workers)
   local done, t0, gen_end = resumed, bench.now(), nil
   local q = not o.generate_only and new_queue(plan.workers or jctx.workers)
+  local score_progress = ctx.progress
   local function score(it)
     local rec = sample_record(it, it.g, it.fields)
     if it.g.error then
@@ -608,12 +632,12 @@ local function full_run(ctx, recipe, jctx, problems, digest, fmt)
     count(tally, rec)
     ctx.log_sample(rec)
     done = done + 1
-    ctx.progress(done, #items, string.format("passed %d", tally.outcomes.passed))
+    score_progress(done, #items, string.format("passed %d", tally.outcomes.passed))
   end
   if q and plan.overlap then start_workers(q, score) end
   local function solve(it)
     if not it.g.error then
-      local sol, fields = (recipe.solution or function(_, g) return g.code or "" end)(it.p, it.g, o)
+      local sol, fields = (recipe.solution or function(_, g) return g.code or "" end)(it.p, it.g, o, it.index)
       it.solution, it.fields = sol, fields
     end
   end
@@ -621,11 +645,22 @@ local function full_run(ctx, recipe, jctx, problems, digest, fmt)
     solve(it)
     push(q, it)
   end
+  -- scoring waits for generation: generation has a progress line of its own
+  local gen_progress = q and not plan.overlap and #todo > 0 and require("benchlua.progress").new{
+    name = ctx.name .. " generation", quiet = o.quiet, stats = ctx.stats, live = { start = t0, base = 0 } }
+  local generated_n = 0
   local ok, err = pcall(bench.map, todo, ctx.concurrency, function(it)
-    it.g = generate(ctx, recipe, it.p, it.seed)
+    it.g = generate(ctx, recipe, it.p, it.seed, it.index)
     gen_end = bench.now()
+    generated_n = generated_n + 1
+    if gen_progress then gen_progress(generated_n, #todo) end
+    if it.g.prompt_evaluated then
+      tally.prompt_timed = tally.prompt_timed + 1
+      tally.prompt_evaluated = tally.prompt_evaluated + it.g.prompt_evaluated
+      tally.prompt_cached = tally.prompt_cached + it.g.prompt_cached
+    end
     -- kept as it arrives, scored or not: an interrupted run loses no completion
-    if not it.g.error and not o.generate_only then ctx.log_generated(M.generated_record(it)) end
+    if not it.g.error and not o.generate_only and ctx.log_generated then ctx.log_generated(M.generated_record(it)) end
     solve(it)
     if o.generate_only then
       done = done + 1
@@ -634,8 +669,13 @@ local function full_run(ctx, recipe, jctx, problems, digest, fmt)
     push(q, it)
   end)
   local gen_time = (gen_end or bench.now()) - t0
+  if gen_progress then gen_progress.finish() end
   if q then
     if not plan.overlap then
+      -- scoring after generation: its rate and ETA from when it starts
+      -- (the passed count is the run's), and no tokens/s
+      score_progress = require("benchlua.progress").new{ name = ctx.name, quiet = o.quiet,
+        live = setmetatable({ start = bench.now(), base = done }, { __index = ctx.live }) }
       if ok then start_workers(q, score) end
     end
     local serr = finish(q)
@@ -643,7 +683,11 @@ local function full_run(ctx, recipe, jctx, problems, digest, fmt)
   end
   if not ok then error(err, 0) end
   local tokens = ctx.stats.tokens
-  if o.generate_only then return write_generated(ctx, fmt, items, gen_time, tokens) end
+  if o.generate_only then
+    local res = write_generated(ctx, fmt, items, gen_time, tokens)
+    if tally.prompt_timed > 0 then res.prompt_tokens_evaluated, res.prompt_tokens_cached = tally.prompt_evaluated, tally.prompt_cached end
+    return res
+  end
   local res = report(ctx, recipe, problems, tally, {
     digest = digest, samples = #items, generation_time = gen_time,
     tokens_per_s = gen_time > 0 and tokens / gen_time or nil, overlap_wall = bench.now() - t0,
@@ -657,9 +701,6 @@ end
 
 ---------------------------------------------------------------- the benchmark
 
--- what precheck(opts) read, for run() with that options table
-local prechecked = setmetatable({}, { __mode = "k" })
-
 --- code.benchmark(recipe) -> a benchmark table (see the header)
 function M.benchmark(recipe)
   assert(type(recipe) == "table", "code.benchmark: expected a recipe table")
@@ -671,30 +712,28 @@ function M.benchmark(recipe)
     error("code.benchmark: recipe.dataset must be a table {fetch=, read=} or a function(opts)", 2)
   end
   local fmt = recipe.samples or M.formats.human_eval
+  -- the data, loaded before the server starts (prepare) and kept for run
+  local loaded = setmetatable({}, { __mode = "k" })
   return {
     name = recipe.name,
     description = recipe.description,
     options = merge_options(recipe.options),
     server = recipe.server or function(opts) return opts.samples == nil end,
     validate = function(opts) return validate(recipe, opts) end,
-    -- before the server starts: the dataset resolved (fetched) and read; what
-    -- it read is kept for run() with the same options
-    precheck = function(opts)
-      local ok, problems, source, digest = pcall(load_problems, recipe, opts)
-      if not ok then return false, require("benchlua.errors").message(problems) end
-      prechecked[opts] = { problems, source, digest }
-      return true
-    end,
     parse = recipe.parse,
     -- what `benchlua fetch` downloads ahead of time (dataset.fetch descriptors)
     datasets = recipe.datasets or (type(recipe.dataset) == "table" and recipe.dataset.fetch and { recipe.dataset.fetch }) or nil,
+    -- before the server starts: the dataset read (or fetched) and checked
+    prepare = function(o)
+      local problems, source, digest = load_problems(recipe, o)
+      loaded[o] = { problems, source, digest }
+    end,
     run = function(ctx)
       local o = ctx.opts
       o.temperature = o.temperature or (o.n == 1 and 0.0 or 0.8)
-      local kept = prechecked[o]
-      prechecked[o] = nil
-      local problems, _, digest
-      if kept then problems, digest = kept[1], kept[3] else problems, _, digest = load_problems(recipe, o) end
+      local l = loaded[o] or { load_problems(recipe, o) }
+      loaded[o] = nil
+      local problems, digest = l[1], l[3]
       local jctx = not o.generate_only and jctx_of(ctx, recipe) or nil
       local _ <close> = setmetatable({}, { __close = function() if jctx then jctx.executor:close() end end })
       if o.samples then return score_file(ctx, recipe, jctx, problems, digest, fmt) end

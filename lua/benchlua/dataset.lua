@@ -2,6 +2,7 @@
 -- with errors that name the file and line; official files downloaded once
 -- into the user's cache directory (XDG) and checked against their sha256.
 local cjson = require("cjson.safe")
+local pyfmt = require("benchlua.pyfmt")
 local M = {}
 
 M.HUMAN_EVAL = {
@@ -65,25 +66,8 @@ function M.human_eval(path)
 end
 
 --- dataset.py_string(s) -> s as a JSON string the way Python's json.dumps
--- writes it (ASCII only, "/" unescaped).
-local function py_string(s)
-  local named = { ['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n", ["\r"] = "\\r", ["\t"] = "\\t", ["\b"] = "\\b", ["\f"] = "\\f" }
-  local ok = utf8.len(s)
-  local out = {}
-  if not ok then return assert(cjson.encode(s)) end
-  for _, c in utf8.codes(s) do
-    local ch = c < 128 and string.char(c)
-    if ch and named[ch] then out[#out + 1] = named[ch]
-    elseif c >= 32 and c < 127 then out[#out + 1] = ch
-    elseif c < 0x10000 then out[#out + 1] = string.format("\\u%04x", c)
-    else
-      c = c - 0x10000
-      out[#out + 1] = string.format("\\u%04x\\u%04x", 0xD800 + (c >> 10), 0xDC00 + (c & 0x3FF))
-    end
-  end
-  return '"' .. table.concat(out) .. '"'
-end
-
+-- writes it (pyfmt.json_string).
+local py_string = pyfmt.json_string
 M.py_string = py_string
 
 --- dataset.add_result(line, result, passed) -> the samples-file line with

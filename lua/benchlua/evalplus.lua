@@ -15,6 +15,7 @@
 local dataset = require("benchlua.dataset")
 local codeexec = require("benchlua.codeexec")
 local passk = require("benchlua.passk")
+local pyfmt = require("benchlua.pyfmt")
 local tasks = require("benchlua.tasks")
 local cjson = require("cjson.safe")
 local M = {}
@@ -103,14 +104,18 @@ function M.judge(o)
   local dir = (o.cache_dir or (dataset.cache_dir() .. "/evalplus")) .. "/" .. o.data.digest
   local ok, derr = bench.fs.mkdir_p(dir)
   if not ok then pool:close() return nil, derr end
-  return setmetatable({ pool = pool, data = o.data, dir = dir, busy = {},
+  return setmetatable({ pool = pool, data = o.data, dir = dir, busy = {}, digests = {},
     min_time_limit = o.min_time_limit or M.MIN_TIME_LIMIT, gt_factor = o.gt_factor or M.GT_TIME_LIMIT_FACTOR,
     cap = o.cap or M.TIMEOUT_PER_TASK, truth_time = 0, truth_computed = 0 }, Judge)
 end
 
 
--- The truth blob of task t: from the cache, else computed on executor z
--- (one computation per task at a time; others wait for it).
+-- The truth blob of task t: from the cache when it matches its digest (in
+-- N.truth.sha256 beside it, written when it was computed, and the first
+-- one this judge read: a sample that rewrites the file, with --sandbox off
+-- or the rlimit fallback, does not change the verdicts of later samples or
+-- runs), else computed on executor z (one computation per task at a time;
+-- others wait for it).
 function Judge:truth_path(t)
   return string.format("%s/%d.truth", self.dir, t.index)
 end
@@ -119,7 +124,17 @@ function Judge:blob(z, t)
   local path = self:truth_path(t)
   while self.busy[t.task_id] do bench.sleep(0.02) end
   local blob = dataset.read_raw(path)
-  if blob then return blob end
+  if blob then
+    local want = self.digests[t.index] or (dataset.read_raw(path .. ".sha256") or ""):match("^%x+")
+    if want and bench.fs.sha256(blob) == want then
+      self.digests[t.index] = want
+      return blob
+    end
+    if want then
+      io.stderr:write(string.format("evalplus: the cached ground truth of %s (%s) does not match its digest; computing it again\n",
+        t.task_id, path))
+    end
+  end
   self.busy[t.task_id] = true
   local _ <close> = setmetatable({}, { __close = function() self.busy[t.task_id] = nil end })
   local t0 = bench.now()
@@ -134,8 +149,11 @@ function Judge:blob(z, t)
       r and r.error or why), 0)
   end
   blob = table.concat(parts)
+  local digest = bench.fs.sha256(blob)
   local ok, err = bench.fs.write_atomic(path, blob)
+  if ok then ok, err = bench.fs.write_atomic(path .. ".sha256", digest .. "\n") end
   if not ok then error(err, 0) end
+  self.digests[t.index] = digest
   self.truth_time, self.truth_computed = self.truth_time + bench.now() - t0, self.truth_computed + 1
   return blob
 end
@@ -297,34 +315,10 @@ function M.tally(samples, results, tasks)
   return { base = passk.compute(counts_b), plus = passk.compute(counts_p) }, outcomes, base_only
 end
 
---- evalplus.float(x) -> x as Python's repr writes a float (shortest digits
--- that read back the same; exponent form below 1e-4 and from 1e16)
-function M.float(x)
-  if x ~= x then return "NaN" end
-  if x == math.huge then return "Infinity" elseif x == -math.huge then return "-Infinity" end
-  if x == 0 then return 1 / x < 0 and "-0.0" or "0.0" end
-  for d = 1, 17 do
-    local s = string.format("%." .. (d - 1) .. "e", x)
-    if tonumber(s) == x then
-      local sign, int, frac, e = s:match("^(-?)(%d)%.?(%d*)e([-+]%d+)$")
-      local digits, exp = (int .. frac):gsub("0+$", ""), tonumber(e)
-      if exp < -4 or exp >= 16 then
-        local m = digits:sub(1, 1) .. (#digits > 1 and ("." .. digits:sub(2)) or "")
-        return string.format("%s%se%s%02d", sign, m, exp < 0 and "-" or "+", math.abs(exp))
-      elseif exp < 0 then
-        return sign .. "0." .. string.rep("0", -exp - 1) .. digits
-      elseif #digits <= exp + 1 then
-        return sign .. digits .. string.rep("0", exp + 1 - #digits) .. ".0"
-      end
-      return sign .. digits:sub(1, exp + 1) .. "." .. digits:sub(exp + 2)
-    end
-  end
-end
-
 local function pak_json(pak)
   local parts = {}
   for _, k in ipairs(passk.ks(pak)) do
-    parts[#parts + 1] = string.format('"pass@%d": %s', k, M.float(pak["pass@" .. k]))
+    parts[#parts + 1] = string.format('"pass@%d": %s', k, pyfmt.json_number(pak["pass@" .. k]))
   end
   return "{" .. table.concat(parts, ", ") .. "}"
 end

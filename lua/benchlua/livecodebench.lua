@@ -11,6 +11,7 @@ local dataset = require("benchlua.dataset")
 local extract = require("benchlua.extract")
 local codeexec = require("benchlua.codeexec")
 local passk = require("benchlua.passk")
+local pyfmt = require("benchlua.pyfmt")
 local M = {}
 
 M.URL = "https://huggingface.co/datasets/livecodebench/code_generation_lite/resolve/main/"
@@ -78,6 +79,30 @@ function M.pickled_string(b)
   return s
 end
 
+-- The most the private tests of one row may inflate to (1 GiB)
+M.MAX_TESTS_BYTES = 1 << 30
+
+-- inflate's check of the first bytes: the start of the one pickle layout
+-- (as pickled_string reads it) holding a string of at most MAX_TESTS_BYTES,
+-- so that anything else (a zip bomb of zeros) stops after 64 KiB.
+local function pickle_start(b)
+  if #b < 2 then return true end
+  if b:byte(1) ~= 0x80 or b:byte(2) < 2 or b:byte(2) > 5 then return nil, "not a pickle of protocol 2 to 5" end
+  local i = b:byte(3) == 0x95 and 12 or 3
+  local op, len = b:byte(i), nil
+  if op == nil then return true end
+  if op == 0x8C then len = b:byte(i + 1)
+  elseif op == 0x58 and #b >= i + 4 then len = uint_le(b, i + 1, 4)
+  elseif op == 0x8D and #b >= i + 8 then len = uint_le(b, i + 1, 8)
+  elseif op ~= 0x58 and op ~= 0x8D then
+    return nil, string.format("pickle holds something other than one string (opcode 0x%02x)", op)
+  end
+  if len and len > M.MAX_TESTS_BYTES then
+    return nil, string.format("the pickled string claims %d bytes, more than the limit of %d", len, M.MAX_TESTS_BYTES)
+  end
+  return true
+end
+
 -- A test list: {{input=, output=, testtype=}...}
 local function check_tests(v, what)
   if type(v) ~= "table" or (next(v) ~= nil and v[1] == nil) then return nil, what .. " is not a JSON list" end
@@ -98,7 +123,8 @@ function M.decode_tests(field)
   if v ~= nil then return check_tests(v, "private_test_cases") end
   local raw, err = bench.fs.base64_decode(field)
   if not raw then return nil, "private_test_cases: neither JSON nor base64 (" .. tostring(err) .. ")" end
-  local bytes, ierr = bench.fs.inflate(raw)
+  local bytes, ierr, code = bench.fs.inflate(raw, M.MAX_TESTS_BYTES + 64, pickle_start)
+  if code == "EREFUSED" or code == "ETOOBIG" then return nil, "private_test_cases refused: " .. tostring(ierr) end
   if not bytes then return nil, "private_test_cases: not zlib data (" .. tostring(ierr) .. ")" end
   local s, perr = M.pickled_string(bytes)
   if not s then return nil, "private_test_cases: " .. perr end
@@ -215,20 +241,42 @@ end
 
 ---------------------------------------------------------------- loading
 
-local function shard_paths(o)
-  local shards, err = M.release(o.release)
-  if not shards then error("--release: " .. err, 0) end
-  local paths = {}
-  for _, i in ipairs(shards) do
-    local path = dataset.cache_dir() .. "/livecodebench/" .. M.SHARDS[i]
-    local mark = path .. ".verified"
-    if not (bench.fs.stat(path) and bench.fs.stat(mark)) then
+-- Why the cached shard at path cannot be used as its .verified mark says
+-- (missing, no readable mark, another size or problem count) | nil
+local function unverified(path, i)
+  local st, mark = bench.fs.stat(path), cjson.decode(bench.fs.read(path .. ".verified") or "")
+  if not st then return "not there" end
+  if type(mark) ~= "table" or type(mark.size) ~= "number" or type(mark.problems) ~= "number" then
+    return "no readable " .. path .. ".verified"
+  end
+  if mark.problems ~= M.SHARD_PROBLEMS[i] then
+    return string.format("marked with %d problems, the release has %d", mark.problems, M.SHARD_PROBLEMS[i])
+  end
+  if st.size ~= mark.size then return string.format("%d bytes, marked %d", st.size, mark.size) end
+end
+
+-- Indexes release shard i into `all`, fetching it when the cache does not
+-- hold it as its mark says (size, then the count of problems it reads).
+local function index_shard(i, all)
+  local path = dataset.cache_dir() .. "/livecodebench/" .. M.SHARDS[i]
+  local why = unverified(path, i)
+  for attempt = 1, 2 do
+    if why then
+      if why ~= "not there" then
+        io.stderr:write(string.format("lcb: the cached %s does not match its mark (%s); fetching it again\n", path, why))
+      end
       local got, ferr = M.fetch_shard(i, path)
       if not got then error(ferr, 0) end
     end
-    paths[#paths + 1] = path
+    local n = #all
+    local ok, err = M.index(path, all)
+    if not ok then why = err
+    elseif #all - n ~= M.SHARD_PROBLEMS[i] then
+      why = string.format("%d problems, marked %d", #all - n, M.SHARD_PROBLEMS[i])
+    else return path end
+    for k = #all, n + 1, -1 do all[k], all.digests[k] = nil, nil end
+    if attempt == 2 then error(string.format("lcb: %s does not match its mark (%s)", path, why), 0) end
   end
-  return paths
 end
 
 --- livecodebench.datasets(tag) -> the shards of a release as `benchlua
@@ -290,11 +338,17 @@ end
 -- <= contest_date <= end, at midnight, as lcb_runner compares), o.platform,
 -- o.difficulty. Problems are sorted by question_id. Raises user errors.
 function M.load(o)
-  local paths = (o.dataset and #o.dataset > 0) and o.dataset or shard_paths(o)
-  local all = {}
-  for _, path in ipairs(paths) do
-    local ok, err = M.index(path, all)
-    if not ok then error(err, 0) end
+  local all, paths = { digests = {} }, {}
+  if o.dataset and #o.dataset > 0 then
+    paths = o.dataset
+    for _, path in ipairs(paths) do
+      local ok, err = M.index(path, all)
+      if not ok then error(err, 0) end
+    end
+  else
+    local shards, err = M.release(o.release)
+    if not shards then error("--release: " .. err, 0) end
+    for _, i in ipairs(shards) do paths[#paths + 1] = index_shard(i, all) end
   end
   local problems, seen = { by_id = {} }, {}
   for _, p in ipairs(all) do
@@ -507,8 +561,7 @@ local function pyjson(v, depth, out)
   local pad = string.rep("    ", depth + 1)
   if type(v) == "string" then out[#out + 1] = dataset.py_string(v)
   elseif type(v) == "boolean" then out[#out + 1] = tostring(v)
-  elseif math.type(v) == "integer" then out[#out + 1] = tostring(v)
-  elseif type(v) == "number" then out[#out + 1] = M.py_float(v)
+  elseif type(v) == "number" then out[#out + 1] = pyfmt.json_number(v)
   elseif v.keys then
     out[#out + 1] = "{"
     for i, k in ipairs(v.keys) do
@@ -526,21 +579,6 @@ local function pyjson(v, depth, out)
     out[#out + 1] = "\n" .. string.rep("    ", depth) .. "]"
   end
   return out
-end
-
---- livecodebench.py_float(x) -> x as Python's repr writes a float
-function M.py_float(x)
-  if x ~= x then return "NaN" end
-  for digits = 15, 17 do
-    local s = string.format("%." .. digits .. "g", x)
-    if tonumber(s) == x then
-      if s:find("e") then
-        local m, e = s:match("^(.-)e([-+]%d+)$")
-        return m .. "e" .. (e:sub(1, 1) == "-" and "-" or "+") .. string.format("%02d", math.abs(tonumber(e)))
-      end
-      return s:find("%.") and s or (s .. ".0")
-    end
-  end
 end
 
 M.samples = {}

@@ -48,7 +48,8 @@ function M.new(o)
     last = now
     local el = now - (live.start or now)
     local new = done - (live.base or 0)
-    local rate = el > 0 and new / el or 0
+    -- a rate (and an ETA) once there is one to tell: two items and a second
+    local rate = el >= 1 and new >= 2 and new / el or 0
     local parts = { string.format("%s %d/%d %3d%%", o.name, done, total, total > 0 and math.floor(100 * done / total) or 0) }
     if rate > 0 then
       parts[#parts + 1] = string.format("%.1f/s", rate)

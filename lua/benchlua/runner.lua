@@ -134,40 +134,6 @@ end
 
 local function dirname(p) return p:match("^(.*)/[^/]*$") or "." end
 
---- check_model(path) -> true | nil, msg: a GGUF file that is there, readable
--- and starts with the 4-byte magic "GGUF" (checked before a server loads it)
-function M.check_model(path)
-  local st = bench.fs.stat(path)
-  if not st then return nil, string.format("model file '%s' not found", path) end
-  if st.type ~= "file" then return nil, string.format("model '%s' is not a file", path) end
-  local f, err = io.open(path, "rb")
-  if not f then return nil, string.format("cannot read model file %s", err) end
-  local magic = f:read(4)
-  f:close()
-  if magic ~= "GGUF" then
-    return nil, string.format("model file '%s' is not a GGUF file (it does not start with \"GGUF\")", path)
-  end
-  return true
-end
-
---- precheck(spec, opts, needs_server, shared, mode) -> true | nil, msg: what can be checked
--- before a server starts: the model file and the server binary (when this
--- run starts one), then the benchmark's own precheck(opts) (its dataset).
--- A failure is a usage error: one line, exit 2, nothing recorded.
-function M.precheck(spec, opts, needs_server, shared, mode)
-  if needs_server and not opts.endpoint and not (shared and shared.server) then
-    local ok, err = M.check_model(opts.model)
-    if ok then ok, err = server_mod.find_binary(opts.server_bin) end
-    if not ok then return nil, err end
-  end
-  if spec.precheck and mode ~= "script" then -- (a script reads its own data)
-    local ok, pok, msg = pcall(spec.precheck, opts)
-    if not ok then return nil, errors.message(pok) end
-    if not pok then return nil, tostring(msg or "the benchmark's precheck failed") end
-  end
-  return true
-end
-
 -- Requests in flight when neither --concurrency nor the server (/props) says:
 -- an OpenAI-compatible endpoint that batches (vLLM, a proxy).
 M.ENDPOINT_CONCURRENCY = server_mod.UNKNOWN_SLOTS
@@ -301,7 +267,8 @@ local function make_ctx(spec, opts, server, info, run_dir)
     local line = assert(cjson.encode(t))
     local ok, err = bench.fs.append(path, line .. "\n")
     if not ok then
-      ctx.log_failed = ctx.log_failed or string.format("cannot write %s: %s", path, tostring(err))
+      ctx.log_failed = ctx.log_failed or tostring(err):find(path, 1, true) and tostring(err)
+        or string.format("cannot write %s: %s", path, tostring(err))
       ctx.failed = ctx.failed or ctx.log_failed
       bench.http.abort_all(ctx.failed)
       error(ctx.failed, 0)
@@ -390,7 +357,7 @@ local function start_server(opts, run_dir)
     }
     if not server then return nil, err end
   end
-  -- (a Ctrl-C or SIGTERM while it loads is raised on, the server stopped first)
+  -- Ctrl-C or SIGTERM while it loads raises here: the server goes first
   local wok, info, rerr = pcall(server_mod.wait_ready, server, { timeout = opts.ready_timeout })
   if not wok then
     server:stop(0.3)
@@ -402,15 +369,6 @@ local function start_server(opts, run_dir)
   end
   return server, info
 end
-
--- the error a Ctrl-C or SIGTERM raises in the main task (or, from the
--- signal's hook, in the Lua code running then: "file:line: interrupted")
--- -> "interrupted" | "terminated" | nil
-local function signalled(e)
-  e = tostring(e):gsub("^[^%s:]+:%d+: ", "", 1)
-  return e:match("^(interrupted)") or e:match("^(terminated)")
-end
-M.SIGNAL_NAME = { interrupted = "SIGINT", terminated = "SIGTERM" }
 
 -- Watch the server: if it exits while the run needs it, fail the run at once.
 local function watch(server, ctx)
@@ -426,13 +384,32 @@ local function watch(server, ctx)
   end)
 end
 
+-- This machine's name, as a part of a file name ("host" when unknown)
+local function hostname()
+  local f = io.open("/proc/sys/kernel/hostname")
+  local h = f and f:read("l")
+  if f then f:close() end
+  h = (h or os.getenv("HOSTNAME") or ""):match("^[^.]*"):gsub("[^%w_-]", "_"):sub(1, 40)
+  return h ~= "" and h or "host"
+end
+
+--- make_run_dir(opts, name) -> a new directory of its own | nil, err:
+-- RUNS/STAMP-NAME-HOST-PID, or with -2, -3 ... after it when that is taken.
+-- Created exclusively, so never shared: not by two runs of one process in
+-- one second, nor by Slurm tasks on two nodes writing to one shared RUNS.
 local function make_run_dir(opts, name)
   local base = opts.runs_dir or (dirname(opts.results) .. "/benchlua-runs")
-  local stamp = os.date("!%Y%m%dT%H%M%SZ")
-  local dir = string.format("%s/%s-%s-%d", base, stamp, name, bench.fs.getpid())
-  local ok, err = bench.fs.mkdir_p(dir)
+  local ok, err = bench.fs.mkdir_p(base)
   if not ok then return nil, err end
-  return dir
+  local stem = string.format("%s/%s-%s-%s-%d", base, os.date("!%Y%m%dT%H%M%SZ"), name, hostname(), bench.fs.getpid())
+  for n = 1, 1000 do
+    local dir = n == 1 and stem or (stem .. "-" .. n)
+    local code
+    ok, err, code = bench.fs.mkdir(dir)
+    if ok then return dir end
+    if code ~= "EEXIST" then return nil, err end
+  end
+  return nil, err
 end
 
 local function interpreter()
@@ -489,18 +466,44 @@ function M.check_results(res, path, allow_no_score)
   return nil
 end
 
---- precheck_sweep(cells, benchmarks, opts_of) -> true | nil, "NAME: msg":
--- a sweep's checks before its first cell: every benchmark entry's options
--- (validate) and model file and server binary in every cell, its dataset
--- once (with the first cell's options). opts_of(cell, b) -> opts, needs_server
-function M.precheck_sweep(cells, benchmarks, opts_of)
-  for _, b in ipairs(benchmarks) do
-    for ci, cell in ipairs(cells) do
-      local opts, ns = opts_of(cell, b)
-      local ok, err = true, nil
-      if b.spec.validate then ok, err = b.spec.validate(opts) end
-      if ok then ok, err = M.precheck(ci == 1 and b.spec or {}, opts, ns) end
-      if not ok then return nil, string.format("%s: %s", b.name, tostring(err)) end
+--- precheck(spec, opts, [starts_server]) -> true | nil, err: what can be
+-- checked before a server starts: the server binary and the model file (when
+-- benchlua starts the server), then the benchmark's prepare(opts) (a code
+-- benchmark loads its data: the file, its format, or the fetch). A failure is
+-- a usage error: one line, exit 2, nothing recorded. Sweeps call it for each
+-- benchmark entry before the first cell.
+--- check_model(path) -> true | nil, err: the model file is there, a file,
+-- readable, and (a .gguf) starts with the GGUF magic. Sweeps check each model.
+function M.check_model(path)
+  local st = bench.fs.stat(path)
+  if not st then return nil, string.format("model file '%s' not found", path) end
+  if st.type ~= "file" then return nil, string.format("model file '%s' is not a file", path) end
+  local f, ferr = io.open(path, "rb")
+  if not f then return nil, string.format("model file '%s' cannot be read: %s", path, tostring(ferr)) end
+  local magic = f:read(4)
+  f:close()
+  -- a .gguf file starts with the GGUF magic (another name may be another
+  -- server's model format: only a .gguf is held to it)
+  if path:lower():match("%.gguf$") and magic ~= "GGUF" then
+    return nil, string.format("model file '%s' is not a GGUF file (it does not start with the GGUF magic)", path)
+  end
+  return true
+end
+
+function M.precheck(spec, opts, starts_server)
+  if starts_server then
+    local bin, berr = server_mod.find_binary(opts.server_bin)
+    if not bin then return nil, berr end
+    if opts.model then
+      local ok, err = M.check_model(opts.model)
+      if not ok then return nil, err end
+    end
+  end
+  if type(spec.prepare) == "function" then
+    local ok, err = pcall(spec.prepare, opts)
+    if not ok then
+      local msg, _ = errors.message(err)
+      return nil, msg
     end
   end
   return true
@@ -533,17 +536,18 @@ function M.run(spec, opts, mode, shared)
     io.stderr:write("benchlua: --model PATH is required (or --endpoint URL for a running server)\n")
     return 2
   end
-  -- the model, server binary and dataset: before anything starts or is recorded
-  local pok, perr = M.precheck(spec, opts, needs_server, shared, mode)
-  if not pok then
-    io.stderr:write("benchlua: " .. perr .. "\n")
-    return 2
-  end
   -- a results file the run could not be recorded in is refused before anything starts
   local rok, rerr = results.check(opts.results)
   if not rok then
     io.stderr:write("benchlua: " .. rerr .. "\n")
     return 2
+  end
+  if not shared then -- (a sweep checks each entry before its first cell)
+    local pok, perr = M.precheck(spec, opts, needs_server and not opts.endpoint and mode ~= "script" or (mode == "script" and not opts.endpoint))
+    if not pok then
+      io.stderr:write("benchlua: " .. perr .. "\n")
+      return 2
+    end
   end
   -- runs whose benchlua was killed are recorded first; --resume finds its run
   resume.recover_orphans(opts.results, opts.runs_dir)
@@ -583,19 +587,18 @@ function M.run(spec, opts, mode, shared)
   elseif needs_server then
     local sok
     sok, server, info = pcall(start_server, opts, run_dir)
-    local sig = not sok and signalled(server)
-    if sig then -- Ctrl-C or SIGTERM while the server loads: recorded now, by this process
+    if not sok then -- Ctrl-C or SIGTERM while the server loaded: recorded now, by this process
+      -- (raised by the signal's hook in running Lua code: "file:line: interrupted")
+      local sig = (errors.message(server):gsub("^[^%s:]+:%d+: ", "", 1))
+      if sig ~= "interrupted" and sig ~= "terminated" then error(server, 0) end
       run.status = "interrupted"
-      run.error = string.format("the run was %s (%s) while the server was loading", sig, M.SIGNAL_NAME[sig])
-      run.results = { time_taken = bench.now() - t0, requests = 0, failed_requests = 0 }
+      run.error = "the run was " .. sig .. " while the server loaded"
+      run.results = { time_taken = bench.now() - t0, samples_done = 0, requests = 0 }
       local rok, rerr = results.record(run, { results = opts.results })
       if not rok then return fail(rerr), run, sig end
       state.recorded = true
-      io.stderr:write(string.format("benchlua: %s while the server was loading; recorded the run as interrupted in %s (logs in %s)\n",
-        sig, opts.results, run_dir))
+      io.stderr:write(string.format("benchlua: %s; recorded the interrupted run in %s\n", run.error, opts.results))
       return 1, run, sig
-    elseif not sok then
-      error(server, 0)
     end
     if not server then
       state.finish()

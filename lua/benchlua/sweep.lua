@@ -394,6 +394,8 @@ function M.check_files(sw, remote)
     if not st or st.type ~= "file" then
       return nil, string.format("%s: models[%d]: model file '%s' not found", sw.where, i, m)
     end
+    local ok, err = runner.check_model(m) -- (readable, the GGUF magic)
+    if not ok then return nil, string.format("%s: models[%d]: %s", sw.where, i, err) end
   end
   local any = false
   for _, b in ipairs(sw.benchmarks) do any = any or b.spec.server ~= false end
@@ -697,9 +699,14 @@ function M.run(sw, flags)
   end
   if not flags.cell then -- (an array task records a missing file as its cell's failure)
     local ok, err = M.check_files(sw)
-    -- every benchmark's options, the model files (GGUF) and datasets
-    if ok then ok, err = runner.precheck_sweep(sw.cells, sw.benchmarks, function(cell, b) return M.run_opts(sw, cell, b, flags), needs_server(sw, cell, b, flags) end) end
     if not ok then io.stderr:write("benchlua: " .. err .. "\n") return 2 end
+    -- each benchmark entry's options and data, as a single run checks them
+    for _, b in ipairs(sw.benchmarks) do
+      local opts = M.run_opts(sw, sw.cells[1], b, flags)
+      if b.spec.validate then ok, err = b.spec.validate(opts) end
+      if ok then ok, err = runner.precheck(b.spec, opts, false) end
+      if not ok then io.stderr:write(string.format("benchlua: %s: %s\n", b.name, tostring(err))) return 2 end
+    end
   end
   -- a results file the runs could not be recorded in: refused before anything starts
   local path = M.results_path(sw, sw.cells[flags.cell or 1], flags)

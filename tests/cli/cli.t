@@ -31,11 +31,17 @@ current output (regenerate with make man).
 Shipped benchmarks are found by name, wherever benchlua is started from.
 
   $ benchlua list
+  aime             AIME 2024/2025 avg@8 with lm-eval's aime verdicts (--chat or base models, or --samples FILE.jsonl)
+  gpqa_diamond     GPQA Diamond with simple-evals' verdicts, 4 permutations (--chat or base models, or --samples FILE.jsonl)
+  gsm8k            GSM8K 8-shot CoT with lm-eval's strict-match verdicts (base or --chat models, or --samples FILE.jsonl)
   human_eval       .* (re)
   humaneval_plus   HumanEval+ base and plus pass@k with evalplus's verdicts (--mini, --noextreme; --chat; --samples FILE.jsonl)
+  ifeval           IFEval with the official checker's strict and loose verdicts (--chat or base models, or --samples FILE.jsonl)
   lcb              LiveCodeBench code generation with lcb_runner's verdicts (--chat or base models, or --samples FILE.json)
+  math500          MATH-500 with prm800k's grade_answer verdicts (--chat or base models, or --samples FILE.jsonl)
   mbpp             MBPP test split (500, or --sanitized 257) pass@k, judged as bigcode-evaluation-harness does (with the setup code)
   mbpp_plus        MBPP+ base and plus pass@k with evalplus's verdicts (--noextreme; --chat; --samples FILE.jsonl)
+  mmlu_pro         MMLU-Pro zero-shot CoT with the official extract_answer verdicts (--chat or base models, or --samples FILE.jsonl)
   speed            prompt processing and generation tokens/s (llama-bench's pp and tg), time to first token and inter-token latency
   throughput       completions per second and generated tokens per second at full concurrency
   $ benchlua throughput --help | sed -n '1p;5,8p'
@@ -188,8 +194,16 @@ started with them), in native and script mode; nothing starts.
   $ benchlua throughput --model nope.gguf --server-bin "$SRC/tests/fake_server.py" --quiet
   benchlua: model file 'nope.gguf' not found
   [2]
-  $ benchlua throughput --model "$SRC/tests/fixtures/fake.gguf" --server-bin /nonexistent/llama-server --quiet
+  $ benchlua throughput --model "$SRC/README.md" --server-bin /nonexistent/llama-server --quiet
   benchlua: server binary '/nonexistent/llama-server' not found
+  [2]
+  $ printf 'not a model' > m.gguf; printf '#!/bin/sh\ntouch started\n' > srv; chmod +x srv
+  $ benchlua throughput --model m.gguf --server-bin ./srv --quiet
+  benchlua: model file 'm.gguf' is not a GGUF file (it does not start with the GGUF magic)
+  [2]
+  $ ls started benchmark_results.json 2>&1 | sed 's/.*cannot access/cannot access/'
+  cannot access 'started': No such file or directory
+  cannot access 'benchmark_results.json': No such file or directory
   [2]
 
 A benchmark file with a typo: the error names the file and line. Reading an
@@ -218,8 +232,8 @@ record; its traceback goes to the run directory's error.log.
 
   $ printf 'return {\n  name = "boom",\n  server = false,\n  run = function(ctx)\n    local t = nil\n    return t.x\n  end,\n}\n' > boom.lua
   $ benchlua boom.lua
-  benchlua: run failed: boom.lua:6: attempt to index a nil value \(local 't'\) \(traceback in ./benchlua-runs/.*-boom-\d+/error.log\) (re)
-  benchlua: recorded the failed run in benchmark_results.json \(logs in ./benchlua-runs/.*-boom-\d+\) (re)
+  benchlua: run failed: boom.lua:6: attempt to index a nil value \(local 't'\) \(traceback in ./benchlua-runs/.*-boom-\S+-\d+/error.log\) (re)
+  benchlua: recorded the failed run in benchmark_results.json \(logs in ./benchlua-runs/.*-boom-\S+-\d+\) (re)
   [1]
   $ python3 -c "import json; r=json.load(open('benchmark_results.json'))['runs'][-1]; print(r['benchmark'], r['status'], repr(r['error']))"
   boom failed "boom.lua:6: attempt to index a nil value (local 't')"
@@ -232,12 +246,12 @@ record: a misused primitive, an error raised on purpose, even through tasks.
   $ printf 'return {\n  server = false,\n  run = function(ctx)\n    bench.map({1}, 1, function() bench.run_script{ cmd = 42 } end)\n  end,\n}\n' > misuse.lua
   $ benchlua misuse.lua --results e.json
   benchlua: run failed: misuse.lua:4: run_script: cmd option must be a string
-  benchlua: recorded the failed run in e.json \(logs in ./benchlua-runs/.*-misuse-\d+\) (re)
+  benchlua: recorded the failed run in e.json \(logs in ./benchlua-runs/.*-misuse-\S+-\d+\) (re)
   [1]
   $ printf 'return {\n  server = false,\n  run = function(ctx)\n    local t = bench.spawn(function() error("the data is not there", 0) end)\n    bench.wait(t)\n  end,\n}\n' > expected.lua
   $ benchlua expected.lua --results e.json
   benchlua: run failed: the data is not there
-  benchlua: recorded the failed run in e.json \(logs in ./benchlua-runs/.*-expected-\d+\) (re)
+  benchlua: recorded the failed run in e.json \(logs in ./benchlua-runs/.*-expected-\S+-\d+\) (re)
   [1]
   $ python3 -c "import json; print([r['error'] for r in json.load(open('e.json'))['runs']])"
   ['misuse.lua:4: run_script: cmd option must be a string', 'the data is not there']
@@ -307,32 +321,32 @@ starts (the server here would leave a file behind), in one line, exit 2.
 
   $ printf '#!/bin/sh\ntouch started\n' > server.sh && chmod +x server.sh
   $ echo '{"runs": [' > broken.json
-  $ benchlua throughput --model "$SRC/tests/fixtures/fake.gguf" --server-bin ./server.sh --results broken.json
+  $ benchlua throughput --model "$SRC/README.md" --server-bin ./server.sh --results broken.json
   benchlua: results file 'broken.json' is not valid JSON (line 2 column 1: unexpected character); not touching it
   [2]
   $ echo '[1, 2]' > list.json
-  $ benchlua throughput --model "$SRC/tests/fixtures/fake.gguf" --server-bin ./server.sh --results list.json
+  $ benchlua throughput --model "$SRC/README.md" --server-bin ./server.sh --results list.json
   benchlua: results file 'list.json' is not a JSON object; not touching it
   [2]
   $ mkdir adir
-  $ benchlua throughput --model "$SRC/tests/fixtures/fake.gguf" --server-bin ./server.sh --results adir
+  $ benchlua throughput --model "$SRC/README.md" --server-bin ./server.sh --results adir
   benchlua: results file 'adir' is a directory
   [2]
-  $ benchlua throughput --model "$SRC/tests/fixtures/fake.gguf" --server-bin ./server.sh --results /dev/full
+  $ benchlua throughput --model "$SRC/README.md" --server-bin ./server.sh --results /dev/full
   benchlua: results file '/dev/full' is not a regular file
   [2]
-  $ benchlua throughput --model "$SRC/tests/fixtures/fake.gguf" --server-bin ./server.sh --results /dev/zero
+  $ benchlua throughput --model "$SRC/README.md" --server-bin ./server.sh --results /dev/zero
   benchlua: results file '/dev/zero' is not a regular file
   [2]
-  $ benchlua throughput --model "$SRC/tests/fixtures/fake.gguf" --server-bin ./server.sh --results nodir/r.json
+  $ benchlua throughput --model "$SRC/README.md" --server-bin ./server.sh --results nodir/r.json
   benchlua: cannot use results file 'nodir/r.json': cannot open lock file 'nodir/r.json.lock': No such file or directory
   [2]
   $ chmod 755 . && mkdir ro && echo '{"runs": []}' > ro/r.json && chmod 755 ro && touch ro/r.json.lock && chmod 666 ro/r.json.lock
-  $ setpriv --reuid=65534 --regid=65534 --clear-groups "$BENCHLUA" throughput --model "$SRC/tests/fixtures/fake.gguf" --server-bin ./server.sh --results ro/r.json
+  $ setpriv --reuid=65534 --regid=65534 --clear-groups "$BENCHLUA" throughput --model "$SRC/README.md" --server-bin ./server.sh --results ro/r.json
   benchlua: cannot write results file 'ro/r.json': Permission denied
   [2]
   $ chmod 666 ro/r.json
-  $ setpriv --reuid=65534 --regid=65534 --clear-groups "$BENCHLUA" throughput --model "$SRC/tests/fixtures/fake.gguf" --server-bin ./server.sh --results ro/r.json
+  $ setpriv --reuid=65534 --regid=65534 --clear-groups "$BENCHLUA" throughput --model "$SRC/README.md" --server-bin ./server.sh --results ro/r.json
   benchlua: cannot write beside results file 'ro/r.json': Permission denied
   [2]
   $ ls started
@@ -367,21 +381,33 @@ man page in place; the installed benchlua finds its benchmarks by name.
   benchlua-exec
   
   inst/usr/local/share/benchlua/benchmarks:
+  aime.lua
+  gpqa_diamond.lua
+  gsm8k.lua
   human_eval.lua
   humaneval_plus.lua
+  ifeval.lua
   lcb.lua
+  math500.lua
   mbpp.lua
   mbpp_plus.lua
+  mmlu_pro.lua
   speed.lua
   throughput.lua
   
   inst/usr/local/share/man/man1:
   benchlua.1
   $ cd / && env -u BENCHLUA_PATH "$OLDPWD/inst/usr/local/bin/benchlua" list | cut -d' ' -f1
+  aime
+  gpqa_diamond
+  gsm8k
   human_eval
   humaneval_plus
+  ifeval
   lcb
+  math500
   mbpp
   mbpp_plus
+  mmlu_pro
   speed
   throughput

@@ -31,7 +31,8 @@ the pinned file is fetched again (here: refused, no network).
   fetch: 2 files ready
 
 Without --dataset, a run takes its file from $BENCHLUA_DATA; a file there that
-is not the pinned one is refused in one line, naming it.
+is not the pinned one is refused in one line, naming it, before anything
+starts (exit 2, nothing recorded).
 
   $ printf '{"task_id": "HumanEval/0", "completion": "    return 1\\n"}\n' > s.jsonl
   $ . ./offline; BENCHLUA_DATA="$PWD/data" benchlua human_eval --samples s.jsonl --limit 1 --quiet --results r.json > /dev/null

@@ -1,5 +1,5 @@
 Everything that can be checked before the server starts is: the model file
-(there, a file, starting with the GGUF magic), the server binary (there,
+(there, a file, a .gguf starting with the GGUF magic), the server binary (there,
 executable), the dataset (there, of the benchmark's format, or fetched), and
 in a sweep every benchmark's options and data. A failure is a usage error:
 one line, exit 2, nothing recorded, no server started (the server here is a
@@ -12,13 +12,13 @@ A model that is not a GGUF file, one that is not there, a directory:
 
   $ printf 'PK\003\004 a zip' > zip.gguf
   $ benchlua throughput --model zip.gguf --server-bin ./server --quiet
-  benchlua: model file 'zip.gguf' is not a GGUF file (it does not start with "GGUF")
+  benchlua: model file 'zip.gguf' is not a GGUF file (it does not start with the GGUF magic)
   [2]
   $ benchlua throughput --model nope.gguf --server-bin ./server --quiet
   benchlua: model file 'nope.gguf' not found
   [2]
   $ mkdir dir.gguf; benchlua throughput --model dir.gguf --server-bin ./server --quiet
-  benchlua: model 'dir.gguf' is not a file
+  benchlua: model file 'dir.gguf' is not a file
   [2]
 
 A server binary that is not executable:
@@ -50,7 +50,7 @@ not GGUF, a benchmark option refused:
   [2]
   $ printf 'return { models = { "m.gguf", "zip.gguf" }, options = { server_bin = "./server" }, benchmarks = { "throughput" } }\n' > s2.lua
   $ benchlua sweep s2.lua
-  benchlua: throughput: model file '.*/zip.gguf' is not a GGUF file \(it does not start with "GGUF"\) (re)
+  benchlua: s2.lua: models\[2\]: model file '.*/zip.gguf' is not a GGUF file \(it does not start with the GGUF magic\) (re)
   [2]
   $ printf 'return { models = { "m.gguf" }, options = { server_bin = "./server" }, benchmarks = { "throughput", { "human_eval", dataset = "wrong.jsonl", top_p = 0.5 }, { "human_eval", dataset = "nope.jsonl" } } }\n' > s3.lua
   $ benchlua sweep s3.lua
@@ -59,14 +59,8 @@ not GGUF, a benchmark option refused:
 
 Nothing was recorded and no server was started:
 
-  $ ls
-  cache
-  dir.gguf
-  m.gguf
-  noexec
-  s1.lua
-  s2.lua
-  s3.lua
-  server
-  wrong.jsonl
-  zip.gguf
+  $ ls started benchmark_results.json benchlua-runs 2>&1 | sort
+  ls: cannot access 'benchlua-runs': No such file or directory
+  ls: cannot access 'benchmark_results.json': No such file or directory
+  ls: cannot access 'started': No such file or directory
+  [2]

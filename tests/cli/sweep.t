@@ -214,3 +214,15 @@ starts (counted, not built), naming the product; --max-cells N raises it.
   [2]
   $ benchlua sweep --model a,b --seed "$(seq -s, 1 5000)" --benchmark throughput --dry-run | head -n 1
   sweep: 2 models x 5000 settings = 10000 cells, 1 benchmark each \(10000 runs\); results in .* (re)
+Each benchmark entry's data is checked before the first cell, as a single run
+checks it: a dataset in the wrong format is one line, exit 2, nothing started.
+
+  $ printf '#!/bin/sh\ntouch "%s/server-started"\nexec "%s" "$@"\n' "$PWD" "$SRC/tests/fake_server.py" > marked-server.sh; chmod +x marked-server.sh
+  $ echo 'not json' > bad.jsonl
+  $ benchlua sweep --model "$SRC/README.md" --server-bin ./marked-server.sh --benchmark throughput --benchmark human_eval --dataset bad.jsonl --results-dir pre
+  benchlua: human_eval: bad.jsonl:1: not valid JSON .* (re)
+  [2]
+  $ ls pre server-started 2>&1 | sed 's/.*cannot access //'
+  'pre': No such file or directory
+  'server-started': No such file or directory
+  [2]

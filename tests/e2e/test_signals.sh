@@ -58,3 +58,27 @@ start busy.lua
 t0=$(now_ms); kill -INT $pid; kill -INT $pid; stopped $pid; dt=$(( $(now_ms) - t0 ))
 if [ $rc -eq 130 ] && [ $dt -lt 2000 ] && no_server_left 3; then pass "two Ctrl-C: exit 130 in ${dt} ms, no server left"
 else fail "two Ctrl-C" "rc=$rc after ${dt} ms; servers: $(servers)"; fi
+
+# Ctrl-C while the server loads (a real llama-server behind a wrapper that is
+# slow to start it): one line, no traceback, the run recorded interrupted by
+# this benchlua at once (not left for the next command), nothing left running
+cat > slow-server.sh <<EOS
+#!/bin/sh
+echo "slow-server: loading"
+sleep 30
+exec "$BENCHLUA_SERVER_BIN" "\$@"
+EOS
+chmod +x slow-server.sh
+rm -rf benchlua-runs benchmark_results.json
+"$BENCHLUA" throughput --model "$MODEL" --server-bin "$PWD/slow-server.sh" --quiet > out.txt 2> err.txt &
+pid=$!
+for _ in $(seq 200); do grep -q loading benchlua-runs/*/server.log 2>/dev/null && break; sleep 0.05; done
+sleep 0.2
+t0=$(now_ms); kill -INT $pid; stopped $pid; dt=$(( $(now_ms) - t0 ))
+lines=$(grep -vc "Interrupt: stopping" err.txt)
+if [ $rc -eq 130 ] && [ $dt -lt 2000 ] && [ "$lines" = 1 ] && ! grep -q traceback err.txt &&
+   [ "$(last_run benchmark_results.json "r['status'], r['error']")" = "interrupted the run was interrupted while the server loaded" ] &&
+   [ -z "$(ls benchlua-runs/*/state.json 2>/dev/null)" ] && ! pgrep -f "$PWD/slow-server.sh" > /dev/null; then
+  pass "Ctrl-C while the server loads: one line, exit 130 in ${dt} ms, recorded interrupted at once, nothing left"
+else fail "Ctrl-C while the server loads" "rc=$rc after ${dt} ms; $(cat err.txt); $(cat benchmark_results.json 2>/dev/null | head -c 300); left: $(pgrep -af "$PWD/slow-server.sh")"; fi
+for p in $(pgrep -f "$PWD/slow-server.sh"); do kill "$p"; done; true

@@ -99,9 +99,9 @@ EOF
 rm -rf benchlua-runs
 start_wait long.lua
 check "slurm --wait: the job id is printed before the job ends" test -n "$job"
-# cell 1's first sample: its run directory carries the pid of its task's benchlua
+# cell 1's first sample: its run directory carries the host and pid of its task's benchlua
 for _ in $(seq 600); do
-  p1=$(ls -d benchlua-runs/*-sweep-cell1-* 2>/dev/null | sed 's/.*-//')
+  p1=$(ls -d benchlua-runs/*-sweep-cell1-* 2>/dev/null | sed 's/.*-sweep-cell1-//')
   [ -n "$p1" ] && [ -s "$(ls benchlua-runs/*-throughput-"$p1"/samples.jsonl 2>/dev/null)" ] && break
   sleep 0.1
 done

@@ -246,7 +246,7 @@ T[#T + 1] = { "the README's code benchmark example scores MBPP's reference code"
   assert(r.stdout:find("mini_mbpp: pass@1 0.8333  passed 5, wrong 0, timed out 0, error 1", 1, true), r.stdout)
   r = assert(bench.run_script{ argv = { bench.exe, d .. "/mini_mbpp.lua", "--samples", d .. "/s.jsonl",
     "--results", d .. "/r.json", "--quiet" }, timeout = 60 })
-  eq(r.code, 2, "no --dataset: a usage error before anything starts"); assert(r.stderr:find("--dataset PATH is required", 1, true), r.stderr)
+  eq(r.code, 2, "no --dataset (a usage error, before anything starts)"); assert(r.stderr:find("--dataset PATH is required", 1, true), r.stderr)
 end }
 
 return T

@@ -152,7 +152,7 @@ T[#T + 1] = { "--chat against an oracle server: evalplus's instruction, answers 
   local dir <close> = setmetatable({ path = assert(bench.fs.mkdtemp("ep-chat")) },
     { __close = function(t) bench.fs.rmtree(t.path) end })
   local data = testing.data("HumanEvalPlus.jsonl.gz")
-  local r = assert(bench.run_script{ argv = { bench.exe, "humaneval_plus", "--chat", "--model", "tests/fixtures/fake.gguf",
+  local r = assert(bench.run_script{ argv = { bench.exe, "humaneval_plus", "--chat", "--model", data,
     "--server-bin", "tests/fixtures/humaneval/oracle_server.py", "--dataset", data, "--limit", "5",
     "--results", dir.path .. "/r.json", "--quiet" }, env = { XDG_CACHE_HOME = CACHE_HOME }, timeout = 300 })
   eq(r.code, 0, "exit code: " .. r.stderr)
@@ -194,6 +194,25 @@ T[#T + 1] = { "ground truth: computed once per task and cached by the data's dig
   assert(bench.fs.write_atomic(file, "garbage"))
   eq(judge_once(), 1, "damaged: computed again")
   assert(assert(bench.fs.stat(file)).size > 100, "repaired")
+  -- a well-formed truth that is not this task's (as a sample running as the
+  -- user could write it: the outputs of "return x - y") is computed again,
+  -- and the verdicts stay right
+  local line, n = t.line:gsub("return x %+ y", "return x - y")
+  eq(n, 1, "the canonical solution")
+  local other = setmetatable({ line = line }, { __index = t })
+  local odir <close> = setmetatable({ path = assert(bench.fs.mkdtemp("ep-cache")) },
+    { __close = function(x) bench.fs.rmtree(x.path) end })
+  do
+    local judge <close> = assert(evalplus.judge{ data = setmetatable({ by_id = { [t.task_id] = other } }, { __index = data }),
+      sandbox = "auto", cache_dir = odir.path, workers = 1 })
+    local r = judge:check(t.task_id, t.prompt .. "    return x - y\n")
+    eq(r.base.status .. " " .. r.plus.status, "pass pass", "x - y against the tampered truth")
+  end
+  local forged = assert(bench.fs.read(odir.path .. "/" .. data.digest .. "/" .. t.index .. ".truth"))
+  assert(bench.fs.write_atomic(file, forged))
+  eq(judge_once(), 1, "tampered: computed again (judge_once checks the verdicts)")
+  assert(bench.fs.read(file) ~= forged, "the tampered file is replaced")
+  eq(judge_once(), 0, "then read from the cache")
 end }
 
 -- evalplus's sanitizer cannot be run here (tree-sitter is not packaged);

@@ -41,6 +41,38 @@ T[#T + 1] = { "sha256, base64 and inflate", function()
   eq(v, nil, "bad"); assert(err:find("inflate"), err)
 end }
 
+-- the process's peak resident memory so far, in KiB (VmHWM)
+local function peak_kb()
+  local f = assert(io.open("/proc/self/status"))
+  local kb = tonumber(f:read("a"):match("VmHWM:%s*(%d+)"))
+  f:close()
+  return kb
+end
+
+T[#T + 1] = { "inflate stops past max bytes, and where check refuses the first bytes (a zip bomb of zeros)", function()
+  -- 512 MiB of zeros, zlib-compressed by python3 (about 500 KB)
+  local r = assert(bench.run_script{ argv = { "/usr/bin/python3", "-c",
+    "import sys, zlib; c = zlib.compressobj(9)\nfor _ in range(512): sys.stdout.buffer.write(c.compress(bytes(1 << 20)))\nsys.stdout.buffer.write(c.flush())" },
+    max_output = 4 << 20, timeout = 60 })
+  eq(r.ok, true, "python3 zlib")
+  local bomb, before = r.stdout, peak_kb()
+  local v, err, code = bench.fs.inflate(bomb, 1 << 20)
+  eq(v, nil, "past max"); eq(code, "ETOOBIG", "code"); assert(err:find("larger than 1048576 bytes", 1, true), err)
+  local seen
+  v, err, code = bench.fs.inflate(bomb, nil, function(head)
+    seen = #head
+    return head:byte(1) == 0x80, "does not start with 0x80"
+  end)
+  eq(v, nil, "refused"); eq(code, "EREFUSED", "code"); eq(err, "inflate: does not start with 0x80", "message")
+  eq(seen, 65536, "the check sees the first 64 KiB")
+  assert(peak_kb() - before < 64 * 1024, string.format("peak memory grew by %d KiB", peak_kb() - before))
+  -- a check that accepts, and a stream within max
+  local z = bench.fs.base64_decode("eJzLSM3JyQcABiwCFQ==")
+  eq(bench.fs.inflate(z, 5, function(head) seen = head return true end), "hello", "accepted")
+  eq(seen, "hello", "a short stream is checked whole")
+  eq(select(3, bench.fs.inflate(z, 4)), "ETOOBIG", "one byte past max")
+end }
+
 T[#T + 1] = { "json keeps [] and {} apart and round-trips", function()
   local json = bench.json
   local doc = assert(json.decode('{"runs": [], "o": {}, "n": [1, 2.5, "x", null, true]}'))

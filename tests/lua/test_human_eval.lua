@@ -212,13 +212,13 @@ T[#T + 1] = { "the official file is downloaded once into the cache and checked b
   assert(bench.fs.write_atomic(data .. "/HumanEval.jsonl.gz", "{}\n"))
   r = benchlua({ "human_eval", "--samples", samples, "--results", d.path .. "/r.json", "--quiet" },
     { XDG_CACHE_HOME = d.path .. "/cache", BENCHLUA_DATA = data })
-  eq(r.code, 1, "a wrong file in BENCHLUA_DATA")
+  eq(r.code, 2, "a wrong file in BENCHLUA_DATA (a usage error, before anything starts)")
   assert(r.stderr:find(data .. "/HumanEval.jsonl.gz is not the pinned file (sha256 ", 1, true), r.stderr)
 end }
 
 T[#T + 1] = { "a base-model run: every slot busy, stop sequences cut client-side, records and sample log", function()
   local d <close> = tmpdir()
-  local r = benchlua{ "human_eval", "--model", "tests/fixtures/fake.gguf", "--server-bin", ORACLE, "--dataset", testing.data("HumanEval.jsonl.gz"), "--parallel", "4", "--limit", "12",
+  local r = benchlua{ "human_eval", "--model", testing.data("HumanEval.jsonl.gz"), "--server-bin", ORACLE, "--dataset", testing.data("HumanEval.jsonl.gz"), "--parallel", "4", "--limit", "12",
     "--n", "2", "--temperature", "0.5", "--server-arg", "--fail-task", "--server-arg", "HumanEval/3",
     "--max-server-errors", "2", "--results", d.path .. "/r.json", "--quiet" }
   eq(r.code, 0, "exit code: " .. r.stderr)
@@ -250,7 +250,7 @@ end }
 
 T[#T + 1] = { "a chat run: fences, <think>, reasoning_content, truncation counted apart", function()
   local d <close> = tmpdir()
-  local r = benchlua{ "human_eval", "--chat", "--model", "tests/fixtures/fake.gguf", "--server-bin", ORACLE, "--dataset", testing.data("HumanEval.jsonl.gz"), "--limit", "10",
+  local r = benchlua{ "human_eval", "--chat", "--model", testing.data("HumanEval.jsonl.gz"), "--server-bin", ORACLE, "--dataset", testing.data("HumanEval.jsonl.gz"), "--limit", "10",
     "--server-arg", "--fail-task", "--server-arg", "HumanEval/9", "--max-server-errors", "1", "--results", d.path .. "/r.json", "--quiet" }
   eq(r.code, 0, "exit code: " .. r.stderr)
   local run = last_run(d.path .. "/r.json")
@@ -295,7 +295,7 @@ end }
 T[#T + 1] = { "--generate-only writes reference samples that --samples scores the same", function()
   local d <close> = tmpdir()
   local samples = d.path .. "/gen.jsonl"
-  local r = benchlua{ "human_eval", "--chat", "--model", "tests/fixtures/fake.gguf", "--server-bin", ORACLE, "--dataset", testing.data("HumanEval.jsonl.gz"), "--limit", "5",
+  local r = benchlua{ "human_eval", "--chat", "--model", testing.data("HumanEval.jsonl.gz"), "--server-bin", ORACLE, "--dataset", testing.data("HumanEval.jsonl.gz"), "--limit", "5",
     "--generate-only", samples, "--results", d.path .. "/r.json", "--quiet" }
   eq(r.code, 0, "exit code: " .. r.stderr)
   eq(#read_lines(samples), 5, "samples written")

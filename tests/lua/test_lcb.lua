@@ -324,6 +324,40 @@ T["a malformed row or private field is an error naming the file and line"] = fun
   raises(function() lcb.load{ dataset = { path } } end, "z%.jsonl:2: question_id '1873_A' is also at", "duplicate")
 end
 
+T["a zip bomb in private_test_cases is refused in one line after its first bytes, memory kept low"] = function()
+  local d <close> = tmpdir()
+  local good = assert(bench.fs.read(testing.data("lcb_sample_1873_A.jsonl"))):gsub("%s+$", "")
+  -- 1 GiB of zeros; and a pickle header that claims a 2 GiB string
+  local r = assert(bench.run_script{ argv = { "/usr/bin/python3", "-c", [[
+import base64, struct, sys, zlib
+c = zlib.compressobj(9)
+z = b"".join(c.compress(bytes(1 << 20)) for _ in range(1024)) + c.flush()
+c = zlib.compressobj(9)
+h = b"\x80\x04\x8d" + struct.pack("<Q", 1 << 31)
+y = c.compress(h) + b"".join(c.compress(b"[" * (1 << 20)) for _ in range(64)) + c.flush()
+print(base64.b64encode(z).decode()); print(base64.b64encode(y).decode())]] }, max_output = 8 << 20, timeout = 120 })
+  assert(r.ok, r.stderr)
+  local zeros, claim = r.stdout:match("^(%S+)\n(%S+)\n$")
+  local row = cjson.decode(good)
+  local function peak_kb()
+    local f = assert(io.open("/proc/self/status"))
+    local kb = tonumber(f:read("a"):match("VmHWM:%s*(%d+)"))
+    f:close()
+    return kb
+  end
+  for _, c in ipairs({ { zeros, "private_test_cases refused: inflate: not a pickle of protocol 2 to 5" },
+    { claim, "private_test_cases refused: inflate: the pickled string claims 2147483648 bytes, more than the limit of 1073741824" } }) do
+    row.private_test_cases = c[1]
+    local path = write(d.path .. "/bomb.jsonl", cjson.encode(row) .. "\n")
+    local problems = lcb.load{ dataset = { path } }
+    local before = peak_kb()
+    local ok, err = pcall(lcb.tests, problems[1])
+    eq(ok, false, "refused")
+    eq(err, path .. ":1: " .. c[2], "one line naming the problem")
+    assert(peak_kb() - before < 64 * 1024, string.format("peak memory grew by %d KiB", peak_kb() - before))
+  end
+end
+
 T["filters: dates as lcb_runner compares them (midnight bounds), platform, difficulty; sorted by question_id"] = function()
   local files = { FIX .. "problems.jsonl" }
   local function ids(o)
@@ -414,7 +448,7 @@ T["a full chat run against a fake server: the real problem's solution passes all
   local answer = write(d.path .. "/answer.txt", "<think>\nMaybe ```python\nprint('NO')\n```\n</think>\n"
     .. "Count the misplaced cards:\n\n```python\n" .. SHORT_SORT .. "```\n")
   local record = d.path .. "/requests.jsonl"
-  local r = benchlua{ "lcb", "--chat", "--n", "2", "--dataset", testing.data("lcb_sample_1873_A.jsonl"), "--model", "tests/fixtures/fake.gguf", "--server-bin", "tests/fake_server.py",
+  local r = benchlua{ "lcb", "--chat", "--n", "2", "--dataset", testing.data("lcb_sample_1873_A.jsonl"), "--model", testing.data("lcb_sample_1873_A.jsonl"), "--server-bin", "tests/fake_server.py",
     "--server-arg=--chat-answer-file", "--server-arg=" .. answer, "--server-arg=--record", "--server-arg=" .. record,
     "--results", d.path .. "/r.json", "--quiet" }
   eq(r.code, 0, "exit code: " .. r.stderr)
@@ -445,7 +479,7 @@ end
 T["a full base-model run: the few-shot prompt, the ### stop, the stripped output graded"] = function()
   local d <close> = tmpdir()
   local record = d.path .. "/requests.jsonl"
-  local r = benchlua{ "lcb", "--dataset", testing.data("lcb_sample_1873_A.jsonl"), "--model", "tests/fixtures/fake.gguf", "--server-bin", "tests/fake_server.py",
+  local r = benchlua{ "lcb", "--dataset", testing.data("lcb_sample_1873_A.jsonl"), "--model", testing.data("lcb_sample_1873_A.jsonl"), "--server-bin", "tests/fake_server.py",
     "--server-arg=--reply", "--server-arg=\n" .. SHORT_SORT .. "\n\n", "--server-arg=--record", "--server-arg=" .. record,
     "--server-arg=--n-ctx", "--server-arg=65536",
     "--results", d.path .. "/r.json", "--quiet" }
@@ -531,6 +565,25 @@ T["a release shard is fetched over HTTP, kept only when every row reads and the 
   eq(lcb.fetch_shard(6, path), path, "fetched")
   assert(bench.fs.stat(path .. ".verified"), "marked verified")
   eq(#lcb.load{ dataset = { path } }, 7, "it reads")
+  -- the cache is checked against its mark every time it is used: a shard
+  -- cut short (or one of its rows blanked out, the size kept) is fetched again
+  local dataset = require("benchlua.dataset")
+  local cache_dir = dataset.cache_dir
+  local _ <close> = setmetatable({}, { __close = function() dataset.cache_dir = cache_dir end })
+  dataset.cache_dir = function() return d.path .. "/cache" end
+  eq(#lcb.load{ release = "v6" }, 7, "the release from the cache")
+  local full = assert(bench.fs.read(path))
+  write(path, full:match("^[^\n]*\n[^\n]*\n"))
+  eq(#lcb.load{ release = "v6" }, 7, "a shard cut to 2 rows under its mark: fetched again")
+  eq(assert(bench.fs.read(path)), full, "the whole shard is back")
+  local last = full:match("([^\n]*\n)$")
+  write(path, full:sub(1, #full - #last) .. string.rep(" ", #last - 1) .. "\n")
+  eq(#lcb.load{ release = "v6" }, 7, "a row blanked out, the size kept: fetched again")
+  eq(assert(bench.fs.read(path)), full, "the whole shard is back again")
+  write(path, full:match("^[^\n]*\n"))
+  write(www .. "/test6.jsonl", full:match("^[^\n]*\n"))
+  local ok, lerr = pcall(lcb.load, { release = "v6" })
+  assert(not ok and not lerr:find("\n") and lerr:find("1 problems, the release has 7", 1, true), tostring(lerr))
   write(www .. "/test6.jsonl", "{oops\n")
   got, err = lcb.fetch_shard(6, d.path .. "/other.jsonl")
   eq(got, nil, "a malformed shard")
@@ -543,7 +596,7 @@ T["--generate-only writes the custom-evaluator input that --samples grades"] = f
   local d <close> = tmpdir()
   local answer = write(d.path .. "/answer.txt", "```python\n" .. SHORT_SORT .. "```\n")
   local gen = d.path .. "/gen.json"
-  local r = benchlua{ "lcb", "--chat", "--n", "2", "--dataset", testing.data("lcb_sample_1873_A.jsonl"), "--model", "tests/fixtures/fake.gguf", "--server-bin", "tests/fake_server.py",
+  local r = benchlua{ "lcb", "--chat", "--n", "2", "--dataset", testing.data("lcb_sample_1873_A.jsonl"), "--model", testing.data("lcb_sample_1873_A.jsonl"), "--server-bin", "tests/fake_server.py",
     "--server-arg=--chat-answer-file", "--server-arg=" .. answer, "--generate-only", gen, "--results", d.path .. "/r.json", "--quiet" }
   eq(r.code, 0, "exit code: " .. r.stderr)
   local g = json_file(gen)
