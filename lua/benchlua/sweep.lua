@@ -14,7 +14,8 @@ local cjson = require("cjson.safe")
 local M = {}
 
 M.options = {
-  { name = "benchmark", type = "list", metavar = "NAME", help = "a benchmark of the sweep (command-line form)" },
+  { name = "benchmark", type = "list", metavar = "NAME[:OPT=VAL,...]", help = "a benchmark of the sweep (command-line form), with options of its own: human_eval:limit=20,max_tokens=256" },
+  { name = "server-arg-set", type = "list", metavar = "ARGS", help = "a set of server arguments, split as a shell would (\"-fa on\"); given again, the sets are a dimension of the product" },
   { name = "resume", default = false, help = "skip the runs already recorded ok for this sweep" },
   { name = "dry-run", default = false, help = "list the cells and exit" },
   { name = "cell", type = "int", min = 1, metavar = "N", help = "run only cell N (what each Slurm array task runs)" },
@@ -466,6 +467,7 @@ function M.recorded(sw, flags)
       for _, r in ipairs(doc.runs) do
         local s = type(r) == "table" and r.sweep
         if type(s) == "table" and (sw.file and s.file == sw.file or (not sw.file and not s.file and s.digest == sw.digest)) then
+          r.file = f -- (where its run directory is looked for)
           runs[#runs + 1] = r
         end
       end
@@ -621,7 +623,51 @@ local function run_cell(sw, cell, flags, done)
   return all_ok
 end
 
--- The summary at the end: the latest run of each (cell, benchmark).
+-- the settings a leaderboard row is told apart by (leaderboard.lua's row keys)
+local ROW_SETTING = { gpu_layers = true, ctx = true, parallel = true, server_arg = true }
+
+-- The runs of the summary made to read as the sweep's rows and columns in the
+-- leaderboard: a benchmark the sweep has twice (with different options) is
+-- a column each, named with its options; cells of one model that differ
+-- only in settings the leaderboard does not tell apart (a seed, sampling, a
+-- server binary) are a row each, the model named with those settings.
+local function as_board_rows(sw, shown)
+  local count, rows, clash = {}, {}, false
+  for _, b in ipairs(sw.benchmarks) do count[b.name] = (count[b.name] or 0) + 1 end
+  for _, cell in ipairs(sw.cells) do
+    local part = {}
+    for k, v in pairs(cell.setting) do if ROW_SETTING[k] then part[k] = v end end
+    local key = cell.model .. "\0" .. json.encode(part)
+    if rows[key] and rows[key] ~= cell.n then clash = true end
+    rows[key] = cell.n
+  end
+  for _, x in ipairs(shown) do
+    local r, cell, b = x.run, x.cell, x.b
+    if count[b.name] > 1 and b.name ~= "speed" then r.benchmark = bench_label(b) end
+    if clash then
+      local rest = {}
+      for k, v in pairs(cell.setting) do if not ROW_SETTING[k] then rest[k] = v end end
+      local d = describe(rest)
+      if d ~= "" then
+        r.model = basename(cell.model) .. " " .. d
+        if type(r.config) == "table" then r.config.path = cell.model .. " " .. d end
+      end
+    end
+  end
+end
+
+-- the first line of a run's error, shown
+local function error_line(r)
+  local e = type(r.error) == "string" and r.error:match("^[^\n]*") or ""
+  e = require("benchlua.readback").visible(e)
+  if utf8.len(e) and utf8.len(e) > 160 then e = e:sub(1, utf8.offset(e, 158) - 1) .. "..." end
+  return e
+end
+
+--- The summary at the end: the leaderboard of the sweep's runs (the latest
+-- of each (cell, benchmark); filter: which recorded runs count), then a line
+-- for each run that is not ok or did not run, then the count. -> true when
+-- every run is ok
 function M.summary(sw, flags, filter)
   local runs, err = M.recorded(sw, flags)
   if not runs then io.stderr:write("benchlua: " .. err .. "\n") return false end
@@ -629,35 +675,39 @@ function M.summary(sw, flags, filter)
   for _, r in ipairs(runs) do
     if not filter or filter(r) then latest[run_key(r.sweep)] = r end
   end
-  local rows = { { "cell", "model", "setting", "benchmark", "score", "tok/s", "time", "status" } }
-  local all_ok, missing = true, {}
+  local shown, lines, nok, total = {}, {}, 0, 0
   for _, cell in ipairs(sw.cells) do
     if not flags.cell or flags.cell == cell.n then
+      local s = describe(cell.setting)
+      local where = string.format("cell %d (%s%s)", cell.n, basename(cell.model), s ~= "" and (" " .. s) or "")
       for bi, b in ipairs(sw.benchmarks) do
+        total = total + 1
         local r = latest[cell.n .. ":" .. bi]
-        local res = r and r.results or {}
-        local score = res.score
-        local tps = res.tokens_per_s or (type(res.metrics) == "table" and res.metrics.tokens_per_s)
-        rows[#rows + 1] = { tostring(cell.n), basename(cell.model), describe(cell.setting), bench_label(b),
-          type(score) == "number" and string.format("%.4g", score) or "-",
-          type(tps) == "number" and string.format("%.1f", tps) or "-",
-          type(res.time_taken) == "number" and string.format("%.1fs", res.time_taken) or "-",
-          r and tostring(r.status) or "not run" }
-        if not r then missing[#missing + 1] = cell.n .. "/" .. b.name end
-        if not r or r.status ~= "ok" then all_ok = false end
+        if not r then
+          lines[#lines + 1] = string.format("not run: %s %s", where, bench_label(b))
+        elseif r.status ~= "ok" then
+          local e = error_line(r)
+          lines[#lines + 1] = string.format("not ok: %s %s: %s%s", where, bench_label(b), tostring(r.status),
+            e ~= "" and (" (" .. e .. ")") or "")
+        else
+          nok = nok + 1
+        end
+        if r then shown[#shown + 1] = { run = r, cell = cell, b = b } end
       end
     end
   end
-  local width = {}
-  for _, row in ipairs(rows) do
-    for i, c in ipairs(row) do width[i] = math.max(width[i] or 0, #c) end
+  as_board_rows(sw, shown)
+  local lb = require("benchlua.leaderboard")
+  local list = {}
+  for i, x in ipairs(shown) do x.run.num = i; list[i] = x.run end
+  local board = lb.build(list, { results = M.results_path(sw, sw.cells[flags.cell or 1], flags) })
+  local out = io.stdout
+  if #board.rows > 0 then
+    out:write(require("benchlua.readback").visible_lines(lb.render(board, "table", bench.fs.term_width(1))), "\n\n")
   end
-  for _, row in ipairs(rows) do
-    local cols = {}
-    for i, c in ipairs(row) do cols[i] = c .. string.rep(" ", width[i] - #c) end
-    io.stdout:write((table.concat(cols, "  "):gsub("%s+$", "")), "\n")
-  end
-  return all_ok
+  for _, l in ipairs(lines) do out:write(l, "\n") end
+  out:write(string.format("%d of %d run%s ok\n", nok, total, total == 1 and "" or "s"))
+  return nok == total
 end
 
 --- Print the cells (--dry-run). With done (from --resume), say what is done.
@@ -760,24 +810,106 @@ local function split_commas(s)
   return out
 end
 
+-- "-ctk q8_0 'a b'" -> {"-ctk", "q8_0", "a b"}: split as a shell splits
+-- words (quotes and backslashes; no expansion). -> list | nil, err
+local function shell_words(s)
+  local out, cur, quote, i = {}, nil, nil, 1
+  while i <= #s do
+    local c = s:sub(i, i)
+    if quote == "'" then
+      if c == "'" then quote = nil else cur[#cur + 1] = c end
+    elseif quote == '"' then
+      if c == '"' then quote = nil
+      elseif c == "\\" and s:sub(i + 1, i + 1):match('["\\$`]') then cur[#cur + 1] = s:sub(i + 1, i + 1); i = i + 1
+      else cur[#cur + 1] = c end
+    elseif c:match("%s") then
+      if cur then out[#out + 1] = table.concat(cur); cur = nil end
+    else
+      cur = cur or {}
+      if c == "'" or c == '"' then quote = c
+      elseif c == "\\" and i < #s then cur[#cur + 1] = s:sub(i + 1, i + 1); i = i + 1
+      else cur[#cur + 1] = c end
+    end
+    i = i + 1
+  end
+  if quote then return nil, string.format("an unclosed %s quote", quote) end
+  if cur then out[#out + 1] = table.concat(cur) end
+  return out
+end
+M.shell_words = shell_words
+
+-- The options of one --benchmark NAME:opt=val,opt=val entry, converted and
+-- checked by the benchmark's option specs. -> {key = value} | nil, err
+local function entry_options(name, spec, text)
+  local out = {}
+  if not text then return out end
+  local function err(fmt, ...) return nil, string.format("--benchmark %s: " .. fmt, name, ...) end
+  for _, item in ipairs(split_commas(text)) do
+    local k, v = item:match("^([^=]+)=(.*)$")
+    if not k then return err("'%s' is not option=value (NAME:option=value,...)", item) end
+    local key = options.key(k)
+    local o = spec_option(spec, key)
+    for _, so in ipairs(not o and spec.options or {}) do
+      if so.short == k then o = so; key = options.key(so.name) end -- (speed:p=16, as llama-bench's -p)
+    end
+    if not o then
+      local ho = host_option(key)
+      if ho and (SERVER[key] or NOT_IN_SWEEP[key] or key == "runs_dir" or key == "resume") then
+        return err("%s is a server setting, the same for every benchmark of a cell", ho.name)
+      end
+      o = ho
+    end
+    if not o then
+      local names = {}
+      for _, so in ipairs(spec.options or {}) do names[#names + 1] = so.name end
+      for _, ho in ipairs(runner.host_options) do
+        local hk = options.key(ho.name)
+        if not (SERVER[hk] or NOT_IN_SWEEP[hk] or hk == "runs_dir" or hk == "resume") then names[#names + 1] = ho.name end
+      end
+      local near = options.closest((k:gsub("_", "-")), names)
+      return err("no option '%s'%s", k, near and string.format(" (did you mean '%s'?)", near) or "")
+    end
+    if out[key] ~= nil then return err("%s is given twice", o.name) end
+    local val, cerr
+    if options.typeof(o) == "bool" then
+      if v == "true" then val = true elseif v == "false" then val = false
+      else cerr = string.format("--benchmark %s: %s expects true or false, got '%s'", name, o.name, v) end
+    else
+      val, cerr = options.convert(o, v, string.format("--benchmark %s: %s", name, o.name))
+    end
+    if val == nil then return nil, cerr end
+    out[key] = val
+  end
+  return out
+end
+
 --- Parse `benchlua sweep [FILE] [options]`. -> {file=, flags=, help=, quiet=,
 -- table= (the command-line form: what a sweep file would return)} | nil, err
 function M.parse_argv(argv, first)
   -- the benchmarks named on the command line, to know their options
-  local names = {}
+  -- (NAME:opt=val,... : the entry's own options)
+  local names, own = {}, {}
   for i = first, #argv do
     if argv[i] == "--" then break end
     local v = argv[i]:match("^%-%-benchmark=(.*)$")
     if not v and argv[i] == "--benchmark" then v = argv[i + 1] end
-    if v then names[#names + 1] = v end
+    if v then
+      local n, rest = v:match("^([^:]*):(.*)$")
+      if not n or runner.find(v) then n, rest = v, nil end
+      own[#names + 1] = rest
+      names[#names + 1] = n
+    end
   end
   local specs = {}
-  for _, n in ipairs(names) do
+  for i, n in ipairs(names) do
     local path, ferr = runner.find(n)
     if not path then return nil, "--benchmark " .. n .. ": " .. ferr end
     local spec, lerr = runner.load(path)
     if not spec then return nil, lerr end
     specs[#specs + 1] = spec
+    local eo, eerr = entry_options(n, spec, own[i])
+    if not eo then return nil, eerr end
+    own[i] = eo
   end
   -- every common and benchmark option is collected as a list of its texts
   local orig, bench_of, as_lists = {}, {}, {}
@@ -824,7 +956,7 @@ function M.parse_argv(argv, first)
     end
   end
   if out.file then
-    local extra = #names > 0 and "benchmark" or nil
+    local extra = #names > 0 and "benchmark" or #flags.server_arg_set > 0 and "server_arg_set" or nil
     for _, k in ipairs(order) do extra = extra or (given[k] and k) end
     if extra then
       return nil, string.format("--%s: with a sweep file, models, settings, benchmarks and options come from the file", (extra:gsub("_", "-")))
@@ -839,6 +971,14 @@ function M.parse_argv(argv, first)
   for _, k in ipairs(order) do
     if given[k] and k ~= "model" and k ~= "results" and not bench_of[k] then nsettings = nsettings * #given[k] end
   end
+  -- --server-arg-set: each set, after the common --server-arg values, is a setting
+  local sets = {}
+  for i, text in ipairs(flags.server_arg_set) do
+    local words, werr = shell_words(text)
+    if not words then return nil, string.format("--server-arg-set '%s': %s", text, werr) end
+    sets[i] = words
+  end
+  if #sets > 0 then nsettings = nsettings * #sets end
   local big = too_many(#t.models + 0.0, nsettings, flags.max_cells)
   if big then return nil, "sweep: " .. big end
   if #names == 0 then return nil, "sweep: --benchmark NAME (repeatable) is required" end
@@ -862,6 +1002,19 @@ function M.parse_argv(argv, first)
       end
     end
   end
+  if #sets > 0 then
+    local common = t.options.server_arg or {}
+    t.options.server_arg = nil
+    local nxt = {}
+    for _, s in ipairs(t.settings) do
+      for _, words in ipairs(sets) do
+        local c = { server_arg = json.array(table.move(words, 1, #words, #common + 1, table.move(common, 1, #common, 1, {}))) }
+        for kk, vv in pairs(s) do c[kk] = vv end
+        nxt[#nxt + 1] = c
+      end
+    end
+    t.settings = nxt
+  end
   for bi, s in ipairs(specs) do
     local b = { names[bi] }
     for k, owners in pairs(bench_of) do
@@ -870,6 +1023,7 @@ function M.parse_argv(argv, first)
         for _, bs in ipairs(owners) do if bs == s then b[k] = given[k][1] end end
       end
     end
+    for k, v in pairs(own[bi]) do b[k] = v end
     t.benchmarks[bi] = b
   end
   out.table = t
@@ -962,8 +1116,10 @@ M.usage = [[
 usage: benchlua sweep FILE [--resume] [--dry-run] [--cell N] [--results-dir DIR]
        benchlua sweep FILE --slurm [--slurm-arg ARG]... [--wait]
        benchlua sweep --model A --model B --gpu-layers 40,99 --benchmark NAME... [options]
+       benchlua sweep --model A --server-arg-set "-fa on" --server-arg-set "-fa off" --benchmark NAME:opt=val,...
 
-Runs every benchmark on every (model, setting): one server start per cell.
+Runs every benchmark on every (model, setting): one server start per cell;
+ends with the leaderboard of its runs and a line for each run not ok.
 A sweep FILE is a Lua file returning
   { models = {...}, settings = {{gpu_layers = 40}, ...}, benchmarks = {"throughput", {"human_eval", limit = 20}},
     options = {server_bin = "..."}, results = "sweep_results.json" }

@@ -214,6 +214,61 @@ starts (counted, not built), naming the product; --max-cells N raises it.
   [2]
   $ benchlua sweep --model a,b --seed "$(seq -s, 1 5000)" --benchmark throughput --dry-run | head -n 1
   sweep: 2 models x 5000 settings = 10000 cells, 1 benchmark each \(10000 runs\); results in .* (re)
+
+Speed settings on the command line: each --server-arg-set (split as a shell
+would) is a setting, after the common --server-arg values; and a benchmark's
+own options as NAME:option=value,... (the same benchmark twice with different
+options is two entries).
+
+  $ benchlua sweep --model a.gguf,b.gguf --server-arg --no-warmup --server-arg-set "-fa on" --server-arg-set "-fa off" --server-arg-set "-ctk q8_0 -ctv 'q8_0'" --benchmark human_eval:limit=3,max_tokens=8 --benchmark human_eval:limit=5 --benchmark throughput:requests=8 --dry-run
+  sweep: 2 models x 3 settings = 6 cells, 3 benchmarks each \(18 runs\); results in .* (re)
+  cell 1: a.gguf server_arg=--no-warmup -fa on: human_eval limit=3 max_tokens=8, human_eval limit=5, throughput requests=8
+  cell 2: a.gguf server_arg=--no-warmup -fa off: human_eval limit=3 max_tokens=8, human_eval limit=5, throughput requests=8
+  cell 3: a.gguf server_arg=--no-warmup -ctk q8_0 -ctv q8_0: human_eval limit=3 max_tokens=8, human_eval limit=5, throughput requests=8
+  cell 4: b.gguf server_arg=--no-warmup -fa on: human_eval limit=3 max_tokens=8, human_eval limit=5, throughput requests=8
+  cell 5: b.gguf server_arg=--no-warmup -fa off: human_eval limit=3 max_tokens=8, human_eval limit=5, throughput requests=8
+  cell 6: b.gguf server_arg=--no-warmup -ctk q8_0 -ctv q8_0: human_eval limit=3 max_tokens=8, human_eval limit=5, throughput requests=8
+  $ benchlua sweep --model a.gguf --gpu-layers 40,99 --server-arg-set "-fa on" --server-arg-set "" --benchmark throughput --dry-run | tail -n 4
+  cell 1: a.gguf gpu_layers=40 server_arg=-fa on: throughput
+  cell 2: a.gguf gpu_layers=40 server_arg=: throughput
+  cell 3: a.gguf gpu_layers=99 server_arg=-fa on: throughput
+  cell 4: a.gguf gpu_layers=99 server_arg=: throughput
+  $ benchlua sweep --model a.gguf --benchmark human_eval --limit 5 --benchmark human_eval:limit=2,seed=7 --dry-run | tail -n 1
+  cell 1: a.gguf: human_eval limit=5, human_eval limit=2 seed=7
+  $ benchlua sweep --model a.gguf --benchmark throughput --server-arg-set "-fa 'on"
+  benchlua: --server-arg-set '-fa 'on': an unclosed ' quote
+  [2]
+  $ benchlua sweep sweep.lua --server-arg-set "-fa on"
+  benchlua: --server-arg-set: with a sweep file, models, settings, benchmarks and options come from the file
+  [2]
+  $ benchlua sweep --model a.gguf --benchmark human_eval:limt=3
+  benchlua: --benchmark human_eval: no option 'limt' (did you mean 'limit'?)
+  [2]
+  $ benchlua sweep --model a.gguf --benchmark human_eval:limit=x
+  benchlua: --benchmark human_eval: limit expects an integer, got 'x'
+  [2]
+  $ benchlua sweep --model a.gguf --benchmark throughput:requests=0
+  benchlua: --benchmark throughput: requests must be .* (re)
+  [2]
+  $ benchlua sweep --model a.gguf --benchmark human_eval:chat=maybe
+  benchlua: --benchmark human_eval: chat expects true or false, got 'maybe'
+  [2]
+  $ benchlua sweep --model a.gguf --benchmark human_eval:limit
+  benchlua: --benchmark human_eval: 'limit' is not option=value (NAME:option=value,...)
+  [2]
+  $ benchlua sweep --model a.gguf --benchmark human_eval:gpu_layers=3
+  benchlua: --benchmark human_eval: gpu-layers is a server setting, the same for every benchmark of a cell
+  [2]
+  $ benchlua sweep --model a.gguf --benchmark human_eval:limit=3,limit=4
+  benchlua: --benchmark human_eval: limit is given twice
+  [2]
+  $ benchlua sweep --model a.gguf --benchmark human_eval:limit=3 --benchmark human_eval:limit=3
+  benchlua: command line: benchmarks[2]: the same as benchmarks[1] (to run it again, give it another seed)
+  [2]
+  $ benchlua sweep --model a.gguf --benchmark nosuch:limit=3
+  benchlua: --benchmark nosuch: no benchmark named 'nosuch' .* (re)
+  [2]
+
 Each benchmark entry's data is checked before the first cell, as a single run
 checks it: a dataset in the wrong format is one line, exit 2, nothing started.
 

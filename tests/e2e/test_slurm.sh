@@ -46,7 +46,8 @@ if [ $rc -eq 0 ] && [ -n "$job" ] && [ "$got" = "$want" ]; then
 else fail "slurm --wait" "rc=$rc job=$job got $got $(cat out.txt err.txt) $(cat benchlua-runs/slurm-*.out 2>/dev/null | tail -20)"; fi
 check "slurm --wait: each run records the job step and the node" \
   test "$(runs results.json "all(r['slurm']['job_id'] and r['slurm']['node'] for r in rs)")" = True
-check "slurm --wait: the summary lists the four runs" test "$(grep -cE '^[12] +[ab]\.gguf .* ok$' out.txt)" = 4
+check "slurm --wait: the summary is the leaderboard of the four runs" \
+  test "$(grep -cE '^model +throughput +human_eval +tok/s$' out.txt) $(grep -cE '^[ab]\.gguf +[0-9.]+ 1x +(best|[-+][0-9.]+) +[0-9.]+ \[' out.txt) $(tail -n 1 out.txt)" = "1 2 4 of 4 runs ok"
 check "slurm --wait: no job left" test -z "$(jobs_left)"
 check "slurm --wait: no llama-server left" no_server_left 2
 
@@ -73,13 +74,14 @@ printf 'GGUF-but-not-really' > bad.gguf
 sed -e 's/"b.gguf"/"bad.gguf"/' -e 's/results.json/failing.json/' sweep.lua > failing.lua
 "$BENCHLUA" sweep failing.lua --slurm --wait >out.txt 2>err.txt
 rc=$?
-if [ $rc -eq 1 ] && [ "$(grep -cE '^2 +bad\.gguf .* failed$' out.txt)" = 2 ] && [ "$(grep -cE '^1 +a\.gguf .* ok$' out.txt)" = 2 ]; then
+if [ $rc -eq 1 ] && [ "$(grep -cE '^not ok: cell 2 \(bad\.gguf ctx=4096 parallel=2\) (throughput|human_eval).*: failed \(' out.txt)" = 2 ] \
+   && [ "$(grep -cE '^a\.gguf +[0-9.]+ 1x' out.txt) $(tail -n 1 out.txt)" = "1 2 of 4 runs ok" ]; then
   pass "slurm: a failed cell is recorded, the other cell runs, exit status 1"
 else fail "slurm failed cell" "rc=$rc $(cat out.txt err.txt)"; fi
 cp "$MODEL" bad.gguf
 "$BENCHLUA" sweep failing.lua --slurm --wait --resume >out.txt 2>err.txt
 rc=$?
-if [ $rc -eq 0 ] && grep -q '^submitted job array [0-9]*: 1 task (cells 2) of' out.txt && [ "$(grep -cE ' ok$' out.txt)" = 4 ]; then
+if [ $rc -eq 0 ] && grep -q '^submitted job array [0-9]*: 1 task (cells 2) of' out.txt && [ "$(tail -n 1 out.txt)" = "4 of 4 runs ok" ]; then
   pass "slurm --resume: only the failed cell is submitted again"
 else fail "slurm --resume" "rc=$rc $(cat out.txt err.txt)"; fi
 check "slurm: no job left at the end" test -z "$(jobs_left)"
@@ -168,7 +170,7 @@ check "slurm, half a cell failed: exit 1" test $? = 1
 cp "$BENCHLUA_DATA/HumanEval.jsonl.gz" he.jsonl.gz
 "$BENCHLUA" sweep half.lua --slurm --wait --resume >out.txt 2>err.txt
 rc=$?
-if [ $rc -eq 0 ] && [ "$(grep -cE '^1 +a\.gguf .* ok$' out.txt)" = 2 ] && [ "$(runs half.json "len(rs)")" = 3 ]; then
+if [ $rc -eq 0 ] && [ "$(grep -cE '^a\.gguf +[0-9.]+ 1x' out.txt) $(tail -n 1 out.txt)" = "1 2 of 2 runs ok" ] && [ "$(runs half.json "len(rs)")" = 3 ]; then
   pass "slurm --resume of a half-done cell: only the failed run again, the summary counts the earlier one, exit 0"
 else fail "slurm --resume, half a cell" "rc=$rc $(cat out.txt err.txt)"; fi
 

@@ -35,8 +35,9 @@ check "sweep file: the two runs of a cell share its server" \
   test "$(runs out/sweep_results.json "len(set(r['server_log'] for r in rs[:2])), len(set(r['server_log'] for r in rs))")" = "1 2"
 check "sweep file: a run's config reads as a normal run's (model path, no endpoint)" \
   test "$(runs out/sweep_results.json "rs[2]['config']['path'] == '$WORK/b.gguf', 'endpoint' in rs[2]['config'], rs[2]['config']['server']['slots']")" = "True False 2"
-check "sweep file: the summary shows the four runs" \
-  test "$(grep -cE '^[12] +[ab]\.gguf .*(throughput|human_eval).* ok$' out.txt)" = 4
+check "sweep file: the summary is the leaderboard: a row per model, a column per benchmark" \
+  test "$(grep -E '^model +throughput +human_eval +tok/s$' out.txt | wc -l) $(grep -cE '^[ab]\.gguf +[0-9.]+ 1x +(best|[-+][0-9.]+) +[0-9.]+ \[' out.txt)" = "1 2"
+check "sweep file: the summary counts the four runs ok" test "$(tail -n 1 out.txt)" = "4 of 4 runs ok"
 check "sweep file: no llama-server left" no_server_left 2
 
 # 2. --dry-run lists the cells and starts nothing
@@ -69,7 +70,10 @@ if [ $rc -eq 1 ] && [ "$got" = "[(1, 1, 'failed'), (1, 2, 'failed'), (2, 1, 'ok'
 else fail "failed cell" "rc=$rc got $got $(tail -5 err.txt)"; fi
 check "failed cell: the error says why, with the server's log" \
   test "$(runs failing.json "'the server did not start' in rs[0]['error'] and 'exited with status' in rs[0]['error'] and 'gguf' in rs[0]['error'].lower()")" = True
-check "failed cell: the summary marks it" test "$(grep -cE '^1 +bad\.gguf .* failed$' out.txt)" = 2
+check "failed cell: the summary names its runs, each with the first line of its error" \
+  test "$(grep -cE '^not ok: cell 1 \(bad\.gguf\) throughput max_tokens=[24] requests=[24]: failed \(the server did not start: [^\n]*\)$' out.txt) $(tail -n 1 out.txt)" = "2 2 of 4 runs ok"
+check "failed cell: the leaderboard has the cell that ran, the same benchmark with other options a column each" \
+  test "$(grep -cE '^model +throughput max_tokens=4 requests=4 +throughput max_tokens=2 requests=2 +tok/s$' out.txt) $(grep -cE '^a\.gguf ' out.txt) $(grep -c '^bad\.gguf ' out.txt)" = "1 1 0"
 check "failed cell: no llama-server left" no_server_left 2
 
 # 4. --resume after fixing the model: only the failed cell runs again
@@ -79,7 +83,7 @@ rm -f starts
 rc=$?
 got=$(runs failing.json "[(r['sweep']['cell'], r['sweep']['index'], r['status']) for r in rs[4:]]")
 if [ $rc -eq 0 ] && [ "$(starts)" = 1 ] && [ "$got" = "[(1, 1, 'ok'), (1, 2, 'ok')]" ] \
-   && [ "$(grep -cE ' ok$' out.txt)" = 4 ]; then
+   && [ "$(tail -n 1 out.txt)" = "4 of 4 runs ok" ] && [ "$(grep -cE '^(bad|a)\.gguf ' out.txt)" = 2 ]; then
   pass "--resume: only the failed cell runs again (one server start), then all four ok"
 else fail "--resume after a failure" "rc=$rc starts=$(starts) got $got $(cat out.txt) $(tail -3 err.txt)"; fi
 "$BENCHLUA" sweep failing.lua --resume >out.txt 2>err.txt

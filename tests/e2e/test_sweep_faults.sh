@@ -73,7 +73,7 @@ for sig in INT TERM; do
   if [ $rc -eq $want ] && [ "$got" = "[(1, 1, 'interrupted')]" ] && [ "$(starts)" = 1 ]; then
     pass "SIG$sig in a sweep: the run is recorded interrupted, nothing more runs, exit $rc"
   else fail "SIG$sig in a sweep" "rc=$rc (want $want) starts=$(starts) got $got $(tail -3 err.txt)"; fi
-  check "SIG$sig in a sweep: the summary shows what did not run" test "$(grep -c ' not run$' out.txt)" = 3
+  check "SIG$sig in a sweep: the summary shows what did not run" test "$(grep -cE '^not run: cell [12] \([ab]\.gguf\) ' out.txt) $(grep -c '^not ok: cell 1 (a\.gguf) .*: interrupted' out.txt) $(tail -n 1 out.txt)" = "3 1 0 of 4 runs ok"
   check "SIG$sig in a sweep: stderr says how to continue" grep -q "sweep: .*continue with: benchlua sweep $WORK/sweep.lua --resume" err.txt
   check "SIG$sig in a sweep: no server left" none_left 3
 done
@@ -191,7 +191,7 @@ if [ $rc -eq 0 ] && [ -n "$digest" ] && [ "$got" = "[(1, '$digest', '$WORK/sl.lu
 else fail "slurm: sweep file edited after submission" "rc=$rc digest=$digest got $got $(cat out.txt err.txt fake/task.out | tail -8)"; fi
 check "slurm: the run records the snapshot it ran" \
   test "$(runs sl.json "rs[0]['sweep']['snapshot'].startswith('$WORK/benchlua-runs/') and open(rs[0]['sweep']['snapshot']).read().count('requests = 2')")" = 1
-check "slurm: --wait summarises the submitted sweep (one cell)" test "$(grep -cE '^[0-9]+ +[ab]\.gguf' out.txt)" = 1
+check "slurm: --wait summarises the submitted sweep (one cell)" test "$(grep -cE '^[ab]\.gguf +[0-9.]+ 1x' out.txt) $(tail -n 1 out.txt)" = "1 1 of 1 run ok"
 check "slurm: --wait says the file changed since it was submitted" \
   grep -q "^sweep: $WORK/sl.lua changed since it was submitted; job 4242 ran" err.txt
 #     the next submission runs the edited file: two cells, the new digest
@@ -202,7 +202,7 @@ for _ in $(seq 200); do grep -q '^submitted' out.txt && break; sleep 0.05; done
 touch go
 wait $pid; rc=$?
 check "slurm: runs of the earlier version do not count for the edited sweep" \
-  test "$rc $(grep -c ' ok$' out.txt) $(grep -c ' not run$' out.txt)" = "1 1 1"
+  test "$rc $(tail -n 1 out.txt) $(grep -c '^not run: ' out.txt)" = "1 1 of 2 runs ok 1"
 
 # 5b. a newline in the sweep file's path would end a line of the batch
 #     script: refused in one line before anything is written or submitted
