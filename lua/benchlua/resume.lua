@@ -338,8 +338,10 @@ function M.find(results_path, spec, identity, num)
     end
   end
   if other then
+    local ocfg = type(other.config) == "table" and other.config or {}
+    local of = runs_mod.val(other.model) or (type(ocfg.options) == "table" and who(ocfg.options)) or "?"
     return nil, string.format("--resume: no interrupted or failed %s run of %s in %s (the latest one, #%d, is of %s; --resume %d names it)",
-      spec.name, tostring(model), results_path, other.num, tostring(runs_mod.val(other.model)), other.num)
+      spec.name, tostring(model), results_path, other.num, tostring(of), other.num)
   end
   return nil, string.format("--resume: no interrupted or failed %s run in %s", spec.name, results_path)
 end

@@ -272,7 +272,7 @@ T[#T + 1] = { "several endpoints: results show their URLs as one setting; --resu
   opts = runner.normalize({ endpoint = { "http://a", "http://c" }, requests = 4 })
   found, err = resume.find(path, spec, resume.identity(spec, opts, runner.host_options))
   eq(found, nil, "other endpoints")
-  assert(err:find("no interrupted throughput run of [http://a http://c]", 1, true), err)
+  assert(err:find("no interrupted or failed throughput run of [http://a http://c]", 1, true), err)
 end }
 
 T[#T + 1] = { "one server under two URLs (127.0.0.1 and localhost) is refused naming both; two servers alike are not", function()

@@ -140,7 +140,7 @@ T[#T + 1] = { "human_eval refuses evalplus's files and names the benchmark to us
   for file, name in pairs({ ["HumanEvalPlus.jsonl.gz"] = "humaneval_plus", ["MbppPlus-NoExtreme.jsonl.gz"] = "mbpp_plus" }) do
     local r = assert(bench.run_script{ argv = { bench.exe, "human_eval", "--samples", FIX .. "humaneval_samples.jsonl",
       "--dataset", testing.data(file), "--results", dir.path .. "/r.json", "--quiet" }, timeout = 60 })
-    eq(r.code, 1, "exit code")
+    eq(r.code, 2, "exit code (found before anything starts)")
     assert(r.stderr:find(testing.data(file) .. ":1: an evalplus file (base_input, plus_input): score it with `benchlua "
       .. name .. " --dataset " .. testing.data(file) .. "`", 1, true), r.stderr)
   end
