@@ -467,7 +467,8 @@ static int l_mkdir(lua_State *L)
     return 1;
 }
 
-/* bench.fs.stat(path) -> {type="file"|"dir"|"other", size, mtime} | nil */
+/* bench.fs.stat(path) -> {type="file"|"dir"|"other", size, mode, mtime} | nil
+ * (mode: the permission bits) */
 static int l_stat(lua_State *L)
 {
     struct stat st;
@@ -482,6 +483,8 @@ static int l_stat(lua_State *L)
     lua_setfield(L, -2, "type");
     lua_pushinteger(L, st.st_size);
     lua_setfield(L, -2, "size");
+    lua_pushinteger(L, st.st_mode & 07777);
+    lua_setfield(L, -2, "mode");
     lua_pushnumber(L, (double)st.st_mtim.tv_sec + st.st_mtim.tv_nsec / 1e9);
     lua_setfield(L, -2, "mtime");
     return 1;

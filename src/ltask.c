@@ -411,9 +411,9 @@ static void cancel_task(task *t, const char *why)
     if (t->op) {
         bl_op *op = t->op;
         t->op = NULL;
+        op->co = NULL; /* before cancel, which may free op (an http transfer) */
         if (op->cancel)
             op->cancel(op);
-        op->co = NULL;
         enqueue(t, 0); /* after_yield raises throwmsg */
     }
 }
@@ -561,9 +561,9 @@ void bl_tasks_shutdown(lua_State *L)
         if (t->op) {
             bl_op *op = t->op;
             t->op = NULL;
+            op->co = NULL; /* before cancel, which may free op */
             if (op->cancel)
                 op->cancel(op);
-            op->co = NULL;
         }
         lua_settop(t->co, 0);
         lua_pushliteral(t->co, "cancelled: the run ended");

@@ -472,21 +472,31 @@ end
 -- benchmark loads its data: the file, its format, or the fetch). A failure is
 -- a usage error: one line, exit 2, nothing recorded. Sweeps call it for each
 -- benchmark entry before the first cell.
+--- check_model(path) -> true | nil, err: the model file is there, a file,
+-- readable, and (a .gguf) starts with the GGUF magic. Sweeps check each model.
+function M.check_model(path)
+  local st = bench.fs.stat(path)
+  if not st then return nil, string.format("model file '%s' not found", path) end
+  if st.type ~= "file" then return nil, string.format("model file '%s' is not a file", path) end
+  local f, ferr = io.open(path, "rb")
+  if not f then return nil, string.format("model file '%s' cannot be read: %s", path, tostring(ferr)) end
+  local magic = f:read(4)
+  f:close()
+  -- a .gguf file starts with the GGUF magic (another name may be another
+  -- server's model format: only a .gguf is held to it)
+  if path:lower():match("%.gguf$") and magic ~= "GGUF" then
+    return nil, string.format("model file '%s' is not a GGUF file (it does not start with the GGUF magic)", path)
+  end
+  return true
+end
+
 function M.precheck(spec, opts, starts_server)
   if starts_server then
     local bin, berr = server_mod.find_binary(opts.server_bin)
     if not bin then return nil, berr end
-    local st = opts.model and bench.fs.stat(opts.model)
-    if opts.model and not st then return nil, string.format("model file '%s' not found", opts.model) end
-    if st and st.type ~= "file" then return nil, string.format("model file '%s' is not a file", opts.model) end
-    local f, ferr = io.open(opts.model, "rb")
-    if not f then return nil, string.format("model file '%s' cannot be read: %s", opts.model, tostring(ferr)) end
-    local magic = f:read(4)
-    f:close()
-    -- a .gguf file starts with the GGUF magic (another name may be another
-    -- server's model format: only a .gguf is held to it)
-    if opts.model:lower():match("%.gguf$") and magic ~= "GGUF" then
-      return nil, string.format("model file '%s' is not a GGUF file (it does not start with the GGUF magic)", opts.model)
+    if opts.model then
+      local ok, err = M.check_model(opts.model)
+      if not ok then return nil, err end
     end
   end
   if type(spec.prepare) == "function" then
@@ -578,7 +588,8 @@ function M.run(spec, opts, mode, shared)
     local sok
     sok, server, info = pcall(start_server, opts, run_dir)
     if not sok then -- Ctrl-C or SIGTERM while the server loaded: recorded now, by this process
-      local sig = errors.message(server)
+      -- (raised by the signal's hook in running Lua code: "file:line: interrupted")
+      local sig = (errors.message(server):gsub("^[^%s:]+:%d+: ", "", 1))
       if sig ~= "interrupted" and sig ~= "terminated" then error(server, 0) end
       run.status = "interrupted"
       run.error = "the run was " .. sig .. " while the server loaded"

@@ -17,11 +17,16 @@ local function exists(path)
   return st and st.type == "file"
 end
 
+local function executable(path)
+  local st = bench.fs.stat(path)
+  return st and st.type == "file" and (st.mode or 0x49) & 0x49 ~= 0 -- any x bit (0111)
+end
+
 local function which(name)
-  if name:find("/") then return exists(name) and name or nil end
+  if name:find("/") then return executable(name) and name or nil end
   for dir in (os.getenv("PATH") or "/usr/bin:/bin"):gmatch("[^:]+") do
     local p = dir .. "/" .. name
-    if exists(p) then return p end
+    if executable(p) then return p end
   end
 end
 
@@ -36,6 +41,7 @@ function M.find_binary(opt)
       if p then return p end
       tried[#tried + 1] = cand
       if cand == opt then
+        if exists(opt) then return nil, string.format("server binary '%s' is not executable", opt) end
         return nil, string.format("server binary '%s' not found", opt)
       end
     end

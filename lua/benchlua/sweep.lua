@@ -395,6 +395,8 @@ function M.check_files(sw, remote)
     if not st or st.type ~= "file" then
       return nil, string.format("%s: models[%d]: model file '%s' not found", sw.where, i, m)
     end
+    local ok, err = runner.check_model(m) -- (readable, the GGUF magic)
+    if not ok then return nil, string.format("%s: models[%d]: %s", sw.where, i, err) end
   end
   local any = false
   for _, b in ipairs(sw.benchmarks) do any = any or b.spec.server ~= false end

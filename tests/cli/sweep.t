@@ -91,7 +91,7 @@ A value that a setting also gives differs from cell to cell, so the entries diff
 Files are checked before anything starts (not by --dry-run, which only lists):
 a missing model or server binary is one line, and nothing is recorded.
 
-  $ touch a.gguf; printf 'return { models = { "a.gguf", "b.gguf" }, benchmarks = { "throughput" }, results = "f.json" }\n' > f.lua; benchlua sweep f.lua
+  $ printf GGUF > a.gguf; printf 'return { models = { "a.gguf", "b.gguf" }, benchmarks = { "throughput" }, results = "f.json" }\n' > f.lua; benchlua sweep f.lua
   benchlua: f.lua: models\[2\]: model file '.*/b.gguf' not found (re)
   [2]
   $ printf 'return { models = { "a.gguf" }, settings = { {}, { server_bin = "./nope" } }, options = { server_bin = "/bin/sh" },\n  benchmarks = { "throughput" }, results = "f.json" }\n' > f.lua; benchlua sweep f.lua

@@ -19,7 +19,7 @@ cat > answers.json <<'JSON'
  {"match": "three times three", "content": "The answer is 9 and then some more", "finish_reason": "length"},
  {"match": "zero plus zero", "content": "<think>The answer is 0"}]
 JSON
-cp "$SRC/tests/fixtures/answer/toy.jsonl" toy.jsonl; touch nope.gguf
+cp "$SRC/tests/fixtures/answer/toy.jsonl" toy.jsonl; printf GGUF > nope.gguf
 printf '%s\n' '{"id": "d", "question": "three times three", "answer": "9"}' '{"id": "e", "question": "zero plus zero", "answer": "0"}' >> toy.jsonl
 WANT='a passed 2 True|b wrong 5 False|c no_answer None False|d truncated None False|e truncated None False'
 

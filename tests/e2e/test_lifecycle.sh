@@ -54,6 +54,30 @@ for sig in INT TERM KILL; do
   if no_server_left 5 && ! pgrep -f "$WORK/slow-server" >/dev/null; then pass "SIG$sig while loading: no server left"
   else fail "SIG$sig while loading" "left: $(servers) $(pgrep -af slow-server)"; fi
 done
+#    Ctrl-C or SIGTERM while loading: one line after "Interrupt: stopping", the
+#    run recorded interrupted by this process (error names the signal), exit
+#    128+signal, nothing left, and no later command records it again as killed
+for sig in INT TERM; do
+  rm -f loading.json
+  "${RUN[@]}" --server-bin ./slow-server --results loading.json >out.txt 2>err.txt &
+  pid=$!
+  sleep 0.7
+  kill -$sig $pid; wait $pid; rc=$?
+  want=$([ $sig = INT ] && echo "130 interrupted" || echo "143 terminated")
+  set -- $want
+  rec=$( [ -s loading.json ] && runs loading.json "len(rs), rs[-1]['status'], rs[-1]['error']")
+  if [ $rc = "$1" ] && [ "$(wc -l < err.txt)" = 2 ] && grep -q "stopping (again to force)" err.txt \
+     && [ "$(sed -n 2p err.txt)" = "benchlua: the run was $2 while the server loaded; recorded the interrupted run in loading.json" ] \
+     && [ "$rec" = "1 interrupted the run was $2 while the server loaded" ] && ! grep -qi "malloc\|traceback" err.txt; then
+    pass "SIG$sig while loading: one line, recorded $2, exit $rc"
+  else fail "SIG$sig while loading: one line and the record" "rc=$rc record=[$rec] $(cat err.txt)"; fi
+  "$BENCHLUA" results --results loading.json >out.txt 2>err.txt
+  if [ "$(runs loading.json "len(rs)")" = 1 ] && ! grep -q "was killed" err.txt loading.json; then
+    pass "SIG$sig while loading: a later command does not record it again as killed"
+  else fail "SIG$sig while loading: recorded again" "$(cat err.txt)"; fi
+  if no_server_left 5 && ! pgrep -f "$WORK/slow-server" >/dev/null; then pass "SIG$sig while loading (recorded): no server left"
+  else fail "SIG$sig while loading (recorded)" "left: $(servers) $(pgrep -af slow-server)"; fi
+done
 #    never ready in time: one message with the (empty) log, nothing left
 t0=$(now_ms)
 "${RUN[@]}" --server-bin ./slow-server --ready-timeout 0.5 >out.txt 2>err.txt
