@@ -295,6 +295,7 @@ function M.benchmark(G, recipe)
   if not G.python and type(G.grade) ~= "function" then error("answer.benchmark: the grader has no grade() and no python", 2) end
   local resolved = setmetatable({}, { __mode = "k" }) -- opts -> data paths (validate, then run)
   local run = {}                                      -- this run's state: problems, prompt digest, helper, records
+  local prepared = setmetatable({}, { __mode = "k" })  -- what the data step found, by the run's opts
   local b = code.benchmark{
     name = recipe.name, description = recipe.description, parse = recipe.parse,
     options = options(G, recipe), outcomes = M.OUTCOMES, no_code = "no_answer",
@@ -340,6 +341,8 @@ function M.benchmark(G, recipe)
       end
       run.paths, run.problems = paths, all
       run.prompt_sha256 = sha256_of_prompts(G, all, o)
+      -- (read before the server starts, by prepare: kept for this run's opts)
+      prepared[o] = { config = run.config, paths = paths, problems = all, prompt_sha256 = run.prompt_sha256 }
       return all, table.concat(paths, " "), #digests == 1 and digests[1] or bench.fs.sha256(table.concat(digests, " "))
     end,
     prompt = function(p, o, rep) return G.prompt(p, o, rep) end,
@@ -375,7 +378,9 @@ function M.benchmark(G, recipe)
   }
   local inner = b.run
   b.run = function(ctx)
-    run = { records = {} }
+    run = prepared[ctx.opts] or {}
+    prepared[ctx.opts] = nil
+    run.records = {}
     local log = ctx.log_sample
     ctx.log_sample = function(rec)
       run.records[#run.records + 1] = rec
