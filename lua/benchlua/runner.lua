@@ -543,7 +543,9 @@ function M.run(spec, opts, mode, shared)
     return 2
   end
   if not shared then -- (a sweep checks each entry before its first cell)
-    local pok, perr = M.precheck(spec, opts, needs_server and not opts.endpoint and mode ~= "script" or (mode == "script" and not opts.endpoint))
+    -- (script mode: the script reads its own data, not the benchmark's)
+    local pok, perr = M.precheck(mode == "script" and {} or spec, opts,
+      needs_server and not opts.endpoint and mode ~= "script" or (mode == "script" and not opts.endpoint))
     if not pok then
       io.stderr:write("benchlua: " .. perr .. "\n")
       return 2
