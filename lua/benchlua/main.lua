@@ -42,11 +42,14 @@ end
 
 -- the benchmarks found by name (BENCHLUA_PATH, ./benchmarks, ...), sorted;
 -- only those shipped with benchlua (beside the binary, or installed) when
--- `installed`
+-- `installed`, unless BENCHLUA_PATH names where they are (a build elsewhere:
+-- build/asan/benchlua)
 local function shipped(installed)
   local seen, names = {}, {}
   local dirs = runner.search_dirs()
-  if installed then dirs = { (bench.exe:match("^(.*)/[^/]*$") or ".") .. "/benchmarks", bench.datadir and bench.datadir .. "/benchmarks" } end
+  if installed and not os.getenv("BENCHLUA_PATH") then
+    dirs = { (bench.exe:match("^(.*)/[^/]*$") or ".") .. "/benchmarks", bench.datadir and bench.datadir .. "/benchmarks" }
+  end
   for _, d in ipairs(dirs) do
     for _, f in ipairs(bench.fs.list(d) or {}) do
       local name = f:match("^(.-)%.lua$")
