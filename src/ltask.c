@@ -2,7 +2,7 @@
  * ltask.c: Lua tasks (coroutines) driven by the libuv loop.
  *
  * Provides bench.spawn, bench.wait, bench.sleep, bench.now, bench.time,
- * bench.cancel, and to the other C modules the bl_yield/bl_resume contract
+ * bench.cancel, bench.parker (the wake-up tasks.lua's semaphore is built on), and to the other C modules the bl_yield/bl_resume contract
  * declared in bl.h. A task's thread carries a pointer to its struct task in
  * the thread's extra space. Resumes never nest: a completed op puts its task
  * on the ready queue and the loop's idle callback resumes it.
@@ -14,6 +14,7 @@
 #include "bl.h"
 
 #define TASK_MT "bench.Task"
+#define PARKER_MT "bench.Parker"
 
 enum { T_NEW, T_LIVE, T_OK, T_FAILED };
 
@@ -493,6 +494,49 @@ static int l_sleep(lua_State *L)
     return bl_yield(L, &sl->op);
 }
 
+/* A parker: one task at a time waits on it until another wakes it. Its op
+ * has no cancel hook: a cancelled task's op.co is cleared, and unpark then
+ * finds nobody parked. The parker stays on the parked task's stack. */
+typedef struct {
+    bl_op op;
+} parker;
+
+/* bench.parker() -> parker */
+static int l_parker(lua_State *L)
+{
+    parker *p = lua_newuserdatauv(L, sizeof *p, 0);
+    memset(p, 0, sizeof *p);
+    luaL_setmetatable(L, PARKER_MT);
+    return 1;
+}
+
+/* parker:park() -> the values given to parker:unpark; yields. */
+static int l_park(lua_State *L)
+{
+    parker *p = luaL_checkudata(L, 1, PARKER_MT);
+    if (p->op.co)
+        return luaL_error(L, "a task is already parked on this parker");
+    lua_settop(L, 1);
+    return bl_yield(L, &p->op);
+}
+
+/* parker:unpark(...) -> true when a task was parked on it (it resumes with
+ * the values given, on the next loop turn) | false when none was. */
+static int l_unpark(lua_State *L)
+{
+    parker *p = luaL_checkudata(L, 1, PARKER_MT);
+    lua_State *co = p->op.co;
+    int n = lua_gettop(L) - 1;
+    if (co && !lua_checkstack(co, n))
+        return luaL_error(L, "parker:unpark: too many values");
+    if (co) {
+        lua_xmove(L, co, n);
+        bl_resume(&p->op, n);
+    }
+    lua_pushboolean(L, co != NULL);
+    return 1;
+}
+
 /* bench.now() -> monotonic seconds (float). */
 static int l_now(lua_State *L)
 {
@@ -605,12 +649,19 @@ void bl_open_task(lua_State *L)
 {
     static const luaL_Reg meth[] = {
         {"cancel", l_cancel}, {"status", l_status}, {NULL, NULL}};
-    static const luaL_Reg fns[] = {
-        {"spawn", l_spawn},     {"wait", l_wait},
-        {"join", l_join},       {"sleep", l_sleep},
-        {"now", l_now},         {"time", l_time},
-        {"live_tasks", l_live}, {"in_task", l_in_task},
-        {"handles", l_handles}, {NULL, NULL}};
+    static const luaL_Reg fns[] = {{"spawn", l_spawn},
+                                   {"wait", l_wait},
+                                   {"join", l_join},
+                                   {"sleep", l_sleep},
+                                   {"now", l_now},
+                                   {"time", l_time},
+                                   {"live_tasks", l_live},
+                                   {"in_task", l_in_task},
+                                   {"handles", l_handles},
+                                   {"parker", l_parker},
+                                   {NULL, NULL}};
+    static const luaL_Reg parker_meth[] = {
+        {"park", l_park}, {"unpark", l_unpark}, {NULL, NULL}};
     mainL = L;
     /* new threads copy the main thread's extra space: it must say "no task" */
     lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);
@@ -623,6 +674,11 @@ void bl_open_task(lua_State *L)
         lua_setfield(L, -2, "__index");
         lua_pushcfunction(L, l_task_gc);
         lua_setfield(L, -2, "__gc");
+    }
+    lua_pop(L, 1);
+    if (luaL_newmetatable(L, PARKER_MT)) {
+        luaL_newlib(L, parker_meth);
+        lua_setfield(L, -2, "__index");
     }
     lua_pop(L, 1);
     luaL_setfuncs(L, fns, 0);

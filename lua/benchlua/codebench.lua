@@ -80,6 +80,7 @@ local passk = require("benchlua.passk")
 local extract = require("benchlua.extract")
 local codeexec = require("benchlua.codeexec")
 local overlap = require("benchlua.overlap")
+local tasks = require("benchlua.tasks")
 local cjson_null = require("cjson.safe").null
 local M = { stops = {}, instructions = {}, solutions = {}, judges = {}, formats = {} }
 
@@ -359,35 +360,10 @@ end
 
 ---------------------------------------------------------------- scoring
 
--- A queue of samples to judge, drained by `workers` tasks. With overlap
--- off, the workers start only once generation is over.
+-- The samples to judge (a tasks.queue), drained by `workers` tasks. With
+-- overlap off, the workers start only once generation is over.
 local function new_queue(workers)
-  return { jobs = {}, head = 1, tail = 0, waiting = {}, workers = workers, tasks = {}, closed = false }
-end
-
-local function wake(q)
-  local w = q.waiting
-  q.waiting = {}
-  for _, t in ipairs(w) do t:cancel("wake") end
-end
-
-local function push(q, job)
-  q.tail = q.tail + 1 -- not #q.jobs: pop leaves holes at the front, where # may stop
-  q.jobs[q.tail] = job
-  wake(q)
-end
-
-local function pop(q)
-  while q.head > q.tail do
-    if q.closed then return nil end
-    local t = bench.spawn(bench.sleep, 1e9)
-    q.waiting[#q.waiting + 1] = t
-    bench.join(t)
-  end
-  local job = q.jobs[q.head]
-  q.jobs[q.head] = nil
-  q.head = q.head + 1
-  return job
+  return { jobs = tasks.queue(), workers = workers, tasks = {} }
 end
 
 -- (a worker's error, with its traceback as a task's carries it, stops the
@@ -402,13 +378,12 @@ local function start_workers(q, fn)
   for i = 1, q.workers do
     q.tasks[i] = bench.spawn(function()
       while not q.err do
-        local job = pop(q)
+        local job = q.jobs:get()
         if not job then return end
         local ok, err = xpcall(fn, with_trace, job)
         if not ok then
           q.err = q.err or err
-          q.closed = true
-          wake(q)
+          q.jobs:close()
         end
       end
     end)
@@ -417,8 +392,7 @@ end
 
 -- No more jobs: the workers finish the queue and end. -> first error | nil
 local function finish(q)
-  q.closed = true
-  wake(q)
+  q.jobs:close()
   local first = q.err
   for _, t in ipairs(q.tasks) do
     local ok, err = bench.join(t)
@@ -481,7 +455,7 @@ local function score_file(ctx, recipe, jctx, problems, digest, fmt)
     done = done + 1
     ctx.progress(done, #recs)
   end)
-  for _, s in ipairs(recs) do push(q, s) end
+  for _, s in ipairs(recs) do q.jobs:put(s) end
   local err = finish(q)
   if err then error(err, 0) end
   local file = fmt.write(o.samples, recs, problems, o)
@@ -643,7 +617,7 @@ local function full_run(ctx, recipe, jctx, problems, digest, fmt)
   end
   for _, it in ipairs(kept) do
     solve(it)
-    push(q, it)
+    q.jobs:put(it)
   end
   -- scoring waits for generation: generation has a progress line of its own
   local gen_progress = q and not plan.overlap and #todo > 0 and require("benchlua.progress").new{
@@ -666,7 +640,7 @@ local function full_run(ctx, recipe, jctx, problems, digest, fmt)
       done = done + 1
       return ctx.progress(done, #items)
     end
-    push(q, it)
+    q.jobs:put(it)
   end)
   local gen_time = (gen_end or bench.now()) - t0
   if gen_progress then gen_progress.finish() end

@@ -112,7 +112,7 @@ function M.pool(o)
   if not harness then error("codeexec: " .. name .. " is not embedded in this benchlua", 2) end
   local pool = setmetatable({
     size = o.size or M.cpus(), sandbox = o.sandbox, python = o.python or M.python(),
-    harness = program_text(harness, o.modules), idle = {}, waiters = {}, all = {}, restarts = 0,
+    harness = program_text(harness, o.modules), idle = {}, free = tasks.semaphore(0), all = {}, restarts = 0,
     max_output = o.max_output or (64 << 20),
   }, Pool)
   if pool.sandbox == true then pool.sandbox = "auto" end
@@ -139,25 +139,15 @@ function M.pool(o)
     pool:close()
     return nil, errs[1]
   end
-  for i = 1, pool.size do pool.idle[i] = pool.all[i] end
+  for i = 1, pool.size do pool:release(pool.all[i]) end
   return pool
 end
 
---- pool:acquire([prefer]) -> z: waits for an idle executor; with prefer, an
--- idle one for which prefer(z) is true is taken first. Give it back with
--- pool:release(z). Each waiter parks in a task that sleeps until a release
--- cancels it.
+--- pool:acquire([prefer]) -> z: waits for an idle executor (parked on
+-- pool.free, a tasks.semaphore counting them); with prefer, an idle one for
+-- which prefer(z) is true is taken first. Give it back with pool:release(z).
 function Pool:acquire(prefer)
-  while #self.idle == 0 do
-    if self.closed then error("codeexec: the pool is closed", 2) end
-    local t = bench.spawn(bench.sleep, 1e9)
-    self.waiters[#self.waiters + 1] = t
-    local _ <close> = setmetatable({}, { __close = function()
-      t:cancel("done")
-      for i, w in ipairs(self.waiters) do if w == t then table.remove(self.waiters, i) break end end
-    end })
-    bench.join(t)
-  end
+  if not self.free:wait() then error("codeexec: the pool is closed", 2) end
   if prefer then
     for i = #self.idle, 1, -1 do
       if self.idle[i].state and prefer(self.idle[i]) then return table.remove(self.idle, i) end
@@ -168,8 +158,7 @@ end
 
 function Pool:release(z)
   self.idle[#self.idle + 1] = z
-  local t = table.remove(self.waiters, 1)
-  if t then t:cancel("wake") end
+  self.free:post()
 end
 
 -- One program on executor z; a dead or wedged executor is restarted and
@@ -245,7 +234,7 @@ end
 function Pool:close()
   if self.closed then return end
   self.closed = true
-  for _, t in ipairs(self.waiters) do t:cancel("the pool is closed") end
+  self.free:close()
   for _, z in ipairs(self.all) do -- every executor sees EOF and exits at once; then each is waited for
     if z.p then z.p:close_stdin() end
   end

@@ -140,7 +140,9 @@ end
 -- /props less its requests in flight) and waits while every member is full:
 -- pool:acquire() -> member (yields), pool:release(member). pool.url is the
 -- first member's; wait_ready readies every member. pool:send() sends one
--- request and drops a member that died (its requests go to the others).
+-- request and drops a member that died (its requests go to the others). A
+-- request waiting for a slot parks on pool.turns (a tasks.semaphore) until a
+-- release wakes it.
 function M.pool(urls)
   local members = {}
   for i, u in ipairs(urls) do
@@ -148,7 +150,7 @@ function M.pool(urls)
     members[i].inflight, members[i].index = 0, i
   end
   return setmetatable({ url = members[1].url, external = true, started = bench.now(), members = members,
-    api_key = members[1].api_key }, Server)
+    api_key = members[1].api_key, turns = tasks.semaphore(0) }, Server)
 end
 
 M.UNKNOWN_SLOTS = 8 -- the slots of an endpoint without /props (vLLM, a proxy)
@@ -169,13 +171,17 @@ function Server:acquire()
       best.inflight = best.inflight + 1
       return best
     end
-    if not live then return nil end
-    bench.sleep(0.005) -- more requests than slots: wait for one to end
+    if not live then
+      self.turns:wake() -- the next waiter finds none either
+      return nil
+    end
+    self.turns:wait() -- more requests than slots: until one ends
   end
 end
 
 function Server:release(member)
   member.inflight = member.inflight - 1
+  self.turns:wake()
 end
 
 -- Failures after which a member is asked whether it is still there: no

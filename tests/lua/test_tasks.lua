@@ -1,8 +1,7 @@
 -- Tasks: spawn, wait, join, sleep, cancel, map, errors with tracebacks.
 local T = {}
-local function eq(a, b, what)
-  if a ~= b then error(string.format("%s: expected %s, got %s", what or "value", tostring(b), tostring(a)), 2) end
-end
+local eq = require("benchlua.testing").eq
+local tasks = require("benchlua.tasks")
 
 T[#T + 1] = { "spawn and wait return the task's results", function()
   local t = bench.spawn(function(a, b) bench.sleep(0.01) return a + b, "x" end, 2, 3)
@@ -87,6 +86,141 @@ T[#T + 1] = { "bench.now is monotonic and bench.time is the epoch", function()
   local a = bench.now(); bench.sleep(0.02); local b = bench.now()
   assert(b - a >= 0.019, "now advanced " .. (b - a))
   assert(math.abs(bench.time() - os.time()) < 2, "time")
+end }
+
+T[#T + 1] = { "semaphore: waiters get units in arrival order, parked (no loop turn polls)", function()
+  local sem, order = tasks.semaphore(0), {}
+  local ts = {}
+  for i = 1, 5 do ts[i] = bench.spawn(function() assert(sem:wait()) order[#order + 1] = i end) end
+  bench.sleep(0.01)
+  eq(#order, 0, "woken before a post")
+  eq(bench.handles(), 0, "a waiter holds a timer (polls)")
+  for _ = 1, 5 do sem:post() end
+  for i = 1, 5 do bench.wait(ts[i]) end
+  eq(table.concat(order, " "), "1 2 3 4 5", "order")
+  eq(sem.count, 0, "units left")
+  sem:post()
+  eq(sem:wait(), true, "a banked unit is taken at once")
+end }
+
+T[#T + 1] = { "semaphore: a waiter cancelled while parked leaves the line; the next one gets the unit", function()
+  local sem, got = tasks.semaphore(0), {}
+  local a = bench.spawn(function() sem:wait() got[#got + 1] = "a" end)
+  local b = bench.spawn(function() sem:wait() got[#got + 1] = "b" end)
+  bench.sleep(0.01)
+  a:cancel("stop")
+  local ok, err = bench.join(a)
+  eq(ok, false, "a ok"); assert(err:find("stop"), err)
+  sem:post()
+  bench.wait(b)
+  eq(table.concat(got, " "), "b", "woken")
+  eq(sem.count, 0, "count")
+end }
+
+T[#T + 1] = { "semaphore: a unit handed to a waiter cancelled before it ran is passed on (no lost wake-up)", function()
+  local sem, got = tasks.semaphore(0), {}
+  local a = bench.spawn(function() sem:wait() got[#got + 1] = "a" end)
+  local b = bench.spawn(function() sem:wait() got[#got + 1] = "b" end)
+  bench.sleep(0.01)
+  sem:post() -- handed to a, which has not run yet
+  a:cancel("late")
+  eq(bench.join(a), false, "a ok")
+  bench.wait(b)
+  eq(table.concat(got, " "), "b", "woken")
+  -- cancelled before the post: the post goes past it to the count
+  local c = bench.spawn(function() sem:wait() end)
+  bench.sleep(0.01)
+  c:cancel("gone")
+  sem:post()
+  eq(bench.join(c), false, "c ok")
+  eq(sem.count, 1, "the unit is kept")
+end }
+
+T[#T + 1] = { "semaphore: 500 waiters, 3 units: at most 3 hold one, every waiter is served", function()
+  local sem, held, peak, done = tasks.semaphore(3), 0, 0, 0
+  local items = {}
+  for i = 1, 500 do items[i] = i end
+  bench.map(items, 500, function()
+    assert(sem:wait())
+    held = held + 1
+    peak = math.max(peak, held)
+    bench.sleep(0)
+    held = held - 1
+    done = done + 1
+    sem:post()
+  end)
+  eq(done, 500, "served"); eq(peak, 3, "peak"); eq(sem.count, 3, "units back")
+end }
+
+T[#T + 1] = { "semaphore: close wakes every waiter with false; units left are still taken", function()
+  local sem, res = tasks.semaphore(0), {}
+  local ts = {}
+  for i = 1, 3 do ts[i] = bench.spawn(function() res[i] = sem:wait() end) end
+  bench.sleep(0.01)
+  sem:close()
+  for i = 1, 3 do bench.wait(ts[i]) end
+  eq(res[1], false, "1"); eq(res[3], false, "3")
+  sem:post()
+  eq(sem:wait(), true, "a unit after close")
+  eq(sem:wait(), false, "none left")
+end }
+
+T[#T + 1] = { "semaphore: wake signals a waiter only, banks nothing", function()
+  local sem = tasks.semaphore(0)
+  eq(sem:wake(), false, "nobody waits")
+  eq(sem.count, 0, "banked")
+  local t = bench.spawn(function() return sem:wait() end)
+  bench.sleep(0.01)
+  eq(sem:wake(), true, "a waiter")
+  eq(bench.wait(t), true, "its wait")
+end }
+
+T[#T + 1] = { "queue: get parks until put, items come out in order, nil after close once drained", function()
+  local q, got = tasks.queue(), {}
+  local workers = {}
+  for w = 1, 3 do
+    workers[w] = bench.spawn(function()
+      while true do
+        local x = q:get()
+        if not x then return end
+        got[#got + 1] = x
+      end
+    end)
+  end
+  bench.sleep(0.01)
+  for i = 1, 10 do q:put(i) end
+  q:put(11)
+  q:close()
+  for w = 1, 3 do bench.wait(workers[w]) end
+  eq(#got, 11, "items")
+  for i = 1, 11 do eq(got[i], i, "item " .. i) end
+  eq(q:get(), nil, "after close")
+end }
+
+T[#T + 1] = { "parker: unpark passes values, is false with nobody parked; a waiter wakes with no loop turn to poll", function()
+  local p = bench.parker()
+  eq(p:unpark(1), false, "nobody")
+  local t = bench.spawn(function() return p:park() end)
+  bench.sleep(0.01)
+  eq(t:status(), "running", "parked")
+  eq(p:unpark("a", 2), true, "unpark")
+  local a, b = bench.wait(t)
+  eq(a, "a", "first"); eq(b, 2, "second")
+  local t2 = bench.spawn(function() return p:park() end)
+  bench.sleep(0.01)
+  local ok, err = pcall(p.park, p)
+  eq(ok, false, "second park"); assert(err:find("already parked"), err)
+  p:unpark()
+  bench.wait(t2)
+end }
+
+T[#T + 1] = { "every task parked with nothing pending: the deadlock is said, not hung", function()
+  local testing = require("benchlua.testing")
+  local d <close> = testing.tmpdir()
+  assert(bench.fs.write_atomic(d.path .. "/t.lua",
+    "return { { 'parked', function() require('benchlua.tasks').semaphore(0):wait() end } }"))
+  local r = testing.benchlua({ "test", d.path .. "/t.lua" })
+  assert((r.stdout .. r.stderr):find("deadlock: every task is waiting"), r.stdout .. r.stderr)
 end }
 
 return T
