@@ -57,7 +57,7 @@ local function read(path, o)
     end
   end
   if #problems == 0 then return nil, path .. ": no problem of the test split (task ids 11-510)" end
-  return problems, bench.fs.sha256(assert(bench.fs.read(path)))
+  return problems, bench.codec.sha256(assert(bench.fs.read(path)))
 end
 
 return code.benchmark{

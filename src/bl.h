@@ -58,11 +58,18 @@ void bl_proc_kill_all(int sig);
  * re-parented to benchlua (it is a child subreaper, see main.c). */
 void bl_proc_kill_orphans_now(void);
 
+/* lcodec.c: inflate s[0..n) and push the bytes (its contract is above its
+ * definition); lfs.c's gzip reads use it. 0, or -1 with nil, err, code. */
+int bl_inflate(lua_State *L, const char *what, const char *s, size_t n,
+               size_t max, int window, int check);
+
 /* Module open functions: each sets fields in the table on top of the stack. */
 void bl_open_task(lua_State *L);
 void bl_open_proc(lua_State *L);
 void bl_open_http(lua_State *L);
 void bl_open_fs(lua_State *L);
+void bl_open_codec(lua_State *L);
+void bl_open_net(lua_State *L);
 int bl_open_jsonpick(lua_State *L);
 
 /* Embedded Lua sources (generated into build/embed.c). */

@@ -1,9 +1,8 @@
 /*
- * lfs.c: files for Lua (bench.fs.*): whole-file reads that see through gzip,
- * atomic writes (temp file + fsync + rename), appends, advisory locks,
- * temporary directories, recursive removal, SHA-256 (nettle), and the
- * decoders a dataset needs (base64, zlib). These calls do not yield; they are
- * short and local. The results-file policy (merge, refuse foreign files) is
+ * lfs.c: files for Lua (bench.fs.*): whole-file reads that see through gzip
+ * (bl_inflate, lcodec.c), atomic writes (temp file + fsync + rename),
+ * appends, advisory locks, temporary directories, recursive removal. These
+ * calls do not yield; they are short and local. The results-file policy (merge, refuse foreign files) is
  * in lua/benchlua/results.lua.
  */
 #include <dirent.h>
@@ -18,8 +17,6 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
-#include <nettle/sha2.h>
 #include "bl.h"
 
 #define LOCK_MT "bench.Lock"
@@ -34,137 +31,6 @@ static int fail(lua_State *L, const char *what, const char *path)
                       : e == EEXIST ? "EEXIST"
                                     : "EIO");
     return 3;
-}
-
-#define ZBOX_MT "bench.ZStream"
-
-/* A z_stream owned by a userdata, so that a memory error while the output
- * grows cannot leak zlib's state (__gc ends it). */
-typedef struct {
-    z_stream z;
-    int live;
-} zbox;
-
-static int zbox_gc(lua_State *L)
-{
-    zbox *b = luaL_checkudata(L, 1, ZBOX_MT);
-    if (b->live) {
-        inflateEnd(&b->z);
-        b->live = 0;
-    }
-    return 0;
-}
-
-static int all_zero(const unsigned char *p, size_t n)
-{
-    while (n--)
-        if (*p++)
-            return 0;
-    return 1;
-}
-
-/* Decompresses s[0..n) (window: 15 + 16 gzip, 15 + 32 gzip or zlib) and
- * pushes the bytes; at most max bytes (0: no limit). A gzip stream must end
- * properly: concatenated members are read, zero padding after the last one
- * is allowed (as Python's gzip does), anything else is an error. check: 0,
- * or the stack index of a function called once with the first bytes (up to
- * 64 KiB, or all when fewer): anything but true stops the inflation there,
- * its second result the reason (it may raise; the zbox's __gc ends zlib).
- * Returns 0, or -1 with nil, message, code pushed (the message starts with
- * `what`). */
-static int inflate_all(lua_State *L, const char *what, const char *s, size_t n,
-                       size_t max, int window, int check)
-{
-    zbox *b = lua_newuserdatauv(L, sizeof *b, 0);
-    memset(b, 0, sizeof *b);
-    luaL_setmetatable(L, ZBOX_MT);
-    if (inflateInit2(&b->z, window) != Z_OK) {
-        lua_pushnil(L);
-        lua_pushfstring(L, "%s: out of memory", what);
-        lua_pushliteral(L, "ENOMEM");
-        return -1;
-    }
-    b->live = 1;
-    b->z.next_in = (Bytef *)s;
-    b->z.avail_in = (uInt)n; /* (n < 4 GiB: checked by the caller) */
-    lua_pushnil(L);          /* the check's reason, when it refuses */
-    int why = lua_gettop(L);
-    luaL_Buffer buf;
-    luaL_buffinit(L, &buf);
-    size_t total = 0;
-    const char *err = NULL, *code = "EIO";
-    int checked = !check, refused = 0;
-    for (;;) {
-        char *p = luaL_prepbuffsize(&buf, 1 << 16);
-        b->z.next_out = (Bytef *)p;
-        b->z.avail_out = 1 << 16;
-        int rc = inflate(&b->z, Z_NO_FLUSH);
-        size_t got = (1 << 16) - b->z.avail_out;
-        luaL_addsize(&buf, got);
-        total += got;
-        if (max && total > max) {
-            err = "larger than the limit";
-            code = "ETOOBIG";
-            break;
-        }
-        if (!checked && (total >= (1 << 16) || rc != Z_OK)) {
-            checked = 1; /* (balanced use of the stack between buffer calls) */
-            lua_pushvalue(L, check);
-            lua_pushlstring(L, luaL_buffaddr(&buf),
-                            total < (1 << 16) ? total : (1 << 16));
-            lua_call(L, 1, 2);
-            int ok = lua_isboolean(L, -2) && lua_toboolean(L, -2);
-            if (!ok) {
-                const char *r = lua_tostring(L, -1);
-                lua_pushfstring(L, "%s: %s", what, r ? r : "refused");
-                lua_replace(L, why);
-            }
-            lua_pop(L, 2);
-            if (!ok) {
-                err = "refused";
-                code = "EREFUSED";
-                refused = 1;
-                break;
-            }
-        }
-        if (rc == Z_STREAM_END) {
-            size_t left = b->z.avail_in;
-            const unsigned char *rest = b->z.next_in;
-            if (left == 0 || all_zero(rest, left))
-                break;
-            if (window == 15 + 16 && left >= 2 && rest[0] == 0x1f &&
-                rest[1] == 0x8b) {
-                inflateReset(&b->z); /* another gzip member */
-                continue;
-            }
-            err = "trailing data after the compressed stream";
-            break;
-        }
-        if (rc == Z_BUF_ERROR && b->z.avail_in == 0) {
-            err = "truncated compressed stream (unexpected end of file)";
-            break;
-        }
-        if (rc != Z_OK) {
-            err = b->z.msg ? b->z.msg : "corrupt compressed data";
-            break;
-        }
-    }
-    inflateEnd(&b->z);
-    b->live = 0;
-    if (err) {
-        lua_pushnil(L);
-        if (refused)
-            lua_pushvalue(L, why);
-        else if (max && strcmp(code, "ETOOBIG") == 0)
-            lua_pushfstring(L, "%s: larger than %I bytes", what,
-                            (lua_Integer)max);
-        else
-            lua_pushfstring(L, "%s: %s", what, err);
-        lua_pushstring(L, code);
-        return -1;
-    }
-    luaL_pushresult(&buf);
-    return 0;
 }
 
 /* Reads fd to its end into a pushed string; at most max bytes (0: no
@@ -271,7 +137,7 @@ static int l_read(lua_State *L)
     }
     const char *what = lua_pushfstring(L, "cannot read '%s'", path);
     lua_insert(L, -2);
-    if (inflate_all(L, what, s, n, max, 15 + 16, 0) != 0)
+    if (bl_inflate(L, what, s, n, max, 15 + 16, 0) != 0)
         return 3;
     return 1;
 }
@@ -584,86 +450,6 @@ static int l_remove(lua_State *L)
     return 1;
 }
 
-/* bench.fs.sha256(data) -> hex digest */
-static int l_sha256(lua_State *L)
-{
-    size_t n;
-    const char *d = luaL_checklstring(L, 1, &n);
-    struct sha256_ctx c;
-    uint8_t out[SHA256_DIGEST_SIZE];
-    char hex[2 * SHA256_DIGEST_SIZE + 1];
-    sha256_init(&c);
-    sha256_update(&c, n, (const uint8_t *)d);
-    sha256_digest(&c, sizeof out, out);
-    for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
-        snprintf(hex + 2 * i, 3, "%02x", out[i]);
-    lua_pushstring(L, hex);
-    return 1;
-}
-
-/* bench.fs.base64_decode(s) -> bytes | nil, err (whitespace ignored) */
-static int l_b64(lua_State *L)
-{
-    size_t n;
-    const char *s = luaL_checklstring(L, 1, &n);
-    luaL_Buffer b;
-    luaL_buffinit(L, &b);
-    unsigned acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < n; i++) {
-        int c = (unsigned char)s[i], v;
-        if (c >= 'A' && c <= 'Z')
-            v = c - 'A';
-        else if (c >= 'a' && c <= 'z')
-            v = c - 'a' + 26;
-        else if (c >= '0' && c <= '9')
-            v = c - '0' + 52;
-        else if (c == '+' || c == '-')
-            v = 62;
-        else if (c == '/' || c == '_')
-            v = 63;
-        else if (c == '=' || c == '\n' || c == '\r' || c == ' ')
-            continue;
-        else {
-            lua_pushnil(L);
-            lua_pushfstring(L, "invalid base64 character at offset %d", (int)i);
-            return 2;
-        }
-        acc = (acc << 6) | (unsigned)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            luaL_addchar(&b, (char)((acc >> bits) & 0xff));
-        }
-    }
-    luaL_pushresult(&b);
-    return 1;
-}
-
-/* bench.fs.inflate(bytes [, max [, check]]) -> bytes | nil, err, code. zlib
- * or gzip framing; the stream must end properly. At most max bytes
- * ("ETOOBIG" past it; 0 or nil: no limit); check(first bytes) as
- * inflate_all says ("EREFUSED" when it does not return true). */
-static int l_inflate(lua_State *L)
-{
-    size_t n;
-    const char *s = luaL_checklstring(L, 1, &n);
-    if (n > UINT32_MAX) {
-        lua_pushnil(L);
-        lua_pushliteral(L, "inflate: input too large");
-        lua_pushliteral(L, "ETOOBIG");
-        return 3;
-    }
-    lua_Integer max = luaL_optinteger(L, 2, 0);
-    luaL_argcheck(L, max >= 0, 2, "max must be 0 (no limit) or more");
-    int check = lua_isnoneornil(L, 3) ? 0 : 3;
-    if (check)
-        luaL_checktype(L, 3, LUA_TFUNCTION);
-    if (inflate_all(L, "inflate", s, n, (size_t)max, 15 + 32, check) != 0)
-        return 3;
-    return 1;
-}
-
 /* bench.fs.open_fds() -> n, list: how many descriptors benchlua has open
  * (from /proc/self/fd), and their numbers as a sorted list (leak checks). */
 static int l_open_fds(lua_State *L)
@@ -728,18 +514,10 @@ void bl_open_fs(lua_State *L)
                                    {"mkdtemp", l_mkdtemp},
                                    {"rmtree", l_rmtree},
                                    {"remove", l_remove},
-                                   {"sha256", l_sha256},
-                                   {"base64_decode", l_b64},
-                                   {"inflate", l_inflate},
                                    {"getpid", l_getpid},
                                    {"open_fds", l_open_fds},
                                    {"term_width", l_term_width},
                                    {NULL, NULL}};
-    if (luaL_newmetatable(L, ZBOX_MT)) {
-        lua_pushcfunction(L, zbox_gc);
-        lua_setfield(L, -2, "__gc");
-    }
-    lua_pop(L, 1);
     if (luaL_newmetatable(L, LOCK_MT)) {
         lua_newtable(L);
         lua_pushcfunction(L, l_unlock);

@@ -6,11 +6,9 @@
  * socket action and mapped back to their task through CURLOPT_PRIVATE).
  * The JSON helpers for llama-server live in lua/benchlua/llm.lua.
  */
-#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -474,68 +472,6 @@ static int l_inflight(lua_State *L)
     return 1;
 }
 
-/* Bind host:port (port 0 = any); returns the bound port, or -1 (errno). */
-static int try_bind(const char *host, int port)
-{
-    struct sockaddr_storage ss;
-    memset(&ss, 0, sizeof ss);
-    socklen_t len;
-    int fam;
-    struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
-    struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
-    if (inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
-        fam = a4->sin_family = AF_INET;
-        a4->sin_port = htons((uint16_t)port);
-        len = sizeof *a4;
-    } else if (inet_pton(AF_INET6, host, &a6->sin6_addr) == 1) {
-        fam = a6->sin6_family = AF_INET6;
-        a6->sin6_port = htons((uint16_t)port);
-        len = sizeof *a6;
-    } else if (strcmp(host, "localhost") == 0) {
-        return try_bind("127.0.0.1", port);
-    } else {
-        return -2;
-    }
-    int fd = socket(fam, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -1;
-    int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (bind(fd, (struct sockaddr *)&ss, len) < 0 ||
-        getsockname(fd, (struct sockaddr *)&ss, &len) < 0) {
-        close(fd);
-        return -1;
-    }
-    close(fd);
-    return ntohs(fam == AF_INET ? a4->sin_port : a6->sin6_port);
-}
-
-/* bench.http.free_port([host]) -> port | nil, err: a port free right now. */
-static int l_free_port(lua_State *L)
-{
-    const char *host = luaL_optstring(L, 1, "127.0.0.1");
-    int p = try_bind(host, 0);
-    if (p < 0) {
-        lua_pushnil(L);
-        lua_pushfstring(L,
-                        p == -2 ? "'%s' is not a numeric address"
-                                : "cannot find a free port on %s",
-                        host);
-        return 2;
-    }
-    lua_pushinteger(L, p);
-    return 1;
-}
-
-/* bench.http.port_in_use(host, port) -> true if it cannot be bound. */
-static int l_port_in_use(lua_State *L)
-{
-    const char *host = luaL_checkstring(L, 1);
-    int port = (int)luaL_checkinteger(L, 2);
-    lua_pushboolean(L, try_bind(host, port) == -1);
-    return 1;
-}
-
 /* Mark close-on-exec every descriptor >= 3 not set in `before` (a bitmap of
  * the first 1024): curl_multi_init opens a wakeup socketpair without it. */
 static void cloexec_new_fds(const unsigned char *before)
@@ -603,8 +539,6 @@ void bl_open_http(lua_State *L)
     static const luaL_Reg fns[] = {{"request", l_request},
                                    {"abort_all", l_abort_all},
                                    {"inflight", l_inflight},
-                                   {"free_port", l_free_port},
-                                   {"port_in_use", l_port_in_use},
                                    {"close_idle", l_close_idle},
                                    {NULL, NULL}};
     if (!multi) {

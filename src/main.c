@@ -110,6 +110,8 @@ static int setup(lua_State *L)
     bl_open_proc(L);
     bl_open_http(L);
     bl_open_fs(L);
+    bl_open_codec(L);
+    bl_open_net(L);
     lua_pushcfunction(L, l_embedded);
     lua_setfield(L, -2, "embedded");
     lua_pushliteral(L, BL_VERSION);

@@ -270,7 +270,7 @@ local function sha256_of_prompts(G, problems, o)
     if o.chat then parts[i] = assert(cjson.encode(G.chat(p, o, 0)))
     else parts[i] = G.prompt(p, o, 0) end
   end
-  return bench.fs.sha256(table.concat(parts, "\0"))
+  return bench.codec.sha256(table.concat(parts, "\0"))
 end
 
 --- answer.benchmark(G, recipe) -> a benchmark table (see the header)
@@ -343,7 +343,7 @@ function M.benchmark(G, recipe)
       run.prompt_sha256 = sha256_of_prompts(G, all, o)
       -- (read before the server starts, by prepare: kept for this run's opts)
       prepared[o] = { config = run.config, paths = paths, problems = all, prompt_sha256 = run.prompt_sha256 }
-      return all, table.concat(paths, " "), #digests == 1 and digests[1] or bench.fs.sha256(table.concat(digests, " "))
+      return all, table.concat(paths, " "), #digests == 1 and digests[1] or bench.codec.sha256(table.concat(digests, " "))
     end,
     prompt = function(p, o, rep) return G.prompt(p, o, rep) end,
     chat = function(p, o, rep) return G.chat(p, o, rep) end,

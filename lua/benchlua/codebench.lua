@@ -96,7 +96,7 @@ M.OUTCOMES = { "passed", "wrong", "timed_out", "error", "no_code", "truncated", 
 --- code.sample_seed(seed, task_id, index) -> the first 31 bits of
 -- sha256(seed, task_id, index)
 function M.sample_seed(seed, task_id, index)
-  local h = bench.fs.sha256(string.format("%s\0%s\0%d", tostring(seed), task_id, index))
+  local h = bench.codec.sha256(string.format("%s\0%s\0%d", tostring(seed), task_id, index))
   return tonumber(h:sub(1, 8), 16) & 0x7fffffff
 end
 

@@ -62,7 +62,7 @@ function M.human_eval(path)
     problems.by_id[r.task_id] = r
   end
   if #problems == 0 then return nil, path .. ": no problems in the file" end
-  return problems, bench.fs.sha256(assert(bench.fs.read(path)))
+  return problems, bench.codec.sha256(assert(bench.fs.read(path)))
 end
 
 --- dataset.py_string(s) -> s as a JSON string the way Python's json.dumps
@@ -97,7 +97,7 @@ end
 
 local function file_sha256(path)
   local data = M.read_raw(path)
-  return data and bench.fs.sha256(data)
+  return data and bench.codec.sha256(data)
 end
 
 -- Does the file have the expected digest? A server that sent the .gz with
@@ -105,7 +105,7 @@ end
 local function verified(path, o)
   local got = file_sha256(path)
   if got == o.sha256 then return true end
-  if o.content_sha256 and bench.fs.sha256(bench.fs.read(path) or "") == o.content_sha256 then return true end
+  if o.content_sha256 and bench.codec.sha256(bench.fs.read(path) or "") == o.content_sha256 then return true end
   return false, got
 end
 

@@ -86,7 +86,7 @@ function M.load(path, kind)
   end
   if #data.tasks == 0 then return nil, path .. ": no problems in the file" end
   data.content = assert(bench.fs.read(path))
-  data.digest = bench.fs.sha256(data.content)
+  data.digest = bench.codec.sha256(data.content)
   return data
 end
 
@@ -126,7 +126,7 @@ function Judge:blob(z, t)
   local blob = dataset.read_raw(path)
   if blob then
     local want = self.digests[t.index] or (dataset.read_raw(path .. ".sha256") or ""):match("^%x+")
-    if want and bench.fs.sha256(blob) == want then
+    if want and bench.codec.sha256(blob) == want then
       self.digests[t.index] = want
       return blob
     end
@@ -141,7 +141,7 @@ function Judge:blob(z, t)
   local r, why = self.pool:request(z, { op = "truth", dataset = self.data.kind, bytes = #t.line }, t.line, 3600)
   local parts = {}
   while r and r.chunk do
-    parts[#parts + 1] = assert(bench.fs.base64_decode(r.chunk))
+    parts[#parts + 1] = assert(bench.codec.base64_decode(r.chunk))
     r, why = self.pool:readline(z, 3600)
   end
   if not r or not r.done then
@@ -149,7 +149,7 @@ function Judge:blob(z, t)
       r and r.error or why), 0)
   end
   blob = table.concat(parts)
-  local digest = bench.fs.sha256(blob)
+  local digest = bench.codec.sha256(blob)
   local ok, err = bench.fs.write_atomic(path, blob)
   if ok then ok, err = bench.fs.write_atomic(path .. ".sha256", digest .. "\n") end
   if not ok then error(err, 0) end

@@ -57,9 +57,9 @@ function G.read(path, opts)
         problems[#problems + 1] = { task_id = tostring(id), problem = v.problem, answer = ans }
       end
     end
-    digests[#digests + 1] = bench.fs.sha256(data)
+    digests[#digests + 1] = bench.codec.sha256(data)
   end
-  return problems, #digests == 1 and digests[1] or bench.fs.sha256(table.concat(digests, " "))
+  return problems, #digests == 1 and digests[1] or bench.codec.sha256(table.concat(digests, " "))
 end
 
 function G.grader() return "lm-eval aime utils.process_results (last \\boxed{}, strip_string)" end

@@ -97,7 +97,7 @@ function G.read(path, opts)
   for rep, list in ipairs(perms) do
     if #list ~= #problems then return nil, string.format("%s: repeat %d has %d permutations for %d rows", ppath, rep - 1, #list, #problems) end
   end
-  return problems, bench.fs.sha256(data)
+  return problems, bench.codec.sha256(data)
 end
 
 function G.grader() return "simple-evals gpqa_eval.py ANSWER_PATTERN_MULTICHOICE first match" end

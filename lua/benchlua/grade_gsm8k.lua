@@ -81,7 +81,7 @@ function G.read(path)
       problems[#problems + 1] = { task_id = tostring(#problems), question = v.question, gold = gold }
     end
   end
-  return problems, bench.fs.sha256(data)
+  return problems, bench.codec.sha256(data)
 end
 
 function G.grader(opts)

@@ -51,7 +51,7 @@ function G.read(path)
     problems.by_id[p.task_id] = p
   end
   if #problems == 0 then return nil, path .. ": no problems" end
-  return problems, bench.fs.sha256(data)
+  return problems, bench.codec.sha256(data)
 end
 
 function G.grader()

@@ -65,7 +65,7 @@ function G.read(path, opts)
       end
     end
   end
-  return problems, bench.fs.sha256(data)
+  return problems, bench.codec.sha256(data)
 end
 
 function G.grader() return "MMLU-Pro extract_answer @f418b116 (first match in stage 1; no letter = no_answer)" end

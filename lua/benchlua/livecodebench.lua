@@ -121,9 +121,9 @@ end
 function M.decode_tests(field)
   local v = cjson.decode(field)
   if v ~= nil then return check_tests(v, "private_test_cases") end
-  local raw, err = bench.fs.base64_decode(field)
+  local raw, err = bench.codec.base64_decode(field)
   if not raw then return nil, "private_test_cases: neither JSON nor base64 (" .. tostring(err) .. ")" end
-  local bytes, ierr, code = bench.fs.inflate(raw, M.MAX_TESTS_BYTES + 64, pickle_start)
+  local bytes, ierr, code = bench.codec.inflate(raw, M.MAX_TESTS_BYTES + 64, pickle_start)
   if code == "EREFUSED" or code == "ETOOBIG" then return nil, "private_test_cases refused: " .. tostring(ierr) end
   if not bytes then return nil, "private_test_cases: not zlib data (" .. tostring(ierr) .. ")" end
   local s, perr = M.pickled_string(bytes)
@@ -208,7 +208,7 @@ function M.index(path, into)
       end
       p.file, p.offset, p.length, p.lineno = path, offset, #line, lineno
       into[#into + 1] = p
-      into.digests[#into.digests + 1] = bench.fs.sha256(line)
+      into.digests[#into.digests + 1] = bench.codec.sha256(line)
     end
     offset = offset + #line
   end
@@ -364,7 +364,7 @@ function M.load(o)
   table.sort(problems, function(a, b) return a.question_id < b.question_id end)
   problems.total = #all
   if #problems == 0 then error(table.concat(paths, ", ") .. ": no problem is left after the filters", 0) end
-  return problems, table.concat(paths, ","), bench.fs.sha256(table.concat(all.digests, "\n"))
+  return problems, table.concat(paths, ","), bench.codec.sha256(table.concat(all.digests, "\n"))
 end
 
 ---------------------------------------------------------------- prompts

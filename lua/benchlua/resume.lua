@@ -378,7 +378,7 @@ function M.load_done(r, results_path)
   local ds = runs_mod.val(opts.dataset)
   if type(digest) == "string" and type(ds) == "string" then
     local data = bench.fs.read(ds)
-    local now = data and bench.fs.sha256(data)
+    local now = data and bench.codec.sha256(data)
     if now ~= digest then
       return nil, string.format("--resume: run #%d used dataset %s with sha256 %s; it is now %s", r.num, ds,
         digest:sub(1, 12), now and now:sub(1, 12) or "missing")

@@ -97,9 +97,9 @@ function M.spawn_server(o)
   local host = o.host or "127.0.0.1"
   local port = o.port or 0
   if port == 0 then
-    port, err = bench.http.free_port(host)
+    port, err = bench.net.free_port(host)
     if not port then return nil, err end
-  elseif bench.http.port_in_use(host, port) then
+  elseif bench.net.port_in_use(host, port) then
     return nil, string.format("port %d on %s is already in use (pick another --port, or 0 for a free one)", port, host)
   end
   local argv = { bin }

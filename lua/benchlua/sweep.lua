@@ -281,7 +281,7 @@ function M.validate(t, where, base, limits)
     benchmarks = json.array({}) }
   for i, s in ipairs(sw.settings) do canon.settings[i] = s end
   for i, b in ipairs(sw.benchmarks) do canon.benchmarks[i] = { name = b.name, opts = b.opts } end
-  sw.digest = bench.fs.sha256(json.encode(canon)):sub(1, 16)
+  sw.digest = bench.codec.sha256(json.encode(canon)):sub(1, 16)
 
   sw.cells = {}
   for _, m in ipairs(sw.models) do

@@ -27,7 +27,7 @@ end
 -- A fake server that benchlua does not manage (as an --endpoint is): started
 -- here, ready when /v1/models answers.
 local function external(args)
-  local port = assert(bench.http.free_port())
+  local port = assert(bench.net.free_port())
   local argv = { FAKE, "--port", tostring(port) }
   for _, a in ipairs(args) do argv[#argv + 1] = a end
   local p = assert(bench.proc.spawn{ argv = argv, stdout = "null", stderr = "null" })
@@ -182,7 +182,7 @@ end }
 
 T[#T + 1] = { "an endpoint that refuses every connection fails after the refused window, not the ready timeout, naming it", function()
   local d <close> = tmpdir("endpoint-test")
-  local url = "http://127.0.0.1:" .. assert(bench.http.free_port())
+  local url = "http://127.0.0.1:" .. assert(bench.net.free_port())
   local t0 = bench.now()
   local r = benchlua({ "throughput", "--endpoint", url, "--requests", "2", "--results", d.path .. "/r.json", "--quiet" },
     { BENCHLUA_ENDPOINT_REFUSED_S = "1" })
@@ -197,7 +197,7 @@ T[#T + 1] = { "an endpoint that refuses every connection fails after the refused
   eq(r.code, 1, "pool: exit code: " .. r.stderr)
   eq(r.stderr, "benchlua: endpoint " .. url .. " refused every connection for 1s (nothing listens there: is the port right?)\n", "pool: one line naming it")
   -- a server that answers (not ready yet) is waited for: refusals are counted in a row
-  local port = assert(bench.http.free_port())
+  local port = assert(bench.net.free_port())
   local late = assert(bench.proc.spawn{ argv = { "/bin/sh", "-c", "sleep 0.6; exec " .. FAKE .. " --port " .. port },
     stdout = "null", stderr = "null" })
   local _ <close> = setmetatable({}, { __close = function() late:kill("KILL") late:wait() end })

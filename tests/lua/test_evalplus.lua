@@ -261,7 +261,7 @@ T[#T + 1] = { "without the namespace sandbox the shared ground-truth cache is no
         if f:match("%.truth$") then
           local forged = string.rep("forged ", 10)
           assert(bench.fs.write_atomic(root .. "/" .. d .. "/" .. f, forged))
-          assert(bench.fs.write_atomic(root .. "/" .. d .. "/" .. f .. ".sha256", bench.fs.sha256(forged) .. "\n"))
+          assert(bench.fs.write_atomic(root .. "/" .. d .. "/" .. f .. ".sha256", bench.codec.sha256(forged) .. "\n"))
         end
       end
     end

@@ -32,12 +32,12 @@ T[#T + 1] = { "write_atomic writes into a FIFO or device as it is, and refuses a
 end }
 
 T[#T + 1] = { "sha256, base64 and inflate", function()
-  eq(bench.fs.sha256("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "sha256")
-  eq(bench.fs.base64_decode("aGVsbG8="), "hello", "b64")
+  eq(bench.codec.sha256("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "sha256")
+  eq(bench.codec.base64_decode("aGVsbG8="), "hello", "b64")
   -- zlib stream of "hello" (78 9c ...)
-  local z = bench.fs.base64_decode("eJzLSM3JyQcABiwCFQ==")
-  eq(bench.fs.inflate(z), "hello", "inflate")
-  local v, err = bench.fs.inflate("garbage")
+  local z = bench.codec.base64_decode("eJzLSM3JyQcABiwCFQ==")
+  eq(bench.codec.inflate(z), "hello", "inflate")
+  local v, err = bench.codec.inflate("garbage")
   eq(v, nil, "bad"); assert(err:find("inflate"), err)
 end }
 
@@ -56,10 +56,10 @@ T[#T + 1] = { "inflate stops past max bytes, and where check refuses the first b
     max_output = 4 << 20, timeout = 60 })
   eq(r.ok, true, "python3 zlib")
   local bomb, before = r.stdout, peak_kb()
-  local v, err, code = bench.fs.inflate(bomb, 1 << 20)
+  local v, err, code = bench.codec.inflate(bomb, 1 << 20)
   eq(v, nil, "past max"); eq(code, "ETOOBIG", "code"); assert(err:find("larger than 1048576 bytes", 1, true), err)
   local seen
-  v, err, code = bench.fs.inflate(bomb, nil, function(head)
+  v, err, code = bench.codec.inflate(bomb, nil, function(head)
     seen = #head
     return head:byte(1) == 0x80, "does not start with 0x80"
   end)
@@ -67,10 +67,10 @@ T[#T + 1] = { "inflate stops past max bytes, and where check refuses the first b
   eq(seen, 65536, "the check sees the first 64 KiB")
   assert(peak_kb() - before < 64 * 1024, string.format("peak memory grew by %d KiB", peak_kb() - before))
   -- a check that accepts, and a stream within max
-  local z = bench.fs.base64_decode("eJzLSM3JyQcABiwCFQ==")
-  eq(bench.fs.inflate(z, 5, function(head) seen = head return true end), "hello", "accepted")
+  local z = bench.codec.base64_decode("eJzLSM3JyQcABiwCFQ==")
+  eq(bench.codec.inflate(z, 5, function(head) seen = head return true end), "hello", "accepted")
   eq(seen, "hello", "a short stream is checked whole")
-  eq(select(3, bench.fs.inflate(z, 4)), "ETOOBIG", "one byte past max")
+  eq(select(3, bench.codec.inflate(z, 4)), "ETOOBIG", "one byte past max")
 end }
 
 T[#T + 1] = { "json keeps [] and {} apart and round-trips", function()
@@ -115,6 +115,41 @@ T[#T + 1] = { "record leaves earlier runs byte for byte, [] stays []", function(
   eq(#assert(bench.json.decode(bench.fs.read(f))).runs, 1, "into an empty list")
 end }
 
+local VALID_BOMB = "inflate of a bomb with a valid header: refused at the size its first bytes claim or at max, memory bounded by it"
+T[#T + 1] = { VALID_BOMB, function()
+  -- a pickle header claiming 2^30 - 1 bytes, then 256 MiB of '[' (about 256 KB compressed)
+  local r = assert(bench.run_script{ argv = { "/usr/bin/python3", "-c", [[
+import struct, sys, zlib
+c = zlib.compressobj(9)
+sys.stdout.buffer.write(c.compress(b"\x80\x04\x8d" + struct.pack("<Q", (1 << 30) - 1)))
+for _ in range(256): sys.stdout.buffer.write(c.compress(b"[" * (1 << 20)))
+sys.stdout.buffer.write(c.flush())]] }, max_output = 4 << 20, timeout = 60 })
+  eq(r.ok, true, "python3 zlib")
+  local d <close> = testing.tmpdir()
+  assert(bench.fs.write_atomic(d.path .. "/bomb.z", r.stdout))
+  -- in a fresh benchlua, so that its peak memory is this inflation's
+  local function child(max, claim)
+    assert(bench.fs.write_atomic(d.path .. "/t.lua", string.format([[
+return { { %q, function()
+  local bomb = assert(io.open(%q, "rb")):read("a")
+  local v, err, code = bench.codec.inflate(bomb, %d, function(head) return true, %d end)
+  local kb = tonumber(assert(io.open("/proc/self/status")):read("a"):match("VmHWM:%%s*(%%d+)"))
+  io.stdout:write(string.format("%%s|%%s|%%s|%%d\n", tostring(v), err, code, kb))
+end } }]], VALID_BOMB, d.path .. "/bomb.z", max, claim)))
+    local out = testing.benchlua({ "test", d.path .. "/t.lua" }).stdout
+    local v, err, code, kb = out:match("([^|\n]*)|([^|]*)|([^|]*)|(%d+)")
+    eq(v, "nil", "refused: " .. out); eq(code, "ETOOBIG", "code")
+    return err, tonumber(kb)
+  end
+  local base = select(2, child(1, 0)) -- benchlua and the file, no inflation
+  local err, kb = child(64 << 20, (1 << 30) - 1)
+  eq(err, "inflate: larger than 67108864 bytes", "at max")
+  assert(kb - base < 64 * 1024 + 8 * 1024, string.format("peak %d KiB over a base of %d", kb - base, base))
+  err, kb = child(0, 32 << 20)
+  eq(err, "inflate: larger than 33554432 bytes", "at the size the check gave")
+  assert(kb - base < 32 * 1024 + 8 * 1024, string.format("peak %d KiB over a base of %d", kb - base, base))
+end }
+
 local function tmpdir()
   return setmetatable({ p = assert(bench.fs.mkdtemp("t")) }, { __close = function(s) bench.fs.rmtree(s.p) end })
 end
@@ -139,7 +174,7 @@ T[#T + 1] = { "a truncated or padded-with-garbage gzip file is an error naming i
   eq(r.ok, true, "gzip")
   eq(bench.fs.read(d.p .. "/m.gz"), "ab", "members"); eq(bench.fs.read(d.p .. "/p.gz"), "ab", "padding")
   eq(#assert(bench.fs.read(src)), 214438, "the whole file")
-  eq(bench.fs.inflate(whole:sub(1, 100)), nil, "inflate of a cut stream")
+  eq(bench.codec.inflate(whole:sub(1, 100)), nil, "inflate of a cut stream")
 end }
 
 T[#T + 1] = { "read with a limit refuses what never ends and what is too big", function()
@@ -188,7 +223,7 @@ T[#T + 1] = { "read returns every byte of a large file, of a /proc file (size 0)
   local r = assert(bench.run_script{ cmd = "cd " .. d.p .. " && head -c 3000001 /dev/urandom > big && sha256sum big" })
   eq(r.ok, true, "setup")
   local data = assert(bench.fs.read(d.p .. "/big"))
-  eq(#data, 3000001, "size"); eq(bench.fs.sha256(data), r.stdout:match("^(%x+)"), "sha256")
+  eq(#data, 3000001, "size"); eq(bench.codec.sha256(data), r.stdout:match("^(%x+)"), "sha256")
   local status = assert(bench.fs.read("/proc/self/status"))
   assert(status:find("\nPid:%s+" .. bench.fs.getpid() .. "\n"), "/proc/self/status read whole: " .. status:sub(1, 80))
   -- a file appended to while it is read (it may outgrow the size read first): never fewer bytes than before

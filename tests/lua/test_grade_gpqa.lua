@@ -20,7 +20,7 @@ T.csv_reader_equals_python_csv_on_the_whole_file = function()
   local want = cjson.decode(assert(bench.fs.read(FIX .. "csv_rows.json")))
   testing.eq(#rows, want.rows, "rows")
   for i, r in ipairs(rows) do
-    testing.eq(bench.fs.sha256(table.concat(r, "\x1f")), want.sha256[i], "row " .. i .. " digest")
+    testing.eq(bench.codec.sha256(table.concat(r, "\x1f")), want.sha256[i], "row " .. i .. " digest")
   end
 end
 
@@ -48,7 +48,7 @@ T.verdicts_and_prompts_equal_simple_evals = function()
       bad[#bad + 1] = string.format("row %d rep %d %q: got %s/%s want %s/%s", c.row, c["repeat"], c.response:sub(1, 40),
         tostring(v.extracted), tostring(v.passed), tostring(want_x), tostring(c.passed))
     end
-    if bench.fs.sha256(G.prompt(p, {}, c["repeat"])) ~= c.prompt_sha256 then
+    if bench.codec.sha256(G.prompt(p, {}, c["repeat"])) ~= c.prompt_sha256 then
       bad[#bad + 1] = string.format("row %d rep %d: prompt differs", c.row, c["repeat"])
     end
     n = n + 1

@@ -44,7 +44,7 @@ local function data_cases()
   if not bench.fs.stat(DATA) then error(testing.skip(DATA .. " is missing")) end
   local fx = cjson.decode(assert(bench.fs.read(FIX .. "data_cases.json")))
   local raw = assert(bench.fs.read(DATA))
-  if bench.fs.sha256(raw) ~= fx.data_sha256 then
+  if bench.codec.sha256(raw) ~= fx.data_sha256 then
     error(testing.skip(DATA .. " is not the file the fixtures were made from (sha256 differs)"))
   end
   local rows = {}
@@ -110,7 +110,7 @@ T[#T + 1] = { "extraction equals lm-eval's on the responses made from math500.js
   for _, c in ipairs(data_cases()) do
     n = n + 1
     local got = G.extract(c.response)
-    local d = got and bench.fs.sha256(got):sub(1, 16)
+    local d = got and bench.codec.sha256(got):sub(1, 16)
     if d ~= c.x then bad[#bad + 1] = c.name .. ": got " .. show(got) end
   end
   if #bad > 0 then error(#bad .. " differ: " .. table.concat(bad, "; ", 1, math.min(#bad, 10))) end

@@ -35,7 +35,7 @@ end
 T.prompts_equal_generate_cot_prompt = function()
   local _, by = problems()
   local want = cjson.decode(assert(bench.fs.read(FIX .. "prompts.json")))
-  for id, sha in pairs(want) do testing.eq(bench.fs.sha256(G.prompt(by[id])), sha, "prompt of " .. id) end
+  for id, sha in pairs(want) do testing.eq(bench.codec.sha256(G.prompt(by[id])), sha, "prompt of " .. id) end
 end
 
 T.category_and_per_category = function()

@@ -48,7 +48,7 @@ T[#T + 1] = { "gsm8k: lm-eval's strict/flexible verdicts (both variants) on expl
   local raw = assert(bench.fs.read(path))
   local problems = assert(G.read(path, {}))
   local fx = cjson.decode(assert(bench.fs.read(F .. "data_cases.json")))
-  if bench.fs.sha256(raw) ~= fx.data_sha256 then error(testing.skip(path .. " is not the file the fixtures were made from")) end
+  if bench.codec.sha256(raw) ~= fx.data_sha256 then error(testing.skip(path .. " is not the file the fixtures were made from")) end
   local bad, n = {}, 0
   -- explicit cases carry their own gold: a problem shaped by G.read from a one-line file
   local tmp <close> = testing.tmpdir("xgsm8k")
@@ -72,10 +72,10 @@ T[#T + 1] = { "gsm8k: lm-eval's strict/flexible verdicts (both variants) on expl
   -- prompts: digests of lm-eval's rendered gsm8k_cot text and gsm8k_cot_llama turns, rows 0..9
   local want = cjson.decode(assert(bench.fs.read(F .. "prompts.json")))
   for i = 1, #want.cot do
-    eq(bench.fs.sha256(G.prompt(problems[i], {}, 0)), want.cot[i], "gsm8k_cot prompt of row " .. (i - 1))
+    eq(bench.codec.sha256(G.prompt(problems[i], {}, 0)), want.cot[i], "gsm8k_cot prompt of row " .. (i - 1))
     local parts = {}
     for _, m in ipairs(G.chat(problems[i], { chat = true }, 0)) do parts[#parts + 1] = m.role .. "\0" .. m.content .. "\0" end
-    eq(bench.fs.sha256(table.concat(parts)), want.llama[i], "gsm8k_cot_llama turns of row " .. (i - 1))
+    eq(bench.codec.sha256(table.concat(parts)), want.llama[i], "gsm8k_cot_llama turns of row " .. (i - 1))
   end
 end }
 
@@ -85,7 +85,7 @@ T[#T + 1] = { "gpqa: simple-evals' extracted letter, correct letter, score and p
   local path = testing.data("gpqa_diamond.csv.gz")
   local problems = assert(G.read(path, {}))
   local want = cjson.decode(assert(bench.fs.read(F .. "prompts.json")))
-  if bench.fs.sha256(assert(bench.fs.read(path))) ~= want.data_sha256 then
+  if bench.codec.sha256(assert(bench.fs.read(path))) ~= want.data_sha256 then
     error(testing.skip(path .. " is not the file the fixtures were made from"))
   end
   local bad, cs, n = {}, lines(F .. "cases.jsonl"), #problems
@@ -97,7 +97,7 @@ T[#T + 1] = { "gpqa: simple-evals' extracted letter, correct letter, score and p
       bad[#bad + 1] = string.format("%d/%d %s: got %s %s, simple-evals %s %s", c.row, r, show(c.response), show(v.extracted),
         tostring(v.passed), show(x), tostring(c.passed))
     end
-    if bench.fs.sha256(G.prompt(p, {}, r)) ~= want.prompts[r * n + c.row + 1] then
+    if bench.codec.sha256(G.prompt(p, {}, r)) ~= want.prompts[r * n + c.row + 1] then
       bad[#bad + 1] = string.format("%d/%d: prompt differs", c.row, r)
     end
   end
@@ -133,7 +133,7 @@ T[#T + 1] = { "aime: process_results' verdict on 81 explicit cases (raise-to-raw
   for file, sha in pairs(fx.data_sha256) do
     local path = testing.data(file)
     local raw = assert(bench.fs.read(path))
-    if bench.fs.sha256(raw) ~= sha then error(testing.skip(path .. " is not the file the fixtures were made from")) end
+    if bench.codec.sha256(raw) ~= sha then error(testing.skip(path .. " is not the file the fixtures were made from")) end
     rows[file] = {}
     for line in raw:gmatch("[^\n]+") do
       local r = cjson.decode(line)

@@ -152,7 +152,7 @@ end }
 
 -- A local HTTP server standing in for GitHub (this machine cannot reach it).
 local function http_server(dir)
-  local port = assert(bench.http.free_port())
+  local port = assert(bench.net.free_port())
   local p = assert(bench.proc.spawn{ argv = { "/usr/bin/python3", "-m", "http.server", "--bind", "127.0.0.1",
     "--directory", dir, tostring(port) }, stdout = "null", stderr = "null" })
   local url = "http://127.0.0.1:" .. port

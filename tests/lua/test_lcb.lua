@@ -546,11 +546,11 @@ T["a release shard is fetched over HTTP, kept only when every row reads and the 
   local www = d.path .. "/www"
   assert(bench.fs.mkdir_p(www))
   write(www .. "/test6.jsonl", assert(bench.fs.read(FIX .. "problems.jsonl")))
-  local port = assert(bench.http.free_port())
+  local port = assert(bench.net.free_port())
   local srv <close> = assert(bench.proc.spawn{ argv = { "/usr/bin/python3", "-m", "http.server", "--bind", "127.0.0.1",
     tostring(port), "--directory", www }, stdout = "null", stderr = "null" })
   for _ = 1, 200 do
-    if bench.http.port_in_use("127.0.0.1", port) then break end
+    if bench.net.port_in_use("127.0.0.1", port) then break end
     bench.sleep(0.02)
   end
   local url, counts = lcb.URL, lcb.SHARD_PROBLEMS[6]
