@@ -21,6 +21,7 @@
 --   BENCHLUA_SERVER_BIN=tests/server/llama-server BENCHLUA_TEST_MODEL=build/tiny.gguf \
 --     ./benchlua test tests/e2e/test_hostile.lua
 -- All traffic goes to 127.0.0.1.
+local testing = require("benchlua.testing")
 local T = {}
 
 local PY = "/usr/bin/python3"
@@ -30,9 +31,7 @@ local SLACK = 0.5   -- the issue's bound: a call returns within timeout + 0.5 s
 local GRACE = 2.0   -- how long killed sandbox processes may take to vanish
 
 local function fail(fmt, ...) error(string.format(fmt, ...), 2) end
-local function eq(a, b, what)
-  if a ~= b then error(string.format("%s: expected %s, got %s", what, tostring(b), tostring(a)), 2) end
-end
+local eq = testing.eq
 
 local function rand_id()
   return string.format("%d-%08x%04x", BENCH_PID, math.random(0, 0x7fffffff), math.random(0, 0xffff))

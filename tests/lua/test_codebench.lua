@@ -8,9 +8,7 @@ local overlap = require("benchlua.overlap")
 local codeexec = require("benchlua.codeexec")
 local T = {}
 
-local function eq(a, b, what)
-  if a ~= b then error(string.format("%s: expected %s, got %s", what or "value", tostring(b), tostring(a)), 2) end
-end
+local eq = testing.eq
 
 local function near(a, b, what)
   if type(a) ~= "number" or math.abs(a - b) > 1e-12 then error(string.format("%s: expected %s, got %s", what, b, tostring(a)), 2) end

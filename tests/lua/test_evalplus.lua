@@ -15,9 +15,7 @@ local FIX = "tests/fixtures/evalplus/"
 local CACHE_HOME = assert(os.getenv("PWD"), "PWD is not set") .. "/build/test-cache"
 local CACHE = CACHE_HOME .. "/benchlua/evalplus"
 
-local function eq(a, b, what)
-  if a ~= b then error(string.format("%s: expected %s, got %s", what or "value", tostring(b), tostring(a)), 2) end
-end
+local eq = testing.eq
 
 -- deep equality of decoded JSON values
 local function same(a, b)

@@ -1,10 +1,9 @@
 -- Code extraction from model answers: stop sequences, <think>, fenced
 -- blocks, full functions versus bodies.
+local testing = require("benchlua.testing")
 local extract = require("benchlua.extract")
 local T = {}
-local function eq(a, b, what)
-  if a ~= b then error(string.format("%s: expected %q, got %q", what or "value", tostring(b), tostring(a)), 2) end
-end
+local eq = testing.eq
 
 local STOPS = { "\nclass", "\ndef", "\n#", "\n@", "\nprint", "\nif", "\n```", "<|endoftext|>" }
 

@@ -12,14 +12,9 @@ local T = {}
 local FIX = "tests/fixtures/humaneval/"
 local ORACLE = FIX .. "oracle_server.py"
 
-local function eq(a, b, what)
-  if a ~= b then error(string.format("%s: expected %s, got %s", what or "value", tostring(b), tostring(a)), 2) end
-end
+local eq = testing.eq
 
-local function tmpdir()
-  local d = assert(bench.fs.mkdtemp("he-test"))
-  return setmetatable({ path = d }, { __close = function(t) bench.fs.rmtree(t.path) end })
-end
+local tmpdir = testing.tmpdir
 
 local function copy(from, to) -- byte for byte (bench.fs.read would gunzip)
   local f = assert(io.open(from, "rb"))

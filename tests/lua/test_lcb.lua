@@ -9,16 +9,11 @@ local T = {}
 
 local FIX = "tests/fixtures/lcb/"
 
-local function eq(a, b, what)
-  if a ~= b then error(string.format("%s: expected %s, got %s", what or "value", tostring(b), tostring(a)), 2) end
-end
+local eq = testing.eq
 
 local function json_file(path) return cjson.decode(assert(bench.fs.read(path))) end
 
-local function tmpdir()
-  local d = assert(bench.fs.mkdtemp("lcb-test"))
-  return setmetatable({ path = d }, { __close = function(t) bench.fs.rmtree(t.path) end })
-end
+local tmpdir = testing.tmpdir
 
 local function write(path, text)
   assert(bench.fs.write_atomic(path, text))

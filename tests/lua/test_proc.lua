@@ -1,8 +1,7 @@
 -- bench.proc and bench.run_script (without the sandbox; see test_sandbox.lua).
+local testing = require("benchlua.testing")
 local T = {}
-local function eq(a, b, what)
-  if a ~= b then error(string.format("%s: expected %s, got %s", what or "value", tostring(b), tostring(a)), 2) end
-end
+local eq = testing.eq
 
 T[#T + 1] = { "run_script captures stdout, stderr and the exit code", function()
   local r = assert(bench.run_script{ cmd = "echo out; echo err >&2; exit 3" })

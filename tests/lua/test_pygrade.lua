@@ -1,13 +1,12 @@
 -- lua/benchlua/pygrade.lua: Python grading helpers in warm sandboxed
 -- processes, driven with tests/fixtures/answer/grade_toy.py (a response
 -- naming CRASH, HANG or RAISE makes it die, hang or raise).
+local testing = require("benchlua.testing")
 local pygrade = require("benchlua.pygrade")
 local T = {}
 local MOD = "tests/fixtures/answer/grade_toy.py"
 
-local function eq(a, b, what)
-  if a ~= b then error(string.format("%s: expected %s, got %s", what or "value", tostring(b), tostring(a)), 2) end
-end
+local eq = testing.eq
 
 T[#T + 1] = { "setup(config) once per helper, grade per item, versions() kept", function()
   local g <close> = assert(pygrade.pool{ module = MOD, size = 2, sandbox = "auto", config = { tag = "x" } })

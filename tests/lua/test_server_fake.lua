@@ -1,10 +1,9 @@
 -- Server lifecycle and HTTP against tests/fake_server.py, for the failures a
 -- real llama-server cannot produce on demand (the e2e tier uses the real one).
+local testing = require("benchlua.testing")
 local T = {}
 local FAKE = "tests/fake_server.py"
-local function eq(a, b, what)
-  if a ~= b then error(string.format("%s: expected %s, got %s", what or "value", tostring(b), tostring(a)), 2) end
-end
+local eq = testing.eq
 local function start(args)
   local s = assert(bench.spawn_server{ bin = FAKE, args = args })
   return setmetatable({ s = s }, { __close = function(g) g.s:stop() end })
