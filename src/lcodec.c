@@ -97,7 +97,7 @@ int bl_inflate(lua_State *L, const char *what, const char *s, size_t n,
     int why = lua_gettop(L);
     size_t limit = max;
     const char *err = NULL, *code = "EIO";
-    int checked = !check, refused = 0;
+    int checked = !check, refused = 0, claimed = 0;
     for (;;) {
         if (reserve(b, limit) != 0) {
             err = "out of memory";
@@ -126,6 +126,7 @@ int bl_inflate(lua_State *L, const char *what, const char *s, size_t n,
             } else if (lua_isinteger(L, -1) && lua_tointeger(L, -1) > 0 &&
                        (!limit || (size_t)lua_tointeger(L, -1) < limit)) {
                 limit = (size_t)lua_tointeger(L, -1);
+                claimed = 1;
                 if (b->len > limit) {
                     lua_pop(L, 2);
                     err = "larger than the limit";
@@ -174,8 +175,11 @@ int bl_inflate(lua_State *L, const char *what, const char *s, size_t n,
         if (refused)
             lua_pushvalue(L, why);
         else if (strcmp(code, "ETOOBIG") == 0)
-            lua_pushfstring(L, "%s: larger than %I bytes", what,
-                            (lua_Integer)limit);
+            lua_pushfstring(L,
+                            claimed ? "%s: more than the %I bytes its first "
+                                      "bytes claim"
+                                    : "%s: larger than %I bytes",
+                            what, (lua_Integer)limit);
         else
             lua_pushfstring(L, "%s: %s", what, err);
         lua_pushstring(L, code);
