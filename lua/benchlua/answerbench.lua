@@ -159,11 +159,19 @@ end
 local function field_json(v)
   if v == nil then return "null" end
   if type(v) == "string" then return dataset.py_string(v) end
+  if type(v) == "boolean" then return tostring(v) end
   return json.encode(v)
 end
 
 local FIXED = { task_id = true, ["repeat"] = true, outcome = true, extracted = true, passed = true,
   exec_time = true, error = true }
+
+-- '"key": ' of a grader's field, made once per key (10,000 lines name the same few)
+local key_json = setmetatable({}, { __index = function(t, k)
+  local j = dataset.py_string(k) .. ": "
+  t[k] = j
+  return j
+end })
 
 local function result_line(task_id, rep, v)
   local parts = { '"task_id": ' .. dataset.py_string(task_id), '"repeat": ' .. rep,
@@ -172,7 +180,7 @@ local function result_line(task_id, rep, v)
   local keys = {}
   for k in pairs(v) do if not FIXED[k] then keys[#keys + 1] = k end end
   table.sort(keys)
-  for _, k in ipairs(keys) do parts[#parts + 1] = dataset.py_string(k) .. ": " .. field_json(v[k]) end
+  for _, k in ipairs(keys) do parts[#parts + 1] = key_json[k] .. field_json(v[k]) end
   return "{" .. table.concat(parts, ", ") .. "}"
 end
 
