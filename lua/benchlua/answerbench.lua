@@ -60,15 +60,10 @@ M.OUTCOMES = { "passed", "wrong", "no_answer", "truncated", "error", "server_err
 -- $BENCHLUA_DATA/NAME, the cache, the pinned download. Yields.
 function M.locate(spec, given)
   if given then return given end
-  if spec.url then
-    local path, err = dataset.fetch(spec)
-    if path then return path end
-    return nil, spec.file .. ": " .. err
-  end
+  local path, err = dataset.fetch(spec)
+  if path then return path end
+  if spec.url then return nil, spec.file .. ": " .. err end
   local dir = dataset.data_dir()
-  for _, d in ipairs({ dir or false, dataset.cache_dir() }) do
-    if d and bench.fs.stat(d .. "/" .. spec.file) then return d .. "/" .. spec.file end
-  end
   return nil, string.format("%s: not found and not downloadable (%s); pass --dataset PATH, or put it in a directory named by BENCHLUA_DATA%s",
     spec.file, spec.how or "no pinned source", dir and (" (now " .. dir .. ")") or "")
 end
@@ -307,12 +302,8 @@ function M.benchmark(G, recipe)
   local b = code.benchmark{
     name = recipe.name, description = recipe.description, parse = recipe.parse,
     options = options(G, recipe), outcomes = M.OUTCOMES, no_code = "no_answer",
-    datasets = function() -- what `benchlua fetch` downloads
-      local out = {}
-      for _, f in ipairs(recipe.files and recipe.files({}) or (recipe.data.file and { recipe.data } or recipe.data)) do
-        if f.url then out[#out + 1] = f end
-      end
-      return out
+    datasets = function() -- what `benchlua fetch` gets (one without a url: found, or said to have no download)
+      return recipe.files and recipe.files({}) or (recipe.data.file and { recipe.data } or recipe.data)
     end,
     validate = function(o)
       if o.samples and not o.samples:find("%.jsonl$") then return false, "--samples: expected a .jsonl file" end

@@ -167,10 +167,18 @@ end
 -- there) when it has it with the right digest (where = "data"; with another
 -- digest: an error naming it); else the cached copy when its digest matches
 -- ("cache"); else downloads it into the cache (to a temporary name, renamed
--- once the digest is right: "downloaded"). Yields.
+-- once the digest is right: "downloaded"). A file with no url (no public
+-- download) is taken as it is from $BENCHLUA_DATA or the cache, else err
+-- says so. Yields.
 function M.fetch(o)
   local data = o.data_dir
   if data == nil then data = M.data_dir() end
+  if not o.url then
+    for _, d in ipairs({ data and { data, "data" } or false, { o.dir or M.cache_dir(), "cache" } }) do
+      if d and bench.fs.stat(d[1] .. "/" .. o.file) then return d[1] .. "/" .. o.file, d[2] end
+    end
+    return nil, string.format("no public download for %s: put it in $BENCHLUA_DATA or pass --dataset", o.file)
+  end
   if data then
     local here = data .. "/" .. o.file
     if bench.fs.stat(here) then
