@@ -68,14 +68,38 @@ def setup(config=None):
     logging.getLogger("pylatexenc").setLevel(logging.CRITICAL)
 
 
-def versions():
-    import pylatexenc
-    import sympy
+def _installed_version(name):
+    # the version an installed package's metadata (PKG-INFO, METADATA) names,
+    # read without importing it: importing sympy is most of a grading run's
+    # time, and a run whose answers never need it does not pay it for the
+    # record; without such metadata, the package's __version__
+    import glob
+    import importlib
+    import importlib.util
+    import os
 
+    spec = importlib.util.find_spec(name)
+    if spec is not None and spec.origin:
+        site = os.path.dirname(os.path.dirname(spec.origin))
+        for info in sorted(glob.glob(os.path.join(glob.escape(site), name + "-*.*-info"))):
+            path = os.path.join(info, "METADATA" if info.endswith(".dist-info") else "PKG-INFO")
+            try:
+                with open(path if os.path.isdir(info) else info, encoding="utf-8") as f:
+                    for line in f:
+                        if line.startswith("Version:"):
+                            return line.split(":", 1)[1].strip()
+                        if not line.strip():
+                            break
+            except OSError:
+                pass
+    return importlib.import_module(name).__version__
+
+
+def versions():
     return {
         "python": sys.version.split()[0],
-        "sympy": sympy.__version__,
-        "pylatexenc": pylatexenc.__version__,
+        "sympy": _installed_version("sympy"),
+        "pylatexenc": _installed_version("pylatexenc"),
     }
 
 
