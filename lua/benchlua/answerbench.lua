@@ -40,7 +40,9 @@
 -- | "wrong" | "no_answer", passed, extracted, ...}, or python = MODULE,
 -- item(response, p, opts, rep) -> request, verdict(result, response, p,
 -- opts, rep) -> verdict; optional options, defaults, groups(p), result(res,
--- scored, problems, opts) (scored: every sample's logged record).
+-- scored, problems, opts) (scored: every sample's logged record), defer
+-- (true: the Python helper may answer {defer = true}, graded again by one
+-- helper set up without config.defer; see the executor below).
 local code = require("benchlua.codebench")
 local dataset = require("benchlua.dataset")
 local extract = require("benchlua.extract")
@@ -352,11 +354,35 @@ function M.benchmark(G, recipe)
     executor = function(jctx)
       if not G.python then return { close = function() end } end
       local config = run.config or (recipe.config and assert(recipe.config(jctx.opts, run.paths))) or {}
-      local pool, err = pygrade.pool{ module = G.python, config = config, size = jctx.workers, sandbox = jctx.sandbox,
-        python = jctx.opts.python, timeout = jctx.opts.exec_timeout }
-      if not pool then error(err, 0) end
+      local function pool_of(size, cfg)
+        local pool, err = pygrade.pool{ module = G.python, config = cfg, size = size, sandbox = jctx.sandbox,
+          python = jctx.opts.python, timeout = jctx.opts.exec_timeout }
+        if not pool then error(err, 0) end
+        return pool
+      end
+      if not G.defer then
+        local pool = pool_of(jctx.workers, config)
+        run.versions = pool.versions
+        return pool
+      end
+      -- G.defer: the helpers, set up with config.defer, answer {defer = true}
+      -- rather than import what is slow to import (MATH-500's sympy); one more
+      -- helper, set up without it, grades those items: one import, not one
+      -- per helper that meets such an answer
+      local deferring = { defer = true }
+      for k, v in pairs(config) do deferring[k] = v end
+      local pool = pool_of(jctx.workers, deferring)
+      local ok, last = pcall(pool_of, 1, config)
+      if not ok then pool:close() error(last, 0) end
       run.versions = pool.versions
-      return pool
+      return {
+        grade = function(_, item)
+          local r, why = pool:grade(item)
+          if r and r.defer == true then return last:grade(item) end
+          return r, why
+        end,
+        close = function() pool:close() last:close() end,
+      }
     end,
     judge = judge(G),
     groups = G.groups,

@@ -32,6 +32,10 @@
 # Protocol (lua/benchlua/pygrade.lua): setup(config) once, grade(item) per
 # request, versions(). item = {"extracted": STR|None, "answer": STR};
 # result = {"passed": bool} plus "error" when the grade could not be made.
+# A helper set up with {"defer": true} that would have to import sympy
+# answers {"defer": true} instead: the library grades that item again in
+# the one helper it keeps for them, so that one process imports sympy, not
+# every helper that meets such an answer.
 # `python3 grade_math.py [--timeout S]` grades JSON lines from stdin, one result
 # line each (tests, bench/).
 import logging
@@ -41,8 +45,14 @@ import signal
 import sys
 
 _timeout = 10.0
+_defer = False  # setup{"defer": true}: sympy is another helper's to import
 _latex = None  # pylatexenc LatexNodes2Text, made on first use
 _sympy = None  # (sympy, parse_expr, transformations), imported on first use
+
+
+class _Deferred(BaseException):
+    """This helper puts sympy off (setup{"defer": true}); a BaseException, as
+    GradeTimeout is, so no catch-all of the grading steps takes it."""
 
 
 class GradeTimeout(BaseException):
@@ -55,10 +65,11 @@ def _on_alarm(signum, frame):
 
 
 def setup(config=None):
-    global _timeout
+    global _timeout, _defer
     config = config or {}
     if config.get("timeout") is not None:
         _timeout = float(config["timeout"])
+    _defer = bool(config.get("defer"))
     try:
         signal.signal(signal.SIGALRM, _on_alarm)
     except ValueError:  # not the main thread: no alarm, no time limit
@@ -563,6 +574,8 @@ _sympy_uses = 0
 
 def _sympy_equal_uncached(expr):
     global _sympy_uses
+    if _defer and _sympy is None:
+        raise _Deferred()
     _sympy_uses += 1
     sympy, parse, transformations = _load_sympy()
     try:
@@ -660,6 +673,8 @@ def grade(item):
         return {"passed": bool(grade_answer(given, answer))}
     except GradeTimeout:
         return {"passed": False, "error": "timeout: no verdict in %g s" % _timeout}
+    except _Deferred:
+        return {"defer": True}
     except RecursionError:
         return {"passed": False, "error": "recursion too deep"}
     finally:

@@ -121,5 +121,8 @@ function G.verdict(py, response, problem)
 end
 
 G.python = "grade_math"
+-- the helpers put sympy's import off to one helper of its own (grade_math.py's
+-- setup{"defer"}): a run imports it once, where some answer needs it
+G.defer = true
 
 return G
