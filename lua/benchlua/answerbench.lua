@@ -191,15 +191,15 @@ function M.format.read(path, problems)
   if not all then error(lines, 0) end
   local out, seen, has = {}, {}, {}
   for i, s in ipairs(all) do
-    local where = string.format("%s:%d", path, lines.lineno[i])
+    local function where() return string.format("%s:%d", path, lines.lineno[i]) end -- (only for an error)
     local id = type(s.task_id) == "number" and math.tointeger(s.task_id) and tostring(math.tointeger(s.task_id)) or s.task_id
     local rep = s["repeat"] == nil and 0 or (type(s["repeat"]) == "number" and math.tointeger(s["repeat"]))
     if type(id) ~= "string" or type(s.response) ~= "string" then
-      error(where .. ": a sample needs a task_id and a response string", 0)
+      error(where() .. ": a sample needs a task_id and a response string", 0)
     end
-    if not rep or rep < 0 then error(where .. ": repeat must be a whole number >= 0", 0) end
+    if not rep or rep < 0 then error(where() .. ": repeat must be a whole number >= 0", 0) end
     local key = id .. "\0" .. rep
-    if seen[key] then error(string.format("%s: task '%s' repeat %d appears twice", where, id, rep), 0) end
+    if seen[key] then error(string.format("%s: task '%s' repeat %d appears twice", where(), id, rep), 0) end
     seen[key] = true
     if problems.by_id[id] then
       local body, truncated = answer_of(s.response, s.finish)
@@ -207,7 +207,7 @@ function M.format.read(path, problems)
       out[#out + 1] = { task_id = id, index = rep, line = i,
         solution = { response = body, truncated = truncated, rep = rep, error = type(s.error) == "string" and s.error or nil } }
     elseif not problems.dropped[id] then -- (--limit drops the others)
-      error(where .. ": task '" .. id .. "' is not in " .. problems.source, 0)
+      error(where() .. ": task '" .. id .. "' is not in " .. problems.source, 0)
     end
   end
   local kept, missing = {}, 0
