@@ -99,7 +99,7 @@ Judge.__index = Judge
 -- directory, benchlua/evalplus/DIGEST/).
 function M.judge(o)
   local pool, err = codeexec.pool{ size = o.workers, sandbox = o.sandbox, python = o.python,
-    harness = "benchlua/evalplus_exec.py", modules = { "benchlua/humaneval_exec.py" } }
+    harness = "benchlua/evalplus_exec.py" }
   if not pool then return nil, err end
   local dir = (o.cache_dir or (dataset.cache_dir() .. "/evalplus")) .. "/" .. o.data.digest
   local ok, derr = bench.fs.mkdir_p(dir)

@@ -45,7 +45,7 @@ import tempfile
 import time
 import zlib
 
-import humaneval_exec as he
+import zygote as he
 
 # Frames below the candidate's calls, so the recursion limit falls where it
 # does in evalplus's child: a recursion 966 deep passes and 967 fails in both

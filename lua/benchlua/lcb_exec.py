@@ -1,8 +1,8 @@
 # lcb_exec.py: LiveCodeBench grading for benchlua's warm executors, embedded
 # in the benchlua binary and run as the executor's program with
-# humaneval_exec.py importable (codeexec.pool{harness =
-# "benchlua/lcb_exec.py", modules = {"benchlua/humaneval_exec.py"}}). It is
-# its own zygote (humaneval_exec.py's Zygote: fork, FIFO report, budget,
+# zygote.py importable (codeexec.pool{harness =
+# "benchlua/lcb_exec.py"}). It is
+# its own zygote (zygote.py's Zygote: fork, FIFO report, budget,
 # clean-up) with its own request loop: one request is a JSON header line
 #   {"kind": "lcb", "code": NBYTES, "timeout": SECONDS (an integer),
 #    "fn_name": NAME (absent for stdin problems), "slot": K,
@@ -48,7 +48,7 @@ import time
 import types
 from decimal import Decimal
 
-import humaneval_exec as he
+import zygote as he
 
 LCB_PREAMBLE = (
     "".join("from %s import *\n" % m for m in (
@@ -520,7 +520,7 @@ def lcb_serve(z, stdin):
 def main():
     # benchlua says the namespace sandbox is on; pid 2 = the first process there
     pidns = "--pidns" in sys.argv and os.getpid() <= 2
-    he.warm_up({"warm_up": lcb_warm_up})
+    he.warm_up(lcb_warm_up)
     z = he.Zygote(pidns)
     lcb_rehearse()
     lcb_guard()

@@ -17,7 +17,7 @@ local M = {}
 M.URL = "https://huggingface.co/datasets/livecodebench/code_generation_lite/resolve/main/"
 M.SHARDS = { "test.jsonl", "test2.jsonl", "test3.jsonl", "test4.jsonl", "test5.jsonl", "test6.jsonl" }
 M.SHARD_PROBLEMS = { 400, 111, 101, 101, 167, 175 } -- per shard, from the release notes
-M.HARNESS = "benchlua/lcb_exec.py" -- run with humaneval_exec.py importable
+M.HARNESS = "benchlua/lcb_exec.py" -- a front end of zygote.py
 
 local PLATFORMS = { leetcode = true, codeforces = true, atcoder = true }
 local DIFFICULTIES = { easy = true, medium = true, hard = true }
@@ -425,8 +425,7 @@ end
 --- livecodebench.pool{size=, sandbox=, python=} -> a codeexec pool whose
 -- executors grade LiveCodeBench samples. Yields.
 function M.pool(o)
-  return codeexec.pool{ size = o.size, sandbox = o.sandbox, python = o.python, harness = M.HARNESS,
-    modules = { "benchlua/humaneval_exec.py" } }
+  return codeexec.pool{ size = o.size, sandbox = o.sandbox, python = o.python, harness = M.HARNESS }
 end
 
 -- decoded tests of the last few problems scored (samples are read in
