@@ -474,7 +474,7 @@ end
 local function request_for(z, p, t, code, timeout)
   uses = uses + 1
   local slots = z.state and z.state.lcb or {}
-  local h = { kind = "lcb", code = #code, timeout = timeout, fn_name = t.fn_name, slot = slot_of(z, p) }
+  local h = { op = "lcb", code = #code, timeout = timeout, fn_name = t.fn_name, slot = slot_of(z, p) }
   if h.slot then
     slots[h.slot].used = uses
     return h, code
