@@ -14,8 +14,6 @@ local grade = require("benchlua.lcb_grade")
 local prompt = require("benchlua.lcb_prompt")
 local parsers = require("benchlua.parsers")
 
-local loaded -- the problems, for pass@k with lcb_runner's k list
-
 local function date_ok(s) return s == nil or (s:match("^%d%d%d%d%-%d%d%-%d%d$") and os.time{
   year = tonumber(s:sub(1, 4)), month = tonumber(s:sub(6, 7)), day = tonumber(s:sub(9, 10)) } ~= nil
   and tonumber(s:sub(6, 7)) <= 12 and tonumber(s:sub(9, 10)) <= 31) end
@@ -47,11 +45,7 @@ return code.benchmark{
     if not date_ok(o.end_date) then return false, "--end-date must be YYYY-MM-DD, got '" .. o.end_date .. "'" end
     return true
   end,
-  dataset = function(o)
-    local problems, source, digest = data.load(o)
-    loaded = problems
-    return problems, source, digest
-  end,
+  dataset = data.load,
   prompt = prompt.base_prompt,
   stops = prompt.STOPS,
   chat = prompt.chat_messages,
@@ -63,7 +57,7 @@ return code.benchmark{
   executor = function(j) return assert(grade.pool{ size = j.workers, sandbox = j.sandbox, python = j.opts.python }) end,
   judge = function(j, p, solution) return grade.grade(j.executor, p, solution, j.opts.exec_timeout) end,
   groups = function(p) return { difficulty = p.difficulty, platform = p.platform } end,
-  result = function(res, tally) grade.add_ks(res, tally, loaded) end,
+  result = grade.add_ks, -- pass@k with lcb_runner's k list
   samples = files,
   parse = parsers.lcb,
 }
