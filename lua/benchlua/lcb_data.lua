@@ -280,9 +280,9 @@ function M.datasets(tag)
   local out = {}
   for _, i in ipairs(shards) do
     out[#out + 1] = { file = M.SHARDS[i], fetch = function()
-      local ok, paths = pcall(shard_paths, { release = "v" .. i })
-      if not ok then return nil, tostring(paths) end
-      return paths[1], "cache"
+      local ok, path = pcall(index_shard, i, { digests = {} })
+      if not ok then return nil, tostring(path) end
+      return path, "cache"
     end }
   end
   return out
