@@ -13,6 +13,7 @@ local errors = require("benchlua.errors")
 local json = require("benchlua.json")
 local tasks = require("benchlua.tasks")
 local script = require("benchlua.script")
+local abspath, dirname = require("benchlua.path").abspath, require("benchlua.path").dirname
 local M = {}
 
 local function nonempty(v)
@@ -131,8 +132,6 @@ function M.load(path)
   spec.path = path
   return spec
 end
-
-local function dirname(p) return p:match("^(.*)/[^/]*$") or "." end
 
 -- Requests in flight when neither --concurrency nor the server (/props) says:
 -- an OpenAI-compatible endpoint that batches (vLLM, a proxy).
@@ -321,7 +320,7 @@ end
 -- not: its full path (as the server reports it, for an endpoint), and its
 -- file name. -> path, name
 local function model_of(opts, info)
-  local path = opts.model and resume.abspath(opts.model) or (info and (info.model_path or info.model))
+  local path = opts.model and abspath(opts.model) or (info and (info.model_path or info.model))
   return path, path and path:match("([^/]+)/*$") or opts.model_name or (opts.endpoints and opts.endpoints[1])
 end
 M.model_of = model_of

@@ -11,6 +11,7 @@ local server_mod = require("benchlua.server")
 local results = require("benchlua.results")
 local json = require("benchlua.json")
 local cjson = require("cjson.safe")
+local path = require("benchlua.path")
 local M = {}
 
 M.options = {
@@ -65,12 +66,9 @@ local function cwd()
   return cwd_cache
 end
 
-local function dirname(p) return p:match("^(.*)/[^/]*$") or "." end
-local function basename(p) return p:match("([^/]+)$") or p end
-local function abspath(p, base)
-  if p:sub(1, 1) == "/" then return p end
-  return (base or cwd()) .. "/" .. p:gsub("^%./", "")
-end
+local dirname, basename = path.dirname, path.basename
+-- (against the real working directory, symbolic links resolved)
+local function abspath(p, base) return path.abspath(p, base or cwd()) end
 M.abspath = abspath
 
 -- A value from a sweep file, checked against option o. -> value | nil, err
