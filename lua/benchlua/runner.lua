@@ -82,6 +82,26 @@ function M.search_dirs()
   return dirs
 end
 
+--- shipped([installed]) -> the names of the benchmarks found by name
+-- (search_dirs), sorted; only those shipped with benchlua (beside the
+-- binary, or installed) when `installed`, unless BENCHLUA_PATH names where
+-- they are (a build elsewhere: build/asan/benchlua)
+function M.shipped(installed)
+  local seen, names = {}, {}
+  local dirs = M.search_dirs()
+  if installed and not os.getenv("BENCHLUA_PATH") then
+    dirs = { (bench.exe:match("^(.*)/[^/]*$") or ".") .. "/benchmarks", bench.datadir and bench.datadir .. "/benchmarks" }
+  end
+  for _, d in ipairs(dirs) do
+    for _, f in ipairs(bench.fs.list(d) or {}) do
+      local name = f:match("^(.-)%.lua$")
+      if name and not seen[name] then seen[name] = true; names[#names + 1] = name end
+    end
+  end
+  table.sort(names)
+  return names
+end
+
 --- Find a benchmark by path or name. -> path | nil, err
 function M.find(arg)
   if arg:match("%.lua$") or arg:find("/") then
