@@ -528,60 +528,51 @@ function M.precheck(spec, opts, starts_server)
   return true
 end
 
---- Run a benchmark. mode: "native" (spec.run) or "script" (opts.script).
--- shared (optional, for sweeps): {server=, info=, sweep=} a ready server that
--- the caller started and stops (the run neither starts nor stops it, and its
--- config reads as for a normal run from opts), and what to record as
--- run.sweep. Returns the process exit code, the recorded run, and the
--- signal's message ("interrupted", "terminated") when Ctrl-C or SIGTERM
--- stopped it.
-function M.run(spec, opts, mode, shared)
+--- Run a benchmark: spec.run, or with how.script (script mode's option
+-- specs) the script opts.script. how.sweep (for sweeps): what to record as
+-- run.sweep, with how.server and how.info a ready server that the caller
+-- started and stops (the run neither starts nor stops it, and its config
+-- reads as for a normal run from opts). Prints nothing of its outcome;
+-- returns it: {run= (the run, as recorded when recorded), recorded=,
+-- error= (why it was refused, did not start or was not recorded), usage=
+-- (refused before anything started), loading= (stopped while the server
+-- loaded), signal= ("interrupted", "terminated": Ctrl-C or SIGTERM stopped
+-- it), bug_log= (the traceback's file), results= (the results file)}.
+function M.run(spec, opts, how)
+  how = how or {}
+  local mode = how.script and "script" or "native"
+  local shared = how.sweep and how or nil
   local t0 = bench.now()
-  local function fail(msg)
-    io.stderr:write("benchlua: " .. msg .. "\n")
-    return 1
-  end
+  local function refuse(msg) return { error = msg, usage = true } end
+  local function fail(msg, run, sig) return { error = msg, run = run, signal = sig } end
   local nok, nerr = M.normalize(opts)
   if nok and mode == "script" and #(opts.endpoints or {}) > 1 then
     nok, nerr = nil, "run: a script gets one server URL; give --endpoint once"
   end
-  if not nok then
-    io.stderr:write("benchlua: " .. nerr .. "\n")
-    return 2
-  end
+  if not nok then return refuse(nerr) end
   local needs_server = mode == "script" or spec.server ~= false
   if type(spec.server) == "function" then needs_server = spec.server(opts) end
   if needs_server and not opts.endpoint and not opts.model then
-    io.stderr:write("benchlua: --model PATH is required (or --endpoint URL for a running server)\n")
-    return 2
+    return refuse("--model PATH is required (or --endpoint URL for a running server)")
   end
   -- a results file the run could not be recorded in is refused before anything starts
   local rok, rerr = results.check(opts.results)
-  if not rok then
-    io.stderr:write("benchlua: " .. rerr .. "\n")
-    return 2
-  end
+  if not rok then return refuse(rerr) end
   if not shared then -- (a sweep checks each entry before its first cell)
     -- (script mode: the script reads its own data, not the benchmark's)
     local pok, perr = M.precheck(mode == "script" and {} or spec, opts,
       needs_server and not opts.endpoint and mode ~= "script" or (mode == "script" and not opts.endpoint))
-    if not pok then
-      io.stderr:write("benchlua: " .. perr .. "\n")
-      return 2
-    end
+    if not pok then return refuse(perr) end
   end
   -- runs whose benchlua was killed are recorded first; --resume finds its run
   resume.recover_orphans(opts.results, opts.runs_dir)
   -- script mode: the benchmark's own options do not apply, the script's do
-  local identity = resume.identity(spec, opts, M.host_options, mode == "script" and M.script_options or nil)
+  local identity = resume.identity(spec, opts, M.host_options, how.script)
   local prev
   if opts.resume then
     local perr
     prev, perr = resume.find(opts.results, spec, identity, math.type(opts.resume) == "integer" and opts.resume or nil)
-    if not prev then
-      io.stderr:write("benchlua: " .. perr .. "\n")
-      return 2
-    end
+    if not prev then return refuse(perr) end
   end
   local claim <close> = prev and prev.lock -- no second --resume of that run until this one is recorded
   local run_dir, derr = make_run_dir(opts, spec.name)
@@ -616,10 +607,9 @@ function M.run(spec, opts, mode, shared)
       run.error = "the run was " .. sig .. " while the server loaded"
       run.results = { time_taken = bench.now() - t0, samples_done = 0, requests = 0 }
       local rok, rerr = results.record(run, { results = opts.results })
-      if not rok then return fail(rerr), run, sig end
+      if not rok then return fail(rerr, run, sig) end
       state.recorded = true
-      io.stderr:write(string.format("benchlua: %s; recorded the interrupted run in %s\n", run.error, opts.results))
-      return 1, run, sig
+      return { run = run, recorded = true, loading = true, signal = sig, results = opts.results }
     end
     if not server then
       state.finish()
@@ -726,23 +716,9 @@ function M.run(spec, opts, mode, shared)
   if ctx.stats.tokens > 0 then run.results.tokens_generated = ctx.stats.tokens end
   resume.complete(ctx, run)
   local rok, rerr = results.record(run, { results = opts.results })
-  if not rok then return fail(rerr), run, interrupted end
+  if not rok then return fail(rerr, run, interrupted) end
   state.recorded = true
-  if run.status == "interrupted" then
-    io.stderr:write("benchlua: run interrupted: " .. run.error .. "\n")
-    local unscored = run.results.samples_unscored
-    io.stderr:write(string.format("benchlua: recorded the interrupted run in %s with %d samples done%s (logs in %s); continue it with --resume\n",
-      opts.results, run.results.samples_done or 0,
-      unscored and string.format(" and %d generated, not yet scored", unscored) or "", run_dir))
-    return 1, run, interrupted
-  elseif run.status ~= "ok" then
-    io.stderr:write("benchlua: run failed: " .. run.error .. (bug_log and (" (traceback in " .. bug_log .. ")") or "") .. "\n")
-    io.stderr:write("benchlua: recorded the failed run in " .. opts.results .. " (logs in " .. run_dir .. ")\n")
-    return 1, run
-  end
-  io.stdout:write(string.format("%s: score %s  (%.1fs)  recorded in %s\n", spec.name,
-    require("benchlua.readback").sig(run.results.score), run.results.time_taken, opts.results))
-  return 0, run
+  return { run = run, recorded = true, signal = interrupted, bug_log = bug_log, results = opts.results }
 end
 
 M.SCRIPT_OUTPUT = 16 << 20 -- bytes of the script's stdout kept (its tail)

@@ -542,8 +542,9 @@ end
 -- server that dies during a benchmark is started again for the next one; one
 -- that does not start fails the cell's remaining benchmarks. A Ctrl-C or
 -- SIGTERM is raised on (after the server is stopped).
--- -> true when every run of the cell is ok
-local function run_cell(sw, cell, flags, done)
+-- exit_code(outcome of runner.run) says how each run went and maps it to an
+-- exit code. -> true when every run of the cell is ok
+local function run_cell(sw, cell, flags, done, exit_code)
   local todo = {}
   for bi, b in ipairs(sw.benchmarks) do
     if not done[cell.n .. ":" .. bi] then todo[#todo + 1] = bi end
@@ -604,16 +605,15 @@ local function run_cell(sw, cell, flags, done)
       all_ok = false
       record_failure(sw, cell, b, bi, flags, verr, dir)
     else
-      local ok, code, _, sig = pcall(runner.run, b.spec, opts, "native",
-        { server = server, info = info, sweep = M.identity(sw, cell, b, bi) })
+      local ok, o = pcall(runner.run, b.spec, opts, { server = server, info = info, sweep = M.identity(sw, cell, b, bi) })
       if not ok then
-        if signalled(code) then error(code, 0) end
+        if signalled(o) then error(o, 0) end
         all_ok = false
-        io.stderr:write("benchlua: " .. tostring(code) .. "\n")
-      elseif sig then
-        error(sig, 0)
-      elseif code ~= 0 then
-        all_ok = false
+        io.stderr:write("benchlua: " .. tostring(o) .. "\n")
+      else
+        local code = exit_code(o)
+        if o.signal then error(o.signal, 0) end
+        if code ~= 0 then all_ok = false end
       end
     end
   end
@@ -730,8 +730,9 @@ function M.list(sw, done)
   end
 end
 
---- Run the sweep (or one cell of it). -> exit code
-function M.run(sw, flags)
+--- Run the sweep (or one cell of it). exit_code(outcome): each run's outcome
+-- (runner.run) said, as an exit code (cmd/run.lua's). -> exit code
+function M.run(sw, flags, exit_code)
   local done = {}
   -- an array task Slurm requeued (its node failed): what its job recorded ok
   -- is not run again
@@ -765,7 +766,7 @@ function M.run(sw, flags)
   for _, cell in ipairs(sw.cells) do
     if not flags.cell or flags.cell == cell.n then
       local ok, r = xpcall(run_cell, function(e) return signalled(e) and e or debug.traceback(e, 2) end,
-        sw, cell, flags, done)
+        sw, cell, flags, done, exit_code)
       if not ok then
         if not signalled(r) then error(r, 0) end
         stopped = tostring(r)

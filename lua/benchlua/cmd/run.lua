@@ -5,6 +5,7 @@
 local cmd = require("benchlua.cmd")
 local options = require("benchlua.options")
 local runner = require("benchlua.runner")
+local readback = require("benchlua.readback")
 local M = {
   name = "run",
   summary = {
@@ -22,9 +23,35 @@ M.options = {
   { name = "script-arg", type = "list", metavar = "ARG", help = "extra argument for the script" },
 }
 local script_options = M.options
-runner.script_options = script_options
 
 local fail = cmd.fail
+
+--- exit_code(outcome) -> the exit code of a run's outcome (runner.run),
+-- said: refused (2), not started or not recorded (1), recorded interrupted
+-- or failed (1, with where its logs are), or its score (0)
+function M.exit_code(o)
+  if o.usage then return fail(o.error, 2) end
+  if not o.recorded then return fail(o.error, 1) end
+  local run = o.run
+  if o.loading then
+    io.stderr:write(string.format("benchlua: %s; recorded the interrupted run in %s\n", run.error, o.results))
+    return 1
+  elseif run.status == "interrupted" then
+    io.stderr:write("benchlua: run interrupted: " .. run.error .. "\n")
+    local unscored = run.results.samples_unscored
+    io.stderr:write(string.format("benchlua: recorded the interrupted run in %s with %d samples done%s (logs in %s); continue it with --resume\n",
+      o.results, run.results.samples_done or 0,
+      unscored and string.format(" and %d generated, not yet scored", unscored) or "", run.run_dir))
+    return 1
+  elseif run.status ~= "ok" then
+    io.stderr:write("benchlua: run failed: " .. run.error .. (o.bug_log and (" (traceback in " .. o.bug_log .. ")") or "") .. "\n")
+    io.stderr:write("benchlua: recorded the failed run in " .. o.results .. " (logs in " .. run.run_dir .. ")\n")
+    return 1
+  end
+  io.stdout:write(string.format("%s: score %s  (%.1fs)  recorded in %s\n", run.benchmark,
+    readback.sig(run.results.score), run.results.time_taken, o.results))
+  return 0
+end
 
 --- command(argv, usage): argv[1] is the benchmark, or "run" (script mode);
 -- usage() is benchlua's usage text (run --help shows it)
@@ -77,7 +104,7 @@ function M.command(argv, usage)
     local ok, verr = spec.validate(opts)
     if not ok then return fail(verr) end
   end
-  return runner.run(spec, opts, mode)
+  return M.exit_code(runner.run(spec, opts, { script = mode == "script" and script_options or nil }))
 end
 
 return M

@@ -4,6 +4,7 @@
 local options = require("benchlua.options")
 local sweep = require("benchlua.sweep")
 local slurm = require("benchlua.slurm")
+local run = require("benchlua.cmd.run")
 local M = {
   name = "sweep",
   summary = { { "sweep FILE | --model A --model B --benchmark NAME...", "every benchmark on every (model, setting)" } },
@@ -63,7 +64,7 @@ function M.command(argv)
     if flags.cell then io.stderr:write("benchlua: --cell and --slurm do not go together\n") return 2 end
     return slurm.submit(sw, flags)
   end
-  return sweep.run(sw, flags)
+  return sweep.run(sw, flags, run.exit_code)
 end
 
 return M
