@@ -13,7 +13,8 @@ local errors = require("benchlua.errors")
 local json = require("benchlua.json")
 local tasks = require("benchlua.tasks")
 local script = require("benchlua.script")
-local abspath, dirname = require("benchlua.path").abspath, require("benchlua.path").dirname
+local runrecord = require("benchlua.runrecord")
+local dirname = require("benchlua.path").dirname
 local M = {}
 
 local function nonempty(v)
@@ -75,7 +76,7 @@ function M.search_dirs()
   local dirs = {}
   for d in (os.getenv("BENCHLUA_PATH") or ""):gmatch("[^:]+") do dirs[#dirs + 1] = d end
   dirs[#dirs + 1] = "benchmarks"
-  local exe_dir = bench.exe:match("^(.*)/[^/]*$") or "."
+  local exe_dir = dirname(bench.exe)
   dirs[#dirs + 1] = exe_dir .. "/benchmarks"                   -- the source tree
   dirs[#dirs + 1] = exe_dir .. "/../share/benchlua/benchmarks" -- a relocated install
   if bench.datadir then dirs[#dirs + 1] = bench.datadir .. "/benchmarks" end
@@ -90,7 +91,7 @@ function M.shipped(installed)
   local seen, names = {}, {}
   local dirs = M.search_dirs()
   if installed and not os.getenv("BENCHLUA_PATH") then
-    dirs = { (bench.exe:match("^(.*)/[^/]*$") or ".") .. "/benchmarks", bench.datadir and bench.datadir .. "/benchmarks" }
+    dirs = { dirname(bench.exe) .. "/benchmarks", bench.datadir and bench.datadir .. "/benchmarks" }
   end
   for _, d in ipairs(dirs) do
     for _, f in ipairs(bench.fs.list(d) or {}) do
@@ -336,32 +337,6 @@ local function make_ctx(spec, opts, server, info, run_dir)
   return ctx
 end
 
--- The model, recorded the same way whether benchlua started the server or
--- not: its full path (as the server reports it, for an endpoint), and its
--- file name. -> path, name
-local function model_of(opts, info)
-  local path = opts.model and abspath(opts.model) or (info and (info.model_path or info.model))
-  return path, path and path:match("([^/]+)/*$") or opts.model_name or (opts.endpoints and opts.endpoints[1])
-end
-M.model_of = model_of
-
-local function base_config(opts, info)
-  local cfg = {
-    path = (model_of(opts, info)), gpu_layers = opts.gpu_layers, ctx = opts.ctx, parallel = opts.parallel,
-    server_args = setmetatable(opts.server_arg or {}, require("benchlua.json").array_mt),
-    endpoint = opts.endpoint, concurrency = opts.concurrency or (info and info.slots), model_name = opts.model_name,
-  }
-  if info then
-    cfg.server = { slots = info.slots, ctx_per_slot = info.ctx_per_slot, model = info.model,
-      n_params = info.n_params, model_size = info.model_size }
-  end
-  if info and opts.endpoints then -- each endpoint and what it said of itself
-    cfg.endpoints = info.endpoints
-      or json.array({ { url = info.url, slots = info.slots, model = info.model, build = info.build } })
-  end
-  return cfg
-end
-
 local function start_server(opts, run_dir)
   local server, err
   if opts.endpoints and #opts.endpoints > 1 then
@@ -403,45 +378,9 @@ local function watch(server, ctx)
   end)
 end
 
--- This machine's name, as a part of a file name ("host" when unknown)
-local function hostname()
-  local f = io.open("/proc/sys/kernel/hostname")
-  local h = f and f:read("l")
-  if f then f:close() end
-  h = (h or os.getenv("HOSTNAME") or ""):match("^[^.]*"):gsub("[^%w_-]", "_"):sub(1, 40)
-  return h ~= "" and h or "host"
-end
-
---- make_run_dir(opts, name) -> a new directory of its own | nil, err:
--- RUNS/STAMP-NAME-HOST-PID, or with -2, -3 ... after it when that is taken.
--- Created exclusively, so never shared: not by two runs of one process in
--- one second, nor by Slurm tasks on two nodes writing to one shared RUNS.
-local function make_run_dir(opts, name)
-  local base = opts.runs_dir or (dirname(opts.results) .. "/benchlua-runs")
-  local ok, err = bench.fs.mkdir_p(base)
-  if not ok then return nil, err end
-  local stem = string.format("%s/%s-%s-%s-%d", base, os.date("!%Y%m%dT%H%M%SZ"), name, hostname(), bench.fs.getpid())
-  for n = 1, 1000 do
-    local dir = n == 1 and stem or (stem .. "-" .. n)
-    local code
-    ok, err, code = bench.fs.mkdir(dir)
-    if ok then return dir end
-    if code ~= "EEXIST" then return nil, err end
-  end
-  return nil, err
-end
-
 local function interpreter()
   if bench.fs.stat(".venv/bin/python") then return ".venv/bin/python" end
   return "python3"
-end
-
--- The Slurm job this process runs in, if any (recorded with every run).
-function M.slurm_env()
-  local job = os.getenv("SLURM_JOB_ID")
-  if not job then return nil end
-  return { job_id = job, array_job_id = os.getenv("SLURM_ARRAY_JOB_ID"),
-    array_task_id = os.getenv("SLURM_ARRAY_TASK_ID"), node = os.getenv("SLURMD_NODENAME") }
 end
 
 --- check_value(v) -> nil | what cannot be recorded in v (a function, a
@@ -575,21 +514,10 @@ function M.run(spec, opts, how)
     if not prev then return refuse(perr) end
   end
   local claim <close> = prev and prev.lock -- no second --resume of that run until this one is recorded
-  local run_dir, derr = make_run_dir(opts, spec.name)
+  local run_dir, derr = runrecord.make_run_dir(opts, spec.name)
   if not run_dir then return fail(derr) end
 
-  local run = {
-    benchmark = spec.name,
-    model = select(2, model_of(opts, nil)),
-    config = base_config(opts, nil),
-    results = {},
-    reproducibility = { benchlua_version = bench.version, seed = opts.seed },
-    run_dir = run_dir,
-    timestamp = results.iso_time(bench.time()),
-    slurm = M.slurm_env(),
-  }
-  run.config.options = identity
-  if shared then run.sweep = shared.sweep end
+  local run = runrecord.new(spec.name, opts, { run_dir = run_dir, identity = identity, sweep = shared and shared.sweep })
   local state <close> = resume.begin(run, opts.results)
 
   local server, info
@@ -617,10 +545,7 @@ function M.run(spec, opts, how)
     end
   end
   if info then
-    run.model = select(2, model_of(opts, info))
-    run.config = base_config(opts, info)
-    run.config.options = identity
-    run.reproducibility.server_build = info.build
+    runrecord.server(run, opts, info, identity)
     state.update(run)
   end
   local ctx = make_ctx(spec, opts, server, info, run_dir)
@@ -786,6 +711,8 @@ function M.script_mode(spec, opts, server, run)
   return res
 end
 
--- for sweeps (lua/benchlua/sweep.lua): a server per (model, setting), runs against it
-M.start_server, M.make_run_dir, M.base_config = start_server, make_run_dir, base_config
+--- start_server(opts, run_dir) -> server, info | nil, err: the server opts
+-- describe (started, or the --endpoint(s)), ready; its log in run_dir. A
+-- sweep starts one per cell (lua/benchlua/sweep.lua) and runs against it.
+M.start_server = start_server
 return M

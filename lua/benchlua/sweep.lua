@@ -12,6 +12,7 @@ local results = require("benchlua.results")
 local json = require("benchlua.json")
 local cjson = require("cjson.safe")
 local path = require("benchlua.path")
+local runrecord = require("benchlua.runrecord")
 local M = {}
 
 M.options = {
@@ -523,13 +524,9 @@ end
 local function record_failure(sw, cell, b, bi, flags, err, run_dir)
   local opts = M.run_opts(sw, cell, b, flags)
   local log = run_dir and run_dir .. "/server.log"
-  local run = {
-    benchmark = b.spec.name, model = basename(cell.model), config = runner.base_config(opts, nil),
-    results = {}, status = "failed", error = err, run_dir = run_dir,
-    server_log = log and bench.fs.stat(log) and log or nil,
-    reproducibility = { seed = opts.seed }, slurm = runner.slurm_env(),
-    sweep = M.identity(sw, cell, b, bi),
-  }
+  local run = runrecord.new(b.spec.name, opts, { run_dir = run_dir, sweep = M.identity(sw, cell, b, bi) })
+  run.status, run.error = "failed", err
+  run.server_log = log and bench.fs.stat(log) and log or nil
   local ok, rerr = results.record(run, { results = opts.results })
   if not ok then io.stderr:write("benchlua: " .. tostring(rerr) .. "\n") end
 end
@@ -557,7 +554,7 @@ local function run_cell(sw, cell, flags, done, exit_code)
   io.stderr:write(string.format("sweep: cell %d/%d: %s%s (%d benchmark%s)\n", cell.n, #sw.cells,
     basename(cell.model), setting ~= "" and (" " .. setting) or "", #todo, #todo == 1 and "" or "s"))
   local base_opts = M.run_opts(sw, cell, sw.benchmarks[todo[1]], flags)
-  local dok, dir, derr = pcall(runner.make_run_dir, base_opts, "sweep-cell" .. cell.n)
+  local dok, dir, derr = pcall(runrecord.make_run_dir, base_opts, "sweep-cell" .. cell.n)
   if not dok then dir, derr = nil, dir end
 
   local server, info, start_err
