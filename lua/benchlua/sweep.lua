@@ -715,60 +715,60 @@ function M.list(sw, done)
   end
 end
 
---- Run the sweep (or one cell of it). exit_code(outcome): each run's outcome
--- (runner.run) said, as an exit code (cmd/run.lua's). -> exit code
-function M.run(sw, flags, exit_code)
+--- prepare(sw, flags) -> done (the runs to skip: "cell:index" -> true) |
+-- nil, err: what a sweep checks before it starts anything (the runs done,
+-- --cell, the models, server binaries, each benchmark entry's options and
+-- data, the results file)
+function M.prepare(sw, flags)
   local done = {}
   -- an array task Slurm requeued (its node failed): what its job recorded ok
   -- is not run again
   local job = flags.cell and (tonumber(os.getenv("SLURM_RESTART_COUNT")) or 0) > 0 and os.getenv("SLURM_ARRAY_JOB_ID")
   if flags.resume or job then
     local d, err = M.done_set(sw, flags, not flags.resume and job or nil)
-    if not d then io.stderr:write("benchlua: " .. err .. "\n") return 2 end
+    if not d then return nil, err end
     done = d
   end
   if flags.cell and flags.cell > #sw.cells then
-    io.stderr:write(string.format("benchlua: --cell %d: the sweep has %d cells\n", flags.cell, #sw.cells))
-    return 2
+    return nil, string.format("--cell %d: the sweep has %d cells", flags.cell, #sw.cells)
   end
   if not flags.cell then -- (an array task records a missing file as its cell's failure)
     local ok, err = M.check_files(sw)
-    if not ok then io.stderr:write("benchlua: " .. err .. "\n") return 2 end
+    if not ok then return nil, err end
     -- each benchmark entry's options and data, as a single run checks them
     for _, b in ipairs(sw.benchmarks) do
       local opts = M.run_opts(sw, sw.cells[1], b, flags)
       if b.spec.validate then ok, err = b.spec.validate(opts) end
       if ok then ok, err = runner.precheck(b.spec, opts, false) end
-      if not ok then io.stderr:write(string.format("benchlua: %s: %s\n", b.name, tostring(err))) return 2 end
+      if not ok then return nil, string.format("%s: %s", b.name, tostring(err)) end
     end
   end
   -- a results file the runs could not be recorded in: refused before anything starts
   local path = M.results_path(sw, sw.cells[flags.cell or 1], flags)
   local ok, err = bench.fs.mkdir_p(dirname(path))
   if ok then ok, err = results.check(path) end
-  if not ok then io.stderr:write("benchlua: " .. tostring(err) .. "\n") return 2 end
-  local all_ok, stopped = true, nil
+  if not ok then return nil, tostring(err) end
+  return done
+end
+
+--- Run the sweep (or one cell of it), but the runs in done (prepare's).
+-- exit_code(outcome): each run's outcome (runner.run) said, as an exit code
+-- (cmd/run.lua's). -> every run ok?, the signal's message ("interrupted",
+-- "terminated") when Ctrl-C or SIGTERM stopped it (the runs done are recorded)
+function M.run(sw, flags, done, exit_code)
+  local all_ok = true
   for _, cell in ipairs(sw.cells) do
     if not flags.cell or flags.cell == cell.n then
       local ok, r = xpcall(run_cell, function(e) return signalled(e) and e or debug.traceback(e, 2) end,
         sw, cell, flags, done, exit_code)
       if not ok then
         if not signalled(r) then error(r, 0) end
-        stopped = tostring(r)
-        break
+        return false, tostring(r)
       end
       if not r then all_ok = false end
     end
   end
-  io.stdout:write("\n")
-  local sum_ok = M.summary(sw, flags)
-  if stopped then
-    io.stderr:write(string.format("sweep: %s; the runs done are recorded, continue with: benchlua sweep %s%s%s --resume\n",
-      stopped, sw.file or "(the same options)", flags.cell and (" --cell " .. flags.cell) or "",
-      flags.results_dir and (" --results-dir " .. abspath(flags.results_dir)) or ""))
-    return 1 -- the exit status becomes 128 + the signal
-  end
-  return (all_ok and sum_ok) and 0 or 1
+  return all_ok
 end
 
 return M

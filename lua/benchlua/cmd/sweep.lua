@@ -2,6 +2,7 @@
 -- every benchmark on every (model, setting) (lua/benchlua/sweep.lua), or
 -- the sweep submitted as a Slurm job array (lua/benchlua/slurm.lua). Reads
 -- the command-line form of a sweep into the table a sweep file returns.
+local cmd = require("benchlua.cmd")
 local options = require("benchlua.options")
 local json = require("benchlua.json")
 local runner = require("benchlua.runner")
@@ -322,7 +323,18 @@ function M.command(argv)
     if flags.cell then io.stderr:write("benchlua: --cell and --slurm do not go together\n") return 2 end
     return slurm.submit(sw, flags)
   end
-  return sweep.run(sw, flags, run.exit_code)
+  local done, perr = sweep.prepare(sw, flags)
+  if not done then return cmd.fail(perr, 2) end
+  local all_ok, stopped = sweep.run(sw, flags, done, run.exit_code)
+  io.stdout:write("\n")
+  local sum_ok = sweep.summary(sw, flags)
+  if stopped then
+    io.stderr:write(string.format("sweep: %s; the runs done are recorded, continue with: benchlua sweep %s%s%s --resume\n",
+      stopped, sw.file or "(the same options)", flags.cell and (" --cell " .. flags.cell) or "",
+      flags.results_dir and (" --results-dir " .. sweep.abspath(flags.results_dir)) or ""))
+    return 1 -- the exit status becomes 128 + the signal
+  end
+  return (all_ok and sum_ok) and 0 or 1
 end
 
 return M
