@@ -80,4 +80,19 @@ T[#T + 1] = { "the library requires no command: only main.lua and cmd/ do", func
   assert(#bad == 0, table.concat(bad, "; "))
 end }
 
+T[#T + 1] = { "every command of lua/benchlua/cmd/ gives its name, summary, usage, options and command", function()
+  local bad = {}
+  for _, f in ipairs(assert(bench.fs.list("lua/benchlua/cmd"))) do
+    local name = f:match("^(.-)%.lua$")
+    if name then
+      local c = require("benchlua.cmd." .. name)
+      for k, t in pairs({ name = "string", summary = "table", usage = "string", options = "table", command = "function" }) do
+        if type(c[k]) ~= t then bad[#bad + 1] = string.format("cmd/%s.lua: %s is a %s, not a %s", name, k, type(c[k]), t) end
+      end
+    end
+  end
+  table.sort(bad)
+  assert(#bad == 0, table.concat(bad, "; "))
+end }
+
 return T
