@@ -28,7 +28,7 @@ SRC      := $(wildcard src/*.c)
 OBJ      := $(filter-out $(B)/exec_main.o,$(SRC:src/%.c=$(B)/%.o)) $(B)/embed.o
 LIBOBJ   := $(filter-out $(B)/main.o,$(OBJ))
 HELPER   := $(dir $(BIN))benchlua-exec
-LUAFILES := $(sort $(wildcard lua/benchlua/*.lua lua/benchlua/*.py))
+LUAFILES := $(sort $(wildcard lua/benchlua/*.lua lua/benchlua/cmd/*.lua lua/benchlua/*.py))
 CTESTS   := $(patsubst tests/c/%.c,$(B)/tests/%,$(wildcard tests/c/test_*.c))
 BIN      ?= benchlua
 
