@@ -28,7 +28,7 @@ SRC      := $(wildcard src/*.c)
 OBJ      := $(filter-out $(B)/exec_main.o,$(SRC:src/%.c=$(B)/%.o)) $(B)/embed.o
 LIBOBJ   := $(filter-out $(B)/main.o,$(OBJ))
 HELPER   := $(dir $(BIN))benchlua-exec
-LUAFILES := $(sort $(wildcard lua/benchlua/*.lua lua/benchlua/*.py))
+LUAFILES := $(sort $(wildcard lua/benchlua/*.lua lua/benchlua/cmd/*.lua lua/benchlua/*.py))
 CTESTS   := $(patsubst tests/c/%.c,$(B)/tests/%,$(wildcard tests/c/test_*.c))
 BIN      ?= benchlua
 
@@ -106,7 +106,7 @@ deps:
 # (lcb's releases are large: `benchlua fetch lcb` when you want them)
 FETCH ?= human_eval humaneval_plus mbpp mbpp_plus gsm8k aime math500 ifeval
 data: all
-	./$(BIN) fetch $(FETCH) || echo "make data: not every dataset could be fetched (offline?): put the files in a directory named by BENCHLUA_DATA (README: Working offline)"
+	./$(BIN) fetch $(FETCH) || echo "make data: not every dataset could be fetched (offline?): put the files in a directory named by BENCHLUA_DATA (docs/usage.md: Data, and working offline)"
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/benchmarks $(DESTDIR)$(PREFIX)/share/man/man1

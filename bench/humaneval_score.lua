@@ -89,11 +89,12 @@ local function floor_round(progs, workers)
 end
 
 local function baseline_round(progs, workers, sandbox)
-  local harness = assert(bench.embedded("benchlua/humaneval_exec.py"))
+  local harness = codeexec.program(assert(bench.embedded("benchlua/humaneval_exec.py")))
   local argv = { codeexec.python(), "-I", "-c", harness, "--zygote", "--once", "--pidns" }
   local t0, passed = bench.now(), 0
   bench.map(progs, workers, function(prog)
-    local r = assert(bench.run_script{ argv = argv, stdin = cjson.encode({ program = prog, timeout = 3.0 }) .. "\n",
+    local req = cjson.encode({ op = "run", timeout = 3.0, bytes = #prog }) .. "\n" .. prog
+    local r = assert(bench.run_script{ argv = argv, stdin = req,
       sandbox = sandbox, env = { TMPDIR = "/tmp" }, timeout = 10 })
     local last = r.stdout:match("([^\n]*)\n$")
     local v = last and cjson.decode(last)

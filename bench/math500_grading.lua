@@ -24,9 +24,16 @@
 --   benchlua:  extraction in Lua (grade_math500.extract, in this process),
 --              then lua/benchlua/grade_math.py over the extracted answers,
 --              in one process, and in 2 processes at once (half each), the
---              shape of the library's warm graders.
+--              shape of the library's warm graders;
+--   command:   the whole `benchlua math500 --samples FILE` (this benchlua;
+--              its sandboxed helpers, --workers 1 and 2), on these responses
+--              and on the same with the one form that only sympy decides
+--              written plainly (a set none of whose answers needs sympy);
+--   floor:     `python3 -c "import sympy"`: what any grading that needs
+--              sympy pays, once per process.
 -- Prints the best and median of each and the ratio of the medians (goal:
--- at most 0.5x the reference).
+-- at most 0.5x the reference), wall time and, for the processes run, CPU
+-- time (the machine may be shared).
 local G = require("benchlua.grade_math500")
 local cjson = require("cjson")
 local testing = require("benchlua.testing")
@@ -72,14 +79,30 @@ local function responses(rows)
   return out
 end
 
-local function run(argv, stdin)
+-- -> wall seconds, stdout's JSON lines, stderr, CPU seconds (user + sys, by
+-- bash's `time`: the process and its children)
+local CPU_FILE = os.tmpname()
+local function run(argv, stdin, cwd)
   local t0 = bench.now()
-  local r = assert(require("benchlua.script").run_script{ argv = argv, stdin = stdin, timeout = 600,
+  local r = assert(require("benchlua.script").run_script{ stdin = stdin, timeout = 600, cwd = cwd,
+    argv = { "bash", "-c", 'TIMEFORMAT="CPU %U %S"; { time "$@" 2>&4; } 4>&2 2>"$0"', CPU_FILE, table.unpack(argv) },
     max_output = 64 * 1024 * 1024 })
+  local wall = bench.now() - t0
   if not r.ok then error(argv[2] .. " failed: " .. tostring(r.stderr), 0) end
   local out = {}
-  for line in r.stdout:gmatch("[^\n]+") do out[#out + 1] = cjson.decode(line) end
-  return bench.now() - t0, out, r.stderr
+  if not cwd then for line in r.stdout:gmatch("[^\n]+") do out[#out + 1] = cjson.decode(line) end end
+  local u, s = (bench.fs.read(CPU_FILE) or ""):match("CPU (%S+) (%S+)")
+  return wall, out, r.stderr, (tonumber(u) or 0) + (tonumber(s) or 0)
+end
+
+-- the samples file of these responses: task_id = unique_id, repeat = the copy
+local function samples_file(path, rows, cases, plain)
+  local out = {}
+  for i, c in ipairs(cases) do
+    local resp = plain and c.response:gsub("1 \\cdot %(", "(") or c.response
+    out[i] = cjson.encode({ task_id = rows[(i - 1) % #rows + 1].unique_id, ["repeat"] = (i - 1) // #rows, response = resp })
+  end
+  assert(bench.fs.write_atomic(path, table.concat(out, "\n") .. "\n"))
 end
 
 return {
@@ -118,12 +141,30 @@ return {
       return bench.now() - t0, verdicts, extract
     end
 
-    local ref_t, one_t, two_t, ext_t = {}, {}, {}, {}
+    local dir <close> = testing.tmpdir("math500-bench")
+    samples_file(dir.path .. "/s.jsonl", rows, cases)
+    samples_file(dir.path .. "/plain.jsonl", rows, cases, true)
+    local function command(file, workers)
+      return run({ bench.exe, "math500", "--samples", dir.path .. "/" .. file, "--dataset", assert(bench.fs.realpath(DATA)), "--workers", tostring(workers),
+        "--quiet", "--results", dir.path .. "/r.json" }, nil, dir.path)
+    end
+    local ref_t, one_t, two_t, ext_t, ref_c = {}, {}, {}, {}, {}
+    local cmd = { t = {}, c = {} }
     local ref_v, one_v, two_v
+    local function timed(key, t, c)
+      cmd.t[key], cmd.c[key] = cmd.t[key] or {}, cmd.c[key] or {}
+      table.insert(cmd.t[key], t); table.insert(cmd.c[key], c)
+    end
     for r = 1, ROUNDS do
-      ref_t[r], ref_v = run({ python(), "bench/math500_reference.py", prm, utils }, ref_in)
+      ref_t[r], ref_v, _, ref_c[r] = run({ python(), "bench/math500_reference.py", prm, utils }, ref_in)
       one_t[r], one_v, ext_t[r] = ours(1)
       two_t[r], two_v = ours(2)
+      for _, k in ipairs({ { "s.jsonl", 1 }, { "s.jsonl", 2 }, { "plain.jsonl", 1 }, { "plain.jsonl", 2 } }) do
+        local t, _, _, c = command(k[1], k[2])
+        timed(k[1] .. k[2], t, c)
+      end
+      local t, _, _, c = run({ python(), "-c", "import sympy" })
+      timed("floor", t, c)
     end
     local differ, passed = 0, 0
     for i = 1, #cases do
@@ -140,6 +181,18 @@ return {
       math.min(table.unpack(two_t)), median(two_t), median(two_t) / rm))
     print(string.format("  (of which the Lua extraction: median %.4f s; in 2 processes sympy was imported by %d, used for %d + %d responses)",
       median(ext_t), (stats[1].sympy_imported and 1 or 0) + (stats[2].sympy_imported and 1 or 0), stats[1].sympy_uses, stats[2].sympy_uses))
+    local rc = median(ref_c)
+    print(string.format("  reference CPU: median %.3f s", rc))
+    local function line(label, key)
+      print(string.format("  %-44s median %.3f s = %.2fx, CPU %.3f s = %.2fx the reference", label, median(cmd.t[key]),
+        median(cmd.t[key]) / rm, median(cmd.c[key]), median(cmd.c[key]) / rc))
+    end
+    line("whole command, --workers 1:", "s.jsonl1")
+    line("whole command, --workers 2:", "s.jsonl2")
+    line("whole command, no answer needing sympy, 1:", "plain.jsonl1")
+    line("whole command, no answer needing sympy, 2:", "plain.jsonl2")
+    line("floor: python3 -c 'import sympy':", "floor")
+    os.remove(CPU_FILE)
     testing.eq(differ, 0, "responses whose verdicts differ from the reference's")
   end },
 }

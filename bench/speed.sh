@@ -5,7 +5,7 @@
 # On the tiny test model the server's per-token overhead (HTTP, JSON, the
 # slot loop) dominates and the ratio is low; on a real model on a GPU the
 # server's single-stream pp and tg should be within a few percent of
-# llama-bench's (README: "Speed").
+# llama-bench's (docs/benchmarks.md: "Speed").
 # Env: BENCHLUA_TEST_MODEL (the model), BENCHLUA_SERVER_BIN, LLAMA_BENCH
 # (default tests/server/llama-bench), BENCH_GPU_LAYERS (0).
 set -eu

@@ -4,13 +4,15 @@
 -- the answer's last fenced block; base models its few-shot prompt, stopped
 -- at "###". `--samples FILE.json` grades a custom-evaluator file and writes
 -- FILE_codegeneration_output_eval_all.json. Semantics: ../docs/lcb.md.
--- The data, prompts and grading are lua/benchlua/livecodebench.lua; the
--- rest (generation, scoring, pass@k, logs) the code-benchmark library.
+-- The data, prompts, grading and files are lua/benchlua/lcb_data.lua,
+-- lcb_prompt.lua, lcb_grade.lua and lcb_files.lua; the rest (generation,
+-- scoring, pass@k, logs) the code-benchmark library.
 local code = require("benchlua.codebench")
-local lcb = require("benchlua.livecodebench")
+local data = require("benchlua.lcb_data")
+local files = require("benchlua.lcb_files")
+local grade = require("benchlua.lcb_grade")
+local prompt = require("benchlua.lcb_prompt")
 local parsers = require("benchlua.parsers")
-
-local loaded -- the problems, for pass@k with lcb_runner's k list
 
 local function date_ok(s) return s == nil or (s:match("^%d%d%d%d%-%d%d%-%d%d$") and os.time{
   year = tonumber(s:sub(1, 4)), month = tonumber(s:sub(6, 7)), day = tonumber(s:sub(9, 10)) } ~= nil
@@ -32,34 +34,30 @@ return code.benchmark{
     { name = "max-tokens", default = 2000, min = 1, help = "tokens to generate per sample (lcb_runner's default)" },
     { name = "generate-only", type = "string", metavar = "FILE.json", help = "only generate: write the custom-evaluator file and grade nothing" },
   },
-  datasets = function() return lcb.datasets("release_latest") end,
+  datasets = function() return data.datasets("release_latest") end,
   validate = function(o)
     for _, path in ipairs(o.dataset) do
       if not bench.fs.stat(path) then return false, "--dataset: no file '" .. path .. "'" end
     end
-    local ok, err = lcb.release(o.release)
+    local ok, err = data.release(o.release)
     if not ok then return false, "--release: " .. err end
     if not date_ok(o.start_date) then return false, "--start-date must be YYYY-MM-DD, got '" .. o.start_date .. "'" end
     if not date_ok(o.end_date) then return false, "--end-date must be YYYY-MM-DD, got '" .. o.end_date .. "'" end
     return true
   end,
-  dataset = function(o)
-    local problems, source, digest = lcb.load(o)
-    loaded = problems
-    return problems, source, digest
-  end,
-  prompt = lcb.base_prompt,
-  stops = lcb.STOPS,
-  chat = lcb.chat_messages,
-  extract = lcb.extract,
+  dataset = data.load,
+  prompt = prompt.base_prompt,
+  stops = prompt.STOPS,
+  chat = prompt.chat_messages,
+  extract = prompt.extract,
   solution = function(_, g, o) -- base models: the whole output, stripped
     if o.chat then return g.code or "" end
     return (g.code or ""):match("^%s*(.-)%s*$")
   end,
-  executor = function(j) return assert(lcb.pool{ size = j.workers, sandbox = j.sandbox, python = j.opts.python }) end,
-  judge = function(j, p, solution) return lcb.grade(j.executor, p, solution, j.opts.exec_timeout) end,
+  executor = function(j) return assert(grade.pool{ size = j.workers, sandbox = j.sandbox, python = j.opts.python }) end,
+  judge = function(j, p, solution) return grade.grade(j.executor, p, solution, j.opts.exec_timeout) end,
   groups = function(p) return { difficulty = p.difficulty, platform = p.platform } end,
-  result = function(res, tally) lcb.add_ks(res, tally, loaded) end,
-  samples = lcb.samples,
+  result = grade.add_ks, -- pass@k with lcb_runner's k list
+  samples = files,
   parse = parsers.lcb,
 }

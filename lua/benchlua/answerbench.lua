@@ -40,7 +40,9 @@
 -- | "wrong" | "no_answer", passed, extracted, ...}, or python = MODULE,
 -- item(response, p, opts, rep) -> request, verdict(result, response, p,
 -- opts, rep) -> verdict; optional options, defaults, groups(p), result(res,
--- scored, problems, opts) (scored: every sample's logged record).
+-- scored, problems, opts) (scored: every sample's logged record), defer
+-- (true: the Python helper may answer {defer = true}, graded again by one
+-- helper set up without config.defer; see the executor below).
 local code = require("benchlua.codebench")
 local dataset = require("benchlua.dataset")
 local extract = require("benchlua.extract")
@@ -60,15 +62,10 @@ M.OUTCOMES = { "passed", "wrong", "no_answer", "truncated", "error", "server_err
 -- $BENCHLUA_DATA/NAME, the cache, the pinned download. Yields.
 function M.locate(spec, given)
   if given then return given end
-  if spec.url then
-    local path, err = dataset.fetch(spec)
-    if path then return path end
-    return nil, spec.file .. ": " .. err
-  end
+  local path, err = dataset.fetch(spec)
+  if path then return path end
+  if spec.url then return nil, spec.file .. ": " .. err end
   local dir = dataset.data_dir()
-  for _, d in ipairs({ dir or false, dataset.cache_dir() }) do
-    if d and bench.fs.stat(d .. "/" .. spec.file) then return d .. "/" .. spec.file end
-  end
   return nil, string.format("%s: not found and not downloadable (%s); pass --dataset PATH, or put it in a directory named by BENCHLUA_DATA%s",
     spec.file, spec.how or "no pinned source", dir and (" (now " .. dir .. ")") or "")
 end
@@ -159,11 +156,19 @@ end
 local function field_json(v)
   if v == nil then return "null" end
   if type(v) == "string" then return dataset.py_string(v) end
+  if type(v) == "boolean" then return tostring(v) end
   return json.encode(v)
 end
 
 local FIXED = { task_id = true, ["repeat"] = true, outcome = true, extracted = true, passed = true,
   exec_time = true, error = true }
+
+-- '"key": ' of a grader's field, made once per key (10,000 lines name the same few)
+local key_json = setmetatable({}, { __index = function(t, k)
+  local j = dataset.py_string(k) .. ": "
+  t[k] = j
+  return j
+end })
 
 local function result_line(task_id, rep, v)
   local parts = { '"task_id": ' .. dataset.py_string(task_id), '"repeat": ' .. rep,
@@ -172,7 +177,7 @@ local function result_line(task_id, rep, v)
   local keys = {}
   for k in pairs(v) do if not FIXED[k] then keys[#keys + 1] = k end end
   table.sort(keys)
-  for _, k in ipairs(keys) do parts[#parts + 1] = dataset.py_string(k) .. ": " .. field_json(v[k]) end
+  for _, k in ipairs(keys) do parts[#parts + 1] = key_json[k] .. field_json(v[k]) end
   return "{" .. table.concat(parts, ", ") .. "}"
 end
 
@@ -186,15 +191,15 @@ function M.format.read(path, problems)
   if not all then error(lines, 0) end
   local out, seen, has = {}, {}, {}
   for i, s in ipairs(all) do
-    local where = string.format("%s:%d", path, lines.lineno[i])
+    local function where() return string.format("%s:%d", path, lines.lineno[i]) end -- (only for an error)
     local id = type(s.task_id) == "number" and math.tointeger(s.task_id) and tostring(math.tointeger(s.task_id)) or s.task_id
     local rep = s["repeat"] == nil and 0 or (type(s["repeat"]) == "number" and math.tointeger(s["repeat"]))
     if type(id) ~= "string" or type(s.response) ~= "string" then
-      error(where .. ": a sample needs a task_id and a response string", 0)
+      error(where() .. ": a sample needs a task_id and a response string", 0)
     end
-    if not rep or rep < 0 then error(where .. ": repeat must be a whole number >= 0", 0) end
+    if not rep or rep < 0 then error(where() .. ": repeat must be a whole number >= 0", 0) end
     local key = id .. "\0" .. rep
-    if seen[key] then error(string.format("%s: task '%s' repeat %d appears twice", where, id, rep), 0) end
+    if seen[key] then error(string.format("%s: task '%s' repeat %d appears twice", where(), id, rep), 0) end
     seen[key] = true
     if problems.by_id[id] then
       local body, truncated = answer_of(s.response, s.finish)
@@ -202,7 +207,7 @@ function M.format.read(path, problems)
       out[#out + 1] = { task_id = id, index = rep, line = i,
         solution = { response = body, truncated = truncated, rep = rep, error = type(s.error) == "string" and s.error or nil } }
     elseif not problems.dropped[id] then -- (--limit drops the others)
-      error(where .. ": task '" .. id .. "' is not in " .. problems.source, 0)
+      error(where() .. ": task '" .. id .. "' is not in " .. problems.source, 0)
     end
   end
   local kept, missing = {}, 0
@@ -299,12 +304,8 @@ function M.benchmark(G, recipe)
   local b = code.benchmark{
     name = recipe.name, description = recipe.description, parse = recipe.parse,
     options = options(G, recipe), outcomes = M.OUTCOMES, no_code = "no_answer",
-    datasets = function() -- what `benchlua fetch` downloads
-      local out = {}
-      for _, f in ipairs(recipe.files and recipe.files({}) or (recipe.data.file and { recipe.data } or recipe.data)) do
-        if f.url then out[#out + 1] = f end
-      end
-      return out
+    datasets = function() -- what `benchlua fetch` gets (one without a url: found, or said to have no download)
+      return recipe.files and recipe.files({}) or (recipe.data.file and { recipe.data } or recipe.data)
     end,
     validate = function(o)
       if o.samples and not o.samples:find("%.jsonl$") then return false, "--samples: expected a .jsonl file" end
@@ -353,11 +354,35 @@ function M.benchmark(G, recipe)
     executor = function(jctx)
       if not G.python then return { close = function() end } end
       local config = run.config or (recipe.config and assert(recipe.config(jctx.opts, run.paths))) or {}
-      local pool, err = pygrade.pool{ module = G.python, config = config, size = jctx.workers, sandbox = jctx.sandbox,
-        python = jctx.opts.python, timeout = jctx.opts.exec_timeout }
-      if not pool then error(err, 0) end
+      local function pool_of(size, cfg)
+        local pool, err = pygrade.pool{ module = G.python, config = cfg, size = size, sandbox = jctx.sandbox,
+          python = jctx.opts.python, timeout = jctx.opts.exec_timeout }
+        if not pool then error(err, 0) end
+        return pool
+      end
+      if not G.defer then
+        local pool = pool_of(jctx.workers, config)
+        run.versions = pool.versions
+        return pool
+      end
+      -- G.defer: the helpers, set up with config.defer, answer {defer = true}
+      -- rather than import what is slow to import (MATH-500's sympy); one more
+      -- helper, set up without it, grades those items: one import, not one
+      -- per helper that meets such an answer
+      local deferring = { defer = true }
+      for k, v in pairs(config) do deferring[k] = v end
+      local pool = pool_of(jctx.workers, deferring)
+      local ok, last = pcall(pool_of, 1, config)
+      if not ok then pool:close() error(last, 0) end
       run.versions = pool.versions
-      return pool
+      return {
+        grade = function(_, item)
+          local r, why = pool:grade(item)
+          if r and r.defer == true then return last:grade(item) end
+          return r, why
+        end,
+        close = function() pool:close() last:close() end,
+      }
     end,
     judge = judge(G),
     groups = G.groups,

@@ -1,5 +1,5 @@
 -- api.lua: the friendly half of the `bench` table, written in Lua over the C
--- primitives (bench.proc, bench.http, bench.fs, tasks). See README.md, "API".
+-- primitives (bench.proc, bench.http, bench.fs, tasks). See docs/api.md.
 local server = require("benchlua.server")
 local script = require("benchlua.script")
 local results = require("benchlua.results")

@@ -58,7 +58,7 @@
 --   samples = { read = function(path, problems, opts) -> list of {task_id,
 --     solution, index, ...}, write = function(path, scored, problems, opts),
 --     generated = function(path, items, opts) } (default code.formats.human_eval)
---   result(res, tally, ctx): add to the results before they are recorded
+--   result(res, tally, problems, ctx): add to the results before they are recorded
 --   outcomes: the outcomes reported, in order (default code.OUTCOMES);
 --     no_code: the outcome of an empty answer (default "no_code")
 -- Prompt tokens the server evaluated and took from its cache (llama-server's
@@ -354,7 +354,7 @@ local function report(ctx, recipe, problems, tally, extra)
     end
   end
   for k, v in pairs(extra) do res[k] = v end
-  if recipe.result then recipe.result(res, tally, ctx) end
+  if recipe.result then recipe.result(res, tally, problems, ctx) end
   return res
 end
 

@@ -1,16 +1,20 @@
 -- codeexec.lua: runs model-written Python programs for code benchmarks with
 -- the reference harness's semantics, fast. A pool of warm executors
--- ("zygotes", lua/benchlua/humaneval_exec.py), each a long-lived Python in its
--- own namespace sandbox that forks one child per program; see
--- docs/human_eval.md for what is isolated from what.
+-- ("zygotes": lua/benchlua/zygote.py and a front end, by default
+-- humaneval_exec.py), each a long-lived Python in its own namespace sandbox
+-- that forks one child per program; see docs/human_eval.md for what is
+-- isolated from what.
 --
 --   local pool <close> = codeexec.pool{size = 2, sandbox = "auto"}
 --   local r = pool:run(program, 3.0) -- {result = "passed" | "failed: ..." |
 --                                    --  "timed out", exc = NAME, time = S, detail = ...}
 --
--- Another executor (harness = an embedded .py, modules = embedded .py files
--- it imports) speaks its own JSON lines through pool:acquire, pool:request,
--- pool:readline and pool:release (lua/benchlua/evalplus.lua does).
+-- Every front end (harness = an embedded .py; modules = embedded .py files
+-- it imports, zygote.py always) speaks zygote.py's one framing: a ready line,
+-- then per request a JSON line {"op" =, "bytes" = N, ...} and N bytes of
+-- payload, answered by a JSON line. pool:request sends one (pool:readline
+-- reads a further line); lcb_grade.lua, evalplus.lua and pygrade.lua use
+-- them between pool:acquire and pool:release.
 local cjson = require("cjson.safe")
 local script = require("benchlua.script")
 local tasks = require("benchlua.tasks")
@@ -83,11 +87,13 @@ local function start(pool, z)
   return true
 end
 
--- The -c program: each module of o.modules installed in sys.modules under
--- its base name (so the harness can import it), then the harness.
-local function program_text(harness, modules)
+--- codeexec.program(harness, modules) -> the -c program of a front end
+-- (harness, an embedded .py text): zygote.py and each of modules (embedded
+-- .py names) installed in sys.modules under its base name (so the harness
+-- can import it), then the harness.
+function M.program(harness, modules)
   local parts = { "import sys as _s, types as _t\n" }
-  for _, name in ipairs(modules or {}) do
+  for _, name in ipairs({ "benchlua/zygote.py", table.unpack(modules or {}) }) do
     local src = bench.embedded(name)
     if not src then error("codeexec: " .. name .. " is not embedded in this benchlua", 3) end
     local mod = name:match("([^/]+)%.py$")
@@ -102,7 +108,7 @@ end
 
 --- codeexec.pool{size = N (default: CPUs), sandbox = "auto" | "strict" | false,
 --   python = PATH, harness = embedded .py (humaneval_exec.py), modules = {embedded
---   .py the harness imports}, max_output = bytes of reply lines buffered (64 MiB)}
+--   .py the harness imports besides zygote.py}, max_output = bytes of reply lines buffered (64 MiB)}
 --   -> pool | nil, err. Starts every executor now. Yields.
 -- Close it with pool:close() or a <close> variable.
 function M.pool(o)
@@ -112,7 +118,7 @@ function M.pool(o)
   if not harness then error("codeexec: " .. name .. " is not embedded in this benchlua", 2) end
   local pool = setmetatable({
     size = o.size or M.cpus(), sandbox = o.sandbox, python = o.python or M.python(),
-    harness = program_text(harness, o.modules), idle = {}, free = tasks.semaphore(0), all = {}, restarts = 0,
+    harness = M.program(harness, o.modules), idle = {}, free = tasks.semaphore(0), all = {}, restarts = 0,
     max_output = o.max_output or (64 << 20),
   }, Pool)
   if pool.sandbox == true then pool.sandbox = "auto" end
@@ -166,27 +172,18 @@ end
 -- reported: "timed out".
 local function exec_on(pool, z, program, timeout)
   if pool.closed then error("codeexec: the pool is closed", 0) end
-  if not z.p then
-    local ok, err = start(pool, z)
-    if not ok then error(err, 0) end
-  end
   local t0 = bench.now()
-  if z.info.framed then -- "P TIMEOUT NBYTES\n" and the program: no JSON to decode on the other side
-    z.p:write(string.format("P %.17g %d\n", timeout, #program) .. program)
-  else
-    z.p:write(assert(cjson.encode({ program = program, timeout = timeout })) .. "\n")
-  end
-  local line, err = z.p:readline(timeout + 1 + MARGIN)
-  local r = line and cjson.decode(line)
-  if type(r) == "table" and r.result then
+  local r, why = pool:request(z, { op = "run", timeout = timeout }, program, timeout + 1 + MARGIN)
+  if r and r.result then
     if r.exc == cjson.null then r.exc = nil end
     return r
   end
-  if type(r) == "table" and r.error then error("codeexec: " .. tostring(r.error), 0) end
-  stop(z, true)
-  pool.restarts = pool.restarts + 1
-  return { result = "timed out", time = bench.now() - t0,
-    detail = err == "timeout" and "the executor did not answer; restarted" or "the executor died; restarted" }
+  if r and r.error then error("codeexec: " .. tostring(r.error), 0) end
+  if r then -- an answer that is not one
+    stop(z, true)
+    pool.restarts, why = pool.restarts + 1, "the executor died; restarted"
+  end
+  return { result = "timed out", time = bench.now() - t0, detail = why }
 end
 
 --- pool:run(program, timeout) -> {result = VERDICT, exc = EXCEPTION NAME | nil,
@@ -203,8 +200,9 @@ function Pool:run(program, timeout)
 end
 
 --- pool:request(z, req, payload, timeout) -> reply | nil, why
--- Sends req (a table, one JSON line) and payload (bytes after it, if any)
--- to executor z (started again if it had died) and reads one JSON line back.
+-- Sends req (a table with op: one JSON line, with bytes = #payload) and
+-- payload (if any) to executor z (started again if it had died) and reads
+-- one JSON line back.
 -- z.state is a table the caller may keep things in while z lives. An
 -- executor that does not answer within timeout, dies or says garbage is
 -- stopped (restarted on the next request): nil, why. Raises only when it
@@ -215,8 +213,8 @@ function Pool:request(z, req, payload, timeout)
     local ok, err = start(self, z)
     if not ok then error(err, 0) end
   end
-  z.p:write(assert(cjson.encode(req)) .. "\n")
-  if payload then z.p:write(payload) end
+  req.bytes = payload and #payload or nil
+  z.p:write(assert(cjson.encode(req)) .. "\n" .. (payload or ""))
   return self:readline(z, timeout)
 end
 

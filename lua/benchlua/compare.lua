@@ -15,7 +15,9 @@ local M = {}
 
 local val = runs_mod.val
 
-local function pick(all, pos)
+--- pick(all, pos) -> run A, run B | nil, err: the runs numbered in pos (A B),
+-- or with none, the last two ok runs of the last ok run's benchmark
+function M.pick(all, pos)
   if #pos == 1 or #pos > 2 then return nil, "compare: give two run numbers (A B), or none for the last two runs of a benchmark" end
   if #pos == 2 then
     local out = {}
@@ -305,24 +307,6 @@ function M.text(r)
     end
   end
   return table.concat(out, "\n") .. "\n"
-end
-
-function M.command(o, pos)
-  local all, code = readback.load(o.results)
-  if not all then return code end
-  local a, b = pick(all, pos)
-  if not a then return readback.fail(b, 2) end
-  local r = M.compare(a, b, o.results)
-  if o.format == "json" then
-    local names = r.difference_names
-    r.difference_names = nil
-    io.stdout:write(json.encode(r, "  "), "\n")
-    r.difference_names = names
-  else
-    io.stdout:write(M.text(r))
-  end
-  -- (why is in the text's NOT COMPARABLE line, and in json's not_comparable)
-  return r.comparable and 0 or 1
 end
 
 return M

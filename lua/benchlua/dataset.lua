@@ -12,10 +12,12 @@ M.HUMAN_EVAL = {
   file = "HumanEval.jsonl.gz",
 }
 
---- dataset.read_jsonl(path) -> records, lines | nil, err
+--- dataset.read_jsonl(path) -> records, lines, content | nil, err
 -- records[i] is the decoded object of the i-th non-blank line, lines[i]
--- its text and lines.lineno[i] its line number. Blank lines are skipped, as
--- the reference harnesses do. err reads "PATH:LINE: ...".
+-- its text and lines.lineno[i] its line number; content: the file's
+-- (decompressed) text, for its digest. Blank lines are skipped, as the
+-- reference harnesses do. err reads "PATH:LINE: ...".
+local BLANK, byte = { [9] = true, [10] = true, [11] = true, [12] = true, [13] = true, [32] = true }, string.byte
 function M.read_jsonl(path)
   local data, err = bench.fs.read(path)
   if not data then return nil, err end
@@ -30,11 +32,13 @@ function M.read_jsonl(path)
         return nil, string.format("%s:%d: expected a JSON object", path, lineno)
       end
       records[#records + 1] = v
-      lines[#lines + 1] = line:gsub("%s+$", "")
+      local e = #line -- (the trailing blanks cut without scanning the line: MMLU-Pro's lines are long)
+      while e > 0 and BLANK[byte(line, e)] do e = e - 1 end
+      lines[#lines + 1] = e < #line and line:sub(1, e) or line
       lines.lineno[#lines] = lineno
     end
   end
-  return records, lines
+  return records, lines, data
 end
 
 --- dataset.human_eval(path) -> problems, digest | nil, err
@@ -42,7 +46,7 @@ end
 -- entry_point, canonical_solution?}, plus problems.by_id. digest: sha256 of
 -- the (decompressed) content.
 function M.human_eval(path)
-  local recs, lines = M.read_jsonl(path)
+  local recs, lines, data = M.read_jsonl(path)
   if not recs then return nil, lines end
   local problems = { by_id = {} }
   for i, r in ipairs(recs) do
@@ -62,7 +66,7 @@ function M.human_eval(path)
     problems.by_id[r.task_id] = r
   end
   if #problems == 0 then return nil, path .. ": no problems in the file" end
-  return problems, bench.codec.sha256(assert(bench.fs.read(path)))
+  return problems, bench.codec.sha256(data)
 end
 
 --- dataset.py_string(s) -> s as a JSON string the way Python's json.dumps
@@ -167,10 +171,18 @@ end
 -- there) when it has it with the right digest (where = "data"; with another
 -- digest: an error naming it); else the cached copy when its digest matches
 -- ("cache"); else downloads it into the cache (to a temporary name, renamed
--- once the digest is right: "downloaded"). Yields.
+-- once the digest is right: "downloaded"). A file with no url (no public
+-- download) is taken as it is from $BENCHLUA_DATA or the cache, else err
+-- says so. Yields.
 function M.fetch(o)
   local data = o.data_dir
   if data == nil then data = M.data_dir() end
+  if not o.url then
+    for _, d in ipairs({ data and { data, "data" } or false, { o.dir or M.cache_dir(), "cache" } }) do
+      if d and bench.fs.stat(d[1] .. "/" .. o.file) then return d[1] .. "/" .. o.file, d[2] end
+    end
+    return nil, string.format("no public download for %s: put it in $BENCHLUA_DATA or pass --dataset", o.file)
+  end
   if data then
     local here = data .. "/" .. o.file
     if bench.fs.stat(here) then

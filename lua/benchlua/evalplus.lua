@@ -99,7 +99,7 @@ Judge.__index = Judge
 -- directory, benchlua/evalplus/DIGEST/).
 function M.judge(o)
   local pool, err = codeexec.pool{ size = o.workers, sandbox = o.sandbox, python = o.python,
-    harness = "benchlua/evalplus_exec.py", modules = { "benchlua/humaneval_exec.py" } }
+    harness = "benchlua/evalplus_exec.py" }
   if not pool then return nil, err end
   local dir = (o.cache_dir or (dataset.cache_dir() .. "/evalplus")) .. "/" .. o.data.digest
   local ok, derr = bench.fs.mkdir_p(dir)
@@ -138,7 +138,7 @@ function Judge:blob(z, t)
   self.busy[t.task_id] = true
   local _ <close> = setmetatable({}, { __close = function() self.busy[t.task_id] = nil end })
   local t0 = bench.now()
-  local r, why = self.pool:request(z, { op = "truth", dataset = self.data.kind, bytes = #t.line }, t.line, 3600)
+  local r, why = self.pool:request(z, { op = "truth", dataset = self.data.kind }, t.line, 3600)
   local parts = {}
   while r and r.chunk do
     parts[#parts + 1] = assert(bench.codec.base64_decode(r.chunk))
@@ -170,8 +170,7 @@ function Judge:check(task_id, solution)
     for _ = 1, 2 do
       local blob = z.state and z.state.key == task_id and nil or self:blob(z, t)
       local req = { op = "eval", key = task_id, solution = solution, sets = { "base", "plus" },
-        min_time_limit = self.min_time_limit, gt_factor = self.gt_factor, cap = self.cap,
-        bytes = blob and #blob or nil }
+        min_time_limit = self.min_time_limit, gt_factor = self.gt_factor, cap = self.cap }
       local r, why = pool:request(z, req, blob, 2 * (self.cap + 3) + 60)
       if r and r.base then
         z.state.key = task_id
@@ -210,7 +209,7 @@ end
 function Judge:md5()
   if self.hash then return self.hash end
   local z = self.pool:acquire()
-  local r = self.pool:request(z, { op = "md5", bytes = #self.data.content }, self.data.content, 60)
+  local r = self.pool:request(z, { op = "md5" }, self.data.content, 60)
   self.pool:release(z)
   self.hash = r and r.md5
   return self.hash

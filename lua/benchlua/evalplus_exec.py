@@ -1,12 +1,11 @@
 # evalplus_exec.py: benchlua's executor for HumanEval+ and MBPP+ with evalplus's
-# verdicts, embedded in the benchlua binary and run by lua/benchlua/evalplus.lua
-# through codeexec's pool, normally inside the namespace sandbox. It reuses the
-# warm-executor machinery of humaneval_exec.py (imported as `he`: killing a
-# child's whole tree, wiping the per-sample directories, the JSON line replies).
+# verdicts, the front end of zygote.py (killing a child's whole tree, wiping
+# the per-sample directories, the one framing) that lua/benchlua/evalplus.lua
+# runs through codeexec's pool, normally inside the namespace sandbox.
 #
-# Requests: one JSON line on stdin, followed by `bytes` raw bytes when it says so.
+# Requests ("op"; "bytes": N raw bytes follow when it says so):
 #   {"op": "truth", "dataset": "humaneval"|"mbpp", "bytes": N} + a dataset line
-#       -> {"chunk": BASE64} ... {"done": true, "size": N, "md5": ...} | {"error": ...}
+#       -> {"chunk": BASE64} ... {"done": true, "size": N} | {"error": ...}
 #     The canonical solution is run on every input (deep-copied, timed) as
 #     evalplus's ground truth is; the reply is the task's "truth blob" (inputs
 #     as the candidate gets them, expected outputs, canonical times), zlib'd
@@ -23,6 +22,7 @@
 #     its comparison (exact, special oracles, the atol rule) and its
 #     first-failure stop. "fail_input" is the input evalplus names in
 #     *_fail_tests (the last one it got to), as it writes it.
+#   {"op": "md5", "bytes": N} + bytes -> {"md5": HEX}
 #   {"op": "sanitize", "code": TEXT, "entry_point": NAME}
 #       -> {"code": TEXT}: evalplus's sanitizer (code_extract, then the kept
 #     top-level definitions), written on Python's ast instead of tree-sitter.
@@ -40,12 +40,11 @@ import re
 import select
 import signal
 import struct
-import sys
 import tempfile
 import time
 import zlib
 
-import humaneval_exec as he
+import zygote as zy
 
 # Frames below the candidate's calls, so the recursion limit falls where it
 # does in evalplus's child: a recursion 966 deep passes and 967 fails in both
@@ -209,7 +208,7 @@ def fork_collect(work):
     os.waitpid(pid, 0)
     data = b"".join(parts)
     if data[:1] != b"+":
-        raise RuntimeError(data[1:].decode("utf-8", "replace") or "the child died")
+        raise zy.Refused(data[1:].decode("utf-8", "replace") or "the child died")
     return data[1:]
 
 
@@ -239,7 +238,7 @@ def guard():
             resource.setrlimit(what, (limit, limit))
         except (ValueError, OSError):  # the sandbox's own limit is lower
             pass
-    he.reliability_guard()
+    zy.reliability_guard()
     builtins.open = None
 
 
@@ -249,13 +248,13 @@ def judge(shm, dataset, entry_point, code, inputs, expected, limits, atol):
     import numpy as np
     exec_globals = {}
     try:
-        with he.swallow_io():
+        with zy.swallow_io():
             exec(code, exec_globals)
             fn = exec_globals[entry_point]
         for i, inp in enumerate(inputs):
             try:
                 with time_limit(limits[i]):
-                    with he.swallow_io():
+                    with zy.swallow_io():
                         out = fn(*inp)
                 exp = expected[i]
                 exact = out == exp
@@ -350,7 +349,7 @@ def wait_child(pid, deadline):
 
 class Executor:
     def __init__(self, pidns):
-        self.z = he.Zygote(pidns)
+        self.z = zy.Zygote(pidns)
         self.key, self.blob, self.fail_cache = None, None, {}
 
     def run_set(self, req, which):
@@ -373,7 +372,7 @@ class Executor:
                 os.close(null)
                 os.chdir(tmpdir)
                 guard()
-                he.call_at_depth(REF_CALL_DEPTH - 1, judge, shm, b["dataset"], b["entry_point"],
+                zy.call_at_depth(REF_CALL_DEPTH - 1, judge, shm, b["dataset"], b["entry_point"],
                                  req["solution"], inputs, expected, limits, b["atol"])
             finally:
                 os._exit(0)
@@ -559,56 +558,23 @@ def sanitize(text, entry_point):
     return result if result else code
 
 
-# ---- the loop ----
+# ---- the handlers ----
 
-def read_exact(stdin, n):
-    parts, left = [], n
-    while left > 0:
-        chunk = stdin.read(left)
-        if not chunk:
-            raise EOFError
-        parts.append(chunk)
-        left -= len(chunk)
-    return b"".join(parts)
+def truth(req, payload):
+    data = fork_collect(lambda: truth_blob(req["dataset"], payload))
+    for i in range(0, len(data), CHUNK):
+        zy.send({"chunk": base64.b64encode(data[i:i + CHUNK]).decode()})
+    return {"done": True, "size": len(data)}
 
 
 def main():
-    pidns = "--pidns" in sys.argv and os.getpid() <= 2
     import numpy  # noqa: the comparison needs it; every child inherits it
-    he.warm_up()
-    ex = Executor(pidns)
-    he.send({"ready": True, "pid": os.getpid(), "pidns": pidns, "python": sys.version.split()[0],
-             "cpus": len(os.sched_getaffinity(0)), "numpy": numpy.__version__})
-    stdin = sys.stdin.buffer
-    while True:
-        line = stdin.readline()
-        if not line:
-            break
-        try:
-            req = json.loads(line.decode("utf-8", "replace"))
-            payload = read_exact(stdin, int(req["bytes"])) if req.get("bytes") else None
-        except EOFError:
-            break
-        except (ValueError, KeyError, TypeError) as e:
-            he.send({"error": "bad request: %s" % e})
-            continue
-        op = req.get("op")
-        try:
-            if op == "truth":
-                data = fork_collect(lambda: truth_blob(req["dataset"], payload))
-                for i in range(0, len(data), CHUNK):
-                    he.send({"chunk": base64.b64encode(data[i:i + CHUNK]).decode()})
-                he.send({"done": True, "size": len(data)})
-            elif op == "eval":
-                he.send(ex.evaluate(req, payload))
-            elif op == "md5":
-                he.send({"md5": hashlib.md5(payload or b"").hexdigest()})
-            elif op == "sanitize":
-                he.send({"code": sanitize(req["code"], req.get("entry_point"))})
-            else:
-                he.send({"error": "unknown op %r" % (op,)})
-        except RuntimeError as e:
-            he.send({"error": str(e)})
+    zy.warm_up()
+    ex = Executor(zy.PIDNS)
+    zy.serve({"truth": truth, "eval": ex.evaluate,
+              "md5": lambda req, payload: {"md5": hashlib.md5(payload or b"").hexdigest()},
+              "sanitize": lambda req, payload: {"code": sanitize(req["code"], req.get("entry_point"))}},
+             numpy=numpy.__version__)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@
 -- hendrycks strip_string on both sides and string equality, falling back to
 -- raw equality where strip_string raises (as is_equiv does). Python's string
 -- indexing is by code point: the UTF-8 text is indexed the same way here.
-local cjson = require("cjson.safe")
+local dataset = require("benchlua.dataset")
 local G = {}
 
 G.INSTRUCTION = "Please reason step by step, and put your final answer within \\boxed{}."
@@ -41,21 +41,15 @@ function G.read(path, opts)
   local paths = type(path) == "table" and path or { path }
   local problems, digests = {}, {}
   for _, p in ipairs(paths) do
-    local data, err = bench.fs.read(p)
-    if not data then return nil, err end
-    local lineno = 0
-    for line in data:gmatch("([^\n]*)\n?") do
-      lineno = lineno + 1
-      if line:find("%S") then
-        local v = cjson.decode(line)
-        local ans = type(v) == "table" and pystr(v.answer)
-        local id = type(v) == "table" and (type(v.id) == "string" and v.id or math.tointeger(v.id))
-        if type(v) ~= "table" or not id
-          or type(v.problem) ~= "string" or type(ans) ~= "string" then
-          return nil, string.format("%s: line %d: expected a JSON object with id, problem and answer", p, lineno)
-        end
-        problems[#problems + 1] = { task_id = tostring(id), problem = v.problem, answer = ans }
+    local recs, lines, data = dataset.read_jsonl(p)
+    if not recs then return nil, lines end
+    for i, v in ipairs(recs) do
+      local ans = pystr(v.answer)
+      local id = type(v.id) == "string" and v.id or math.tointeger(v.id)
+      if not id or type(v.problem) ~= "string" or type(ans) ~= "string" then
+        return nil, string.format("%s: line %d: expected a JSON object with id, problem and answer", p, lines.lineno[i])
       end
+      problems[#problems + 1] = { task_id = tostring(id), problem = v.problem, answer = ans }
     end
     digests[#digests + 1] = bench.codec.sha256(data)
   end

@@ -59,7 +59,7 @@ end
 
 local COLS = { "Question", "Correct Answer", "Incorrect Answer 1", "Incorrect Answer 2", "Incorrect Answer 3" }
 
-local function dirname(p) return p:match("^(.*)/[^/]*$") or "." end
+local dirname = require("benchlua.path").dirname
 
 --- G.read(path, opts) -> problems, digest | nil, err. problems[i] = {task_id
 -- = row index, question, choices = {correct, incorrect 1..3}, perms = {repeat

@@ -9,6 +9,7 @@
 -- The exemplars below are the task configs' own (the chain-of-thought
 -- paper's), as lm-eval's YAML loader reads them; tests/fixtures/gsm8k/regen.py
 -- renders lm-eval's prompts from the YAML and the test compares them byte for byte.
+local dataset = require("benchlua.dataset")
 local G = {}
 
 local BASE = {
@@ -54,32 +55,33 @@ local LLAMA_TEXT = "Given the following problem, reason and give a final answer 
 
 local function fill(fmt, q) return (fmt:gsub("%%s", function() return q end)) end
 
+-- The end of the last occurrence of the plain text sep in s, found as
+-- Python's str.split finds them (left to right, not overlapping) or, with
+-- overlapping, as the greedy regex ".*sep" does. -> index | nil
+local function last_end(s, sep, overlapping)
+  local last, i = nil, 1
+  while true do
+    local a, e = s:find(sep, i, true)
+    if not a then return last end
+    last, i = e, overlapping and a + 1 or e + 1
+  end
+end
+
 --- G.read(path) -> problems, digest | nil, err: gsm8k_test.jsonl rows
 -- {question, answer}; gold = the text after the last "####", stripped.
 function G.read(path)
-  local data, err = bench.fs.read(path)
-  if not data then return nil, err end
-  local cjson = require("cjson.safe")
-  local problems, lineno = {}, 0
-  for line in data:gmatch("([^\n]*)\n?") do
-    lineno = lineno + 1
-    if line:find("%S") then
-      local v = cjson.decode(line)
-      if type(v) ~= "table" or type(v.question) ~= "string" or type(v.answer) ~= "string" then
-        return nil, string.format("%s: line %d: expected a JSON object with string fields question and answer", path, lineno)
-      end
-      local gold = v.answer
-      local last
-      local i = 1
-      while true do
-        local s, e = gold:find("####", i, true)
-        if not s then break end
-        last, i = e, e + 1
-      end
-      if last then gold = gold:sub(last + 1) end
-      gold = gold:match("^%s*(.-)%s*$")
-      problems[#problems + 1] = { task_id = tostring(#problems), question = v.question, gold = gold }
+  local recs, lines, data = dataset.read_jsonl(path)
+  if not recs then return nil, lines end
+  local problems = {}
+  for n, v in ipairs(recs) do
+    if type(v.question) ~= "string" or type(v.answer) ~= "string" then
+      return nil, string.format("%s: line %d: expected a JSON object with string fields question and answer", path, lines.lineno[n])
     end
+    local gold = v.answer
+    local last = last_end(gold, "####")
+    if last then gold = gold:sub(last + 1) end
+    gold = gold:match("^%s*(.-)%s*$")
+    problems[#problems + 1] = { task_id = tostring(#problems), question = v.question, gold = gold }
   end
   return problems, bench.codec.sha256(data)
 end
@@ -112,38 +114,48 @@ end
 
 function G.stops() return { "Q:", "</s>", "<|im_end|>" } end
 
-local function is_num(c) return c and c:find("^[0-9]$") ~= nil end
-local function in_class(c) return c ~= "" and ("0123456789.,$"):find(c, 1, true) ~= nil end
+local byte = string.byte
+local DIGIT, CLASS = {}, { [36] = true, [44] = true, [46] = true } -- [0-9], [$0-9.,]
+for c = 48, 57 do DIGIT[c], CLASS[c] = true, true end
 
 -- (-?[$0-9.,]{2,})|(-?[0-9]+) tried at position i: returns the end of the
 -- match (inclusive) or nil.
 local function number_at(s, i)
   local n = #s
-  local function run(j, cls)
-    while j <= n and cls(s:sub(j, j)) do j = j + 1 end
-    return j
-  end
-  local minus = s:sub(i, i) == "-"
+  local minus = byte(s, i) == 45
   local k = minus and i + 1 or i
-  local e = run(k, in_class)
+  local e = k
+  while e <= n and CLASS[byte(s, e)] do e = e + 1 end
   if e - k >= 2 then return e - 1 end
   if minus then
-    local d = run(k, is_num)
+    local d = k
+    while d <= n and DIGIT[byte(s, d)] do d = d + 1 end
     if d > k then return d - 1 end
     return nil
   end
-  if e - k == 1 and is_num(s:sub(k, k)) then return k end
+  if e - k == 1 and DIGIT[byte(s, k)] then return k end
   return nil
 end
 
--- findall of the flexible pattern, last match (group_select -1)
-local function flexible(s)
-  local i, n, last = 1, #s, nil
-  while i <= n do
-    local e = number_at(s, i)
-    if e then last = s:sub(i, e); i = e + 1 else i = i + 1 end
+-- findall of that pattern, the last match (group_select -1): over the
+-- whole text (flexible-extract), or only right after each `prefix`
+-- ("The final answer is ": gsm8k_cot_llama's strict-match). A match can
+-- start only at "-" or [$0-9.,]: the scan jumps from one to the next.
+local function last_number(s, prefix)
+  local init, last = 1, nil
+  while true do
+    local i
+    if prefix then
+      local _, e = s:find(prefix, init, true)
+      i = e and e + 1
+    else
+      i = s:find("[%-%$0-9.,]", init)
+    end
+    if not i then return last end
+    local me = number_at(s, i)
+    if me then last, init = s:sub(i, me), me + 1
+    else init = prefix and i or i + 1 end
   end
-  return last
 end
 
 -- "The answer is (\-?[0-9\.\,]+)." first match (gsm8k_cot strict-match)
@@ -175,27 +187,10 @@ local function strict_base(s)
   end
 end
 
--- "The final answer is ((-?[$0-9.,]{2,})|(-?[0-9]+))" last match (gsm8k_cot_llama strict-match)
-local function strict_llama(s)
-  local init, last = 1, nil
-  while true do
-    local _, e = s:find("The final answer is ", init, true)
-    if not e then return last end
-    local me = number_at(s, e + 1)
-    if me then last = s:sub(e + 1, me); init = me + 1 else init = e + 1 end
-  end
-end
-
 -- lm-eval exact_match with gsm8k's regexes_to_ignore and ignore_case
 local function normalise(x)
   x = x:gsub(",", ""):gsub("%$", "")
-  local last
-  local i = 1
-  while true do
-    local s, e = x:find("#### ", i, true)
-    if not s then break end
-    last, i = e, s + 1
-  end
+  local last = last_end(x, "#### ", true)
   if last then x = x:sub(last + 1) end
   if x:sub(-1) == "." then x = x:sub(1, -2)
   elseif x:sub(-2) == ".\n" then x = x:sub(1, -3) .. "\n" end
@@ -211,8 +206,8 @@ end
 -- ("no_answer" when it finds nothing); both filters' answers recorded.
 function G.grade(response, problem, opts)
   local s
-  if opts and opts.chat then s = strict_llama(response) else s = strict_base(response) end
-  local f = flexible(response)
+  if opts and opts.chat then s = last_number(response, "The final answer is ") else s = strict_base(response) end
+  local f = last_number(response)
   local sp, fp = matches(s, problem.gold), matches(f, problem.gold)
   return {
     outcome = sp and "passed" or (s == nil and "no_answer" or "wrong"),

@@ -16,9 +16,7 @@ G.defaults = { max_tokens = 1280 }
 -- (fields key, prompt, instruction_id_list, kwargs: one object per
 -- instruction). task_id is the key as a string.
 function G.read(path)
-  local data, rerr = bench.fs.read(path)
-  if not data then return nil, rerr end
-  local recs, lines = dataset.read_jsonl(path)
+  local recs, lines, data = dataset.read_jsonl(path)
   if not recs then return nil, lines end
   local problems, seen = { by_id = {} }, {}
   for i, r in ipairs(recs) do

@@ -32,6 +32,10 @@
 # Protocol (lua/benchlua/pygrade.lua): setup(config) once, grade(item) per
 # request, versions(). item = {"extracted": STR|None, "answer": STR};
 # result = {"passed": bool} plus "error" when the grade could not be made.
+# A helper set up with {"defer": true} that would have to import sympy
+# answers {"defer": true} instead: the library grades that item again in
+# the one helper it keeps for them, so that one process imports sympy, not
+# every helper that meets such an answer.
 # `python3 grade_math.py [--timeout S]` grades JSON lines from stdin, one result
 # line each (tests, bench/).
 import logging
@@ -41,8 +45,14 @@ import signal
 import sys
 
 _timeout = 10.0
+_defer = False  # setup{"defer": true}: sympy is another helper's to import
 _latex = None  # pylatexenc LatexNodes2Text, made on first use
 _sympy = None  # (sympy, parse_expr, transformations), imported on first use
+
+
+class _Deferred(BaseException):
+    """This helper puts sympy off (setup{"defer": true}); a BaseException, as
+    GradeTimeout is, so no catch-all of the grading steps takes it."""
 
 
 class GradeTimeout(BaseException):
@@ -55,10 +65,11 @@ def _on_alarm(signum, frame):
 
 
 def setup(config=None):
-    global _timeout
+    global _timeout, _defer
     config = config or {}
     if config.get("timeout") is not None:
         _timeout = float(config["timeout"])
+    _defer = bool(config.get("defer"))
     try:
         signal.signal(signal.SIGALRM, _on_alarm)
     except ValueError:  # not the main thread: no alarm, no time limit
@@ -68,14 +79,38 @@ def setup(config=None):
     logging.getLogger("pylatexenc").setLevel(logging.CRITICAL)
 
 
-def versions():
-    import pylatexenc
-    import sympy
+def _installed_version(name):
+    # the version an installed package's metadata (PKG-INFO, METADATA) names,
+    # read without importing it: importing sympy is most of a grading run's
+    # time, and a run whose answers never need it does not pay it for the
+    # record; without such metadata, the package's __version__
+    import glob
+    import importlib
+    import importlib.util
+    import os
 
+    spec = importlib.util.find_spec(name)
+    if spec is not None and spec.origin:
+        site = os.path.dirname(os.path.dirname(spec.origin))
+        for info in sorted(glob.glob(os.path.join(glob.escape(site), name + "-*.*-info"))):
+            path = os.path.join(info, "METADATA" if info.endswith(".dist-info") else "PKG-INFO")
+            try:
+                with open(path if os.path.isdir(info) else info, encoding="utf-8") as f:
+                    for line in f:
+                        if line.startswith("Version:"):
+                            return line.split(":", 1)[1].strip()
+                        if not line.strip():
+                            break
+            except OSError:
+                pass
+    return importlib.import_module(name).__version__
+
+
+def versions():
     return {
         "python": sys.version.split()[0],
-        "sympy": sympy.__version__,
-        "pylatexenc": pylatexenc.__version__,
+        "sympy": _installed_version("sympy"),
+        "pylatexenc": _installed_version("pylatexenc"),
     }
 
 
@@ -539,6 +574,8 @@ _sympy_uses = 0
 
 def _sympy_equal_uncached(expr):
     global _sympy_uses
+    if _defer and _sympy is None:
+        raise _Deferred()
     _sympy_uses += 1
     sympy, parse, transformations = _load_sympy()
     try:
@@ -636,6 +673,8 @@ def grade(item):
         return {"passed": bool(grade_answer(given, answer))}
     except GradeTimeout:
         return {"passed": False, "error": "timeout: no verdict in %g s" % _timeout}
+    except _Deferred:
+        return {"defer": True}
     except RecursionError:
         return {"passed": False, "error": "recursion too deep"}
     finally:

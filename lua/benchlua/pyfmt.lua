@@ -70,7 +70,11 @@ end
 -- writes it (ensure_ascii: \uXXXX beyond ASCII, "/" unescaped). Bytes that
 -- are not UTF-8 are written as cjson escapes them.
 local NAMED = { ['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n", ["\r"] = "\\r", ["\t"] = "\\t", ["\b"] = "\\b", ["\f"] = "\\f" }
+local ASCII_ESC = { ["\127"] = "\\u007f" } -- what ASCII text escapes: quote, backslash, controls
+for c = 0, 31 do ASCII_ESC[string.char(c)] = string.format("\\u%04x", c) end
+for ch, e in pairs(NAMED) do ASCII_ESC[ch] = e end
 function M.json_string(s)
+  if not s:find("[\128-\255]") then return '"' .. s:gsub('[%c"\\]', ASCII_ESC) .. '"' end -- (fast: one gsub)
   if not utf8.len(s) then return assert(cjson.encode(s)) end
   local out = {}
   for _, c in utf8.codes(s) do

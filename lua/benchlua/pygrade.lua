@@ -1,10 +1,11 @@
 -- pygrade.lua: Python grading helpers (IFEval's checker, MATH-500's sympy
--- equivalence). A pool of warm Pythons (lua/benchlua/pygrade_serve.py run
--- through codeexec's pool: the code executors' sandbox, environment and
--- restart rules), each with the grading module loaded and its setup(config)
--- called once; grade(item) per request. A helper that crashes, hangs past
--- the timeout or raises is a grading error for that item (it is restarted
--- and set up again for the next), never a dead run.
+-- equivalence). A pool of warm Pythons (lua/benchlua/pygrade_serve.py, a
+-- front end of zygote.py, run through codeexec's pool: the code executors'
+-- sandbox, environment, framing and restart rules), each with the grading
+-- module loaded and its setup(config) called once; grade(item) per request.
+-- A helper that crashes, hangs past the timeout or raises is a grading error
+-- for that item (it is restarted and set up again for the next), never a
+-- dead run.
 --
 --   local g <close> = assert(pygrade.pool{ module = "grade_math", config = {} })
 --   local r, why = g:grade({ extracted = "1/2", answer = "\\frac12" })

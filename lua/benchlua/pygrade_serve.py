@@ -1,30 +1,22 @@
-# pygrade_serve.py: the serve loop of a Python grading helper, embedded in
-# the benchlua binary and run by lua/benchlua/pygrade.lua through codeexec's
-# pool (`python3 -I -c <this text> --zygote [--pidns]`), normally inside the
-# namespace sandbox, one warm process per core.
-#
-# It says {"ready": true, ...} on stdout, then answers one JSON line per
-# request line on stdin:
+# pygrade_serve.py: a Python grading helper, the front end of zygote.py (its
+# one framing and request loop; no forks) that lua/benchlua/pygrade.lua runs
+# through codeexec's pool, normally inside the namespace sandbox, one warm
+# process per core. Requests:
 #   {"op": "setup", "module": NAME, "source": TEXT, "config": {...}}
 #       -> {"ok": true}: TEXT is the grading module's source, installed as
 #       module NAME; its setup(config) is called once.
 #   {"op": "grade", "item": {...}} -> {"result": grade(item)}
 #   {"op": "versions"} -> {"result": versions()}
-# An exception raised by the module is {"error": "Type: message"}; a grading
-# module that kills or hangs its process is benchlua's to see (it restarts it).
-import json
+# An exception raised by the module is {"error": "Type: message (at FILE:LINE)"};
+# a grading module that kills or hangs its process is benchlua's to see (it
+# restarts it).
 import os
 import sys
-import traceback
 import types
 
+import zygote as zy
+
 module = None
-
-
-def send(obj):
-    data = (json.dumps(obj, ensure_ascii=True, default=str) + "\n").encode()
-    while data:
-        data = data[os.write(1, data):]
 
 
 def install(name, source):
@@ -35,43 +27,22 @@ def install(name, source):
     return m
 
 
-def handle(req):
+def setup(req, payload):
     global module
-    op = req.get("op")
-    if op == "setup":
-        module = install(req["module"], req["source"])
-        if hasattr(module, "setup"):
-            module.setup(req.get("config") or {})
-        return {"ok": True}
+    module = install(req["module"], req["source"])
+    if hasattr(module, "setup"):
+        module.setup(req.get("config") or {})
+    return {"ok": True}
+
+
+def loaded():
     if module is None:
-        return {"error": "no grading module (setup first)"}
-    if op == "grade":
-        return {"result": module.grade(req["item"])}
-    if op == "versions":
-        return {"result": module.versions() if hasattr(module, "versions") else {}}
-    return {"error": "unknown op %r" % (op,)}
-
-
-def main():
-    send({"ready": True, "pid": os.getpid(), "python": sys.version.split()[0]})
-    stdin = sys.stdin.buffer
-    while True:
-        line = stdin.readline()
-        if not line:
-            break
-        try:
-            req = json.loads(line.decode("utf-8", "replace"))
-        except ValueError as e:
-            send({"error": "bad request: %s" % e})
-            continue
-        try:
-            send(handle(req))
-        except Exception as e:
-            tb = traceback.extract_tb(e.__traceback__)
-            where = ("%s:%d" % (tb[-1].filename, tb[-1].lineno)) if tb else "?"
-            send({"error": "%s: %s (at %s)" % (type(e).__name__, e, where)})
-    os._exit(0)
+        raise zy.Refused("no grading module (setup first)")
+    return module
 
 
 if __name__ == "__main__":
-    main()
+    zy.serve({"setup": setup,
+              "grade": lambda req, payload: {"result": loaded().grade(req["item"])},
+              "versions": lambda req, payload: {"result": getattr(loaded(), "versions", dict)()}})
+    os._exit(0)

@@ -1,64 +1,11 @@
--- readback.lua: the commands that read the results file back:
---   benchlua results [FILE] [--format table|md|csv|json|jsonl] [filters]
---   benchlua compare [A B] [--results FILE] [--format text|json]
---   benchlua report [FILE] -o report.html
--- Each returns the exit code: 0, 1 for a file it cannot use, 2 for usage.
-local options = require("benchlua.options")
+-- readback.lua: reading results files back (orphaned runs recorded first,
+-- several files numbered as one list) and the text formats of their runs:
+-- numbers, scores, intervals, durations, control characters made visible,
+-- and the runs as an aligned table, markdown, csv or json objects. The
+-- commands results, compare, leaderboard and report (lua/benchlua/cmd/) use it.
 local runs_mod = require("benchlua.runs")
 local json = require("benchlua.json")
 local M = {}
-
-local FILE_OPT = { name = "results", default = "benchmark_results.json", metavar = "FILE", help = "results file" }
-local HELP_OPT = { name = "help", default = false, help = "show this help" }
-
-M.specs = {
-  results = {
-    FILE_OPT,
-    { name = "format", default = "table", choices = { "table", "md", "csv", "json", "jsonl" }, help = "output format" },
-    { name = "benchmark", type = "string", metavar = "NAME", help = "only runs of this benchmark" },
-    { name = "model", type = "string", metavar = "GLOB", help = "only runs whose model file name matches (shell glob)" },
-    { name = "status", type = "string", metavar = "STATUS", help = "only runs with this status (ok, failed, interrupted, superseded)" },
-    { name = "last", type = "int", min = 1, metavar = "N", help = "only the last N runs (after the other filters)" },
-    { name = "wide", default = false, help = "also the dataset, its digest and the benchmarks' own options (table, md)" },
-    { name = "all", default = false, help = "also failed and superseded runs (shown with --status anyway)" },
-    HELP_OPT,
-  },
-  compare = {
-    FILE_OPT,
-    { name = "format", default = "text", choices = { "text", "json" }, help = "output format" },
-    HELP_OPT,
-  },
-  leaderboard = {
-    FILE_OPT,
-    { name = "format", default = "table", choices = { "table", "md", "csv", "json" }, help = "output format" },
-    { name = "all", default = false, help = "pool every ok run of a cell (default: its latest ok run)" },
-    { name = "benchmark", type = "string", metavar = "NAME", help = "only this benchmark" },
-    { name = "model", type = "string", metavar = "GLOB", help = "only models whose file name matches (shell glob)" },
-    { name = "width", type = "int", min = 20, max = 100000, metavar = "N",
-      help = "fit the table into N columns (default: the terminal's width; no limit when not a terminal)" },
-    HELP_OPT,
-  },
-  report = {
-    FILE_OPT,
-    { name = "output", default = "report.html", metavar = "FILE", help = "the HTML file to write (-o)" },
-    { name = "samples", default = true, help = "embed every run's per-sample detail (--no-samples: scores only)" },
-    HELP_OPT,
-  },
-}
-
-M.usage = {
-  results = "usage: benchlua results [FILE] [options]   the runs in a results file, one per line",
-  compare = "usage: benchlua compare [A B] [options]    run B against run A (numbers as `benchlua results` shows them;\n" ..
-            "                                          default: the last two runs of the last run's benchmark)",
-  report = "usage: benchlua report [FILE] -o report.html   one self-contained HTML page of every run",
-  leaderboard = "usage: benchlua leaderboard [FILE] [options]   models x settings against benchmarks: scores, intervals, the best marked",
-}
-
-local function fail(msg, code)
-  io.stderr:write("benchlua: " .. msg .. "\n")
-  return code or 1
-end
-M.fail = fail
 
 -- formatting ---------------------------------------------------------------
 
@@ -219,7 +166,7 @@ local pads = setmetatable({}, { __index = function(t, n) local p = string.rep(" 
 -- cells and each column's width in characters), then every piece of every
 -- line into one list and one concat: `results` on a file of thousands of
 -- runs spends its time here.
-local function table_text(views, wide)
+function M.table_text(views, wide)
   local cols = columns(views, wide)
   local ncol, nrow = #cols, #views
   local cell, width, shown = {}, {}, {}
@@ -266,7 +213,7 @@ local function table_text(views, wide)
   return out
 end
 
-local function md_text(views, wide)
+function M.md_text(views, wide)
   local cols = columns(views, wide)
   local out, head, sep = {}, {}, {}
   for j, c in ipairs(cols) do head[j] = c[1]; sep[j] = c[3] and "---:" or "---" end
@@ -293,7 +240,7 @@ local function csv_field(s)
 end
 
 -- csv: machine-readable, so numbers unrounded and the interval in two columns
-local function csv_text(views)
+function M.csv_text(views)
   local diff = M.differing(views)
   local head = { "run", "timestamp", "benchmark", "model", "quant", "model_size", "n_params" }
   for _, k in ipairs(diff) do head[#head + 1] = k end
@@ -330,31 +277,7 @@ end
 
 -- reading the file -------------------------------------------------------------
 
--- Parse a command's options: `-o X` is `--output X`; positional FILE for
--- results and report. -> opts, positional | nil, exitcode
-local function parse(cmd, argv)
-  local args = {}
-  for i = 2, #argv do args[#args + 1] = argv[i] == "-o" and "--output" or argv[i] end
-  local opts, pos = options.parse(args, 1, { M.specs[cmd] })
-  if not opts then return nil, fail(pos, 2) end
-  if opts.help then
-    io.stdout:write(M.usage[cmd], "\n\noptions:\n", options.help(M.specs[cmd]), "\n")
-    return nil, 0
-  end
-  if cmd ~= "compare" then
-    -- results, leaderboard and report read one file or several (FILE...)
-    if pos[1] then
-      if opts.results ~= "benchmark_results.json" and opts.results ~= pos[1] then
-        return nil, fail(string.format("%s: the results file is given twice ('%s' and --results %s)", cmd, pos[1], opts.results), 2)
-      end
-      opts.results = pos[1]
-    end
-    opts.files = #pos > 1 and pos or nil
-  end
-  return opts, pos
-end
-
---- load(path | {paths}) -> runs | nil, exitcode: records orphaned runs
+--- load(path | {paths}) -> runs | nil, err: records orphaned runs
 -- first (their benchlua was killed), then reads the file. Several files are
 -- read in order into one list, numbered on from 1, each run knowing its
 -- file (run.file: where its run directory is looked for).
@@ -364,7 +287,7 @@ function M.load(path, fields)
   for _, p in ipairs(paths) do
     require("benchlua.resume").recover_orphans(p)
     local runs, err = runs_mod.load(p, fields)
-    if not runs then return nil, fail(err) end
+    if not runs then return nil, err end
     local base = #all
     for _, r in ipairs(runs) do
       r.num = base + r.num
@@ -378,79 +301,10 @@ function M.load(path, fields)
   return all
 end
 
--- commands ---------------------------------------------------------------------
-
-function M.results(argv)
-  collectgarbage("generational") -- many small tables that all live to the end
-  local o, code = parse("results", argv)
-  if not o then return code end
-  local all
-  all, code = M.load(o.files or o.results, runs_mod.VIEW_FIELDS)
-  if not all then return code end
-  local pat = o.model and runs_mod.glob(o.model)
-  -- the table and md (for a person) leave failed and superseded runs out
-  -- unless --all; csv, json and jsonl (for scripts) have every run
-  local shown_all = o.all or (o.format ~= "table" and o.format ~= "md")
-  local views = {}
-  for _, r in ipairs(all) do
-    local v = runs_mod.view(r)
-    if (not o.benchmark or v.benchmark == o.benchmark) and (not pat or v.model:match(pat))
-      and (o.status and v.status == o.status or not o.status and (shown_all or v.status ~= "failed" and v.status ~= "superseded")) then
-      views[#views + 1] = v
-    end
-  end
-  if o.last and #views > o.last then views = table.move(views, #views - o.last + 1, #views, 1, {}) end
-  local out
-  if o.format == "json" then
-    local list = json.array()
-    for i, v in ipairs(views) do list[i] = M.json_view(v) end
-    out = { json.encode(list, "  ") }
-  elseif o.format == "jsonl" then
-    out = {}
-    for i, v in ipairs(views) do out[i] = json.encode(M.json_view(v)) end
-  elseif #views == 0 then
-    io.stderr:write(string.format("benchlua: no runs%s in %s\n", #all > 0 and " match" or "", o.results))
-    return 0
-  elseif o.format == "md" then out = md_text(views, o.wide)
-  elseif o.format == "csv" then out = csv_text(views)
-  else out = table_text(views, o.wide) end
-  if #out > 0 then io.stdout:write(table.concat(out, "\n"), "\n") end
-  return 0
-end
-
-function M.compare(argv)
-  local o, pos = parse("compare", argv)
-  if not o then return pos end
-  return require("benchlua.compare").command(o, pos)
-end
-
-function M.leaderboard(argv)
-  local o, code = parse("leaderboard", argv)
-  if not o then return code end
-  local all
-  local lb = require("benchlua.leaderboard")
-  all, code = M.load(o.files or o.results, lb.FIELDS)
-  if not all then return code end
-  local board = lb.build(all, o)
-  if #board.rows == 0 then
-    io.stderr:write(string.format("benchlua: no ok runs%s in %s\n", (o.benchmark or o.model) and " match" or "", o.results))
-    return 0
-  end
-  local w = o.width or (o.format == "table" and bench.fs.term_width(1)) or nil
-  io.stdout:write(M.visible_lines(lb.render(board, o.format, w)), "\n")
-  return 0
-end
-
 -- control characters in a text of several lines shown as \x1b, ..., the
 -- newlines kept
 function M.visible_lines(text)
   return (text:gsub("[^\n]+", M.visible))
-end
-
-function M.report(argv)
-  local o, code = parse("report", argv)
-  if not o then return code end
-  return require("benchlua.report").command(o)
 end
 
 return M

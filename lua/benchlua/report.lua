@@ -524,15 +524,4 @@ function M.build(all, o)
   return table.concat(out, "\n")
 end
 
-function M.command(o)
-  local all, code = readback.load(o.files or o.results)
-  if not all then return code end
-  local html = M.build(all, o)
-  local ok, err = bench.fs.write_atomic(o.output, html)
-  if not ok then return readback.fail(err) end
-  io.stdout:write(string.format("report: %d runs from %s written to %s (%d KB)\n", #all,
-    o.files and table.concat(o.files, ", ") or o.results, o.output, (#html + 1023) // 1024))
-  return 0
-end
-
 return M

@@ -19,19 +19,10 @@
 local json = require("benchlua.json")
 local samplelog = require("benchlua.samplelog")
 local runs_mod = require("benchlua.runs")
+local path = require("benchlua.path")
 local M = {}
 
-local function dirname(p) return p:match("^(.*)/[^/]*$") or "." end
-
---- abspath(p): p made absolute against $PWD, "." and ".." segments removed
-function M.abspath(p)
-  if p:sub(1, 1) ~= "/" then p = (os.getenv("PWD") or ".") .. "/" .. p end
-  local parts = {}
-  for seg in p:gmatch("[^/]+") do
-    if seg == ".." then parts[#parts] = nil elseif seg ~= "." then parts[#parts + 1] = seg end
-  end
-  return "/" .. table.concat(parts, "/")
-end
+local dirname, abspath = path.dirname, path.abspath
 
 -- options that do not change what a run computes (so --resume ignores them)
 local NOT_IDENTITY = {
@@ -87,7 +78,7 @@ end
 --- begin(run, results_path) -> handle: writes RUN_DIR/state.json and holds
 -- RUN_DIR/state.lock until handle:finish() (or the process dies).
 function M.begin(run, results_path)
-  local h = { dir = run.run_dir, results = M.abspath(results_path) }
+  local h = { dir = run.run_dir, results = abspath(results_path) }
   h.lock = bench.fs.trylock(run.run_dir .. "/state.lock")
   function h.update(r)
     local state = { run = r, results_file = h.results, pid = bench.fs.getpid(), started = r.timestamp }
@@ -227,7 +218,7 @@ end
 --- recover_orphans(results_path, [runs_dir]) -> count recorded
 -- Records every run whose benchlua died without recording it.
 function M.recover_orphans(results_path, runs_dir)
-  local abs = M.abspath(results_path)
+  local abs = abspath(results_path)
   local dirs = { runs_dir or (dirname(results_path) .. "/benchlua-runs") }
   local count = 0
   for _, d in ipairs(dirs) do

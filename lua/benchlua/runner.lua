@@ -13,6 +13,8 @@ local errors = require("benchlua.errors")
 local json = require("benchlua.json")
 local tasks = require("benchlua.tasks")
 local script = require("benchlua.script")
+local runrecord = require("benchlua.runrecord")
+local dirname = require("benchlua.path").dirname
 local M = {}
 
 local function nonempty(v)
@@ -74,11 +76,31 @@ function M.search_dirs()
   local dirs = {}
   for d in (os.getenv("BENCHLUA_PATH") or ""):gmatch("[^:]+") do dirs[#dirs + 1] = d end
   dirs[#dirs + 1] = "benchmarks"
-  local exe_dir = bench.exe:match("^(.*)/[^/]*$") or "."
+  local exe_dir = dirname(bench.exe)
   dirs[#dirs + 1] = exe_dir .. "/benchmarks"                   -- the source tree
   dirs[#dirs + 1] = exe_dir .. "/../share/benchlua/benchmarks" -- a relocated install
   if bench.datadir then dirs[#dirs + 1] = bench.datadir .. "/benchmarks" end
   return dirs
+end
+
+--- shipped([installed]) -> the names of the benchmarks found by name
+-- (search_dirs), sorted; only those shipped with benchlua (beside the
+-- binary, or installed) when `installed`, unless BENCHLUA_PATH names where
+-- they are (a build elsewhere: build/asan/benchlua)
+function M.shipped(installed)
+  local seen, names = {}, {}
+  local dirs = M.search_dirs()
+  if installed and not os.getenv("BENCHLUA_PATH") then
+    dirs = { dirname(bench.exe) .. "/benchmarks", bench.datadir and bench.datadir .. "/benchmarks" }
+  end
+  for _, d in ipairs(dirs) do
+    for _, f in ipairs(bench.fs.list(d) or {}) do
+      local name = f:match("^(.-)%.lua$")
+      if name and not seen[name] then seen[name] = true; names[#names + 1] = name end
+    end
+  end
+  table.sort(names)
+  return names
 end
 
 --- Find a benchmark by path or name. -> path | nil, err
@@ -131,8 +153,6 @@ function M.load(path)
   spec.path = path
   return spec
 end
-
-local function dirname(p) return p:match("^(.*)/[^/]*$") or "." end
 
 -- Requests in flight when neither --concurrency nor the server (/props) says:
 -- an OpenAI-compatible endpoint that batches (vLLM, a proxy).
@@ -317,32 +337,6 @@ local function make_ctx(spec, opts, server, info, run_dir)
   return ctx
 end
 
--- The model, recorded the same way whether benchlua started the server or
--- not: its full path (as the server reports it, for an endpoint), and its
--- file name. -> path, name
-local function model_of(opts, info)
-  local path = opts.model and resume.abspath(opts.model) or (info and (info.model_path or info.model))
-  return path, path and path:match("([^/]+)/*$") or opts.model_name or (opts.endpoints and opts.endpoints[1])
-end
-M.model_of = model_of
-
-local function base_config(opts, info)
-  local cfg = {
-    path = (model_of(opts, info)), gpu_layers = opts.gpu_layers, ctx = opts.ctx, parallel = opts.parallel,
-    server_args = setmetatable(opts.server_arg or {}, require("benchlua.json").array_mt),
-    endpoint = opts.endpoint, concurrency = opts.concurrency or (info and info.slots), model_name = opts.model_name,
-  }
-  if info then
-    cfg.server = { slots = info.slots, ctx_per_slot = info.ctx_per_slot, model = info.model,
-      n_params = info.n_params, model_size = info.model_size }
-  end
-  if info and opts.endpoints then -- each endpoint and what it said of itself
-    cfg.endpoints = info.endpoints
-      or json.array({ { url = info.url, slots = info.slots, model = info.model, build = info.build } })
-  end
-  return cfg
-end
-
 local function start_server(opts, run_dir)
   local server, err
   if opts.endpoints and #opts.endpoints > 1 then
@@ -384,45 +378,9 @@ local function watch(server, ctx)
   end)
 end
 
--- This machine's name, as a part of a file name ("host" when unknown)
-local function hostname()
-  local f = io.open("/proc/sys/kernel/hostname")
-  local h = f and f:read("l")
-  if f then f:close() end
-  h = (h or os.getenv("HOSTNAME") or ""):match("^[^.]*"):gsub("[^%w_-]", "_"):sub(1, 40)
-  return h ~= "" and h or "host"
-end
-
---- make_run_dir(opts, name) -> a new directory of its own | nil, err:
--- RUNS/STAMP-NAME-HOST-PID, or with -2, -3 ... after it when that is taken.
--- Created exclusively, so never shared: not by two runs of one process in
--- one second, nor by Slurm tasks on two nodes writing to one shared RUNS.
-local function make_run_dir(opts, name)
-  local base = opts.runs_dir or (dirname(opts.results) .. "/benchlua-runs")
-  local ok, err = bench.fs.mkdir_p(base)
-  if not ok then return nil, err end
-  local stem = string.format("%s/%s-%s-%s-%d", base, os.date("!%Y%m%dT%H%M%SZ"), name, hostname(), bench.fs.getpid())
-  for n = 1, 1000 do
-    local dir = n == 1 and stem or (stem .. "-" .. n)
-    local code
-    ok, err, code = bench.fs.mkdir(dir)
-    if ok then return dir end
-    if code ~= "EEXIST" then return nil, err end
-  end
-  return nil, err
-end
-
 local function interpreter()
   if bench.fs.stat(".venv/bin/python") then return ".venv/bin/python" end
   return "python3"
-end
-
--- The Slurm job this process runs in, if any (recorded with every run).
-function M.slurm_env()
-  local job = os.getenv("SLURM_JOB_ID")
-  if not job then return nil end
-  return { job_id = job, array_job_id = os.getenv("SLURM_ARRAY_JOB_ID"),
-    array_task_id = os.getenv("SLURM_ARRAY_TASK_ID"), node = os.getenv("SLURMD_NODENAME") }
 end
 
 --- check_value(v) -> nil | what cannot be recorded in v (a function, a
@@ -509,77 +467,57 @@ function M.precheck(spec, opts, starts_server)
   return true
 end
 
---- Run a benchmark. mode: "native" (spec.run) or "script" (opts.script).
--- shared (optional, for sweeps): {server=, info=, sweep=} a ready server that
--- the caller started and stops (the run neither starts nor stops it, and its
--- config reads as for a normal run from opts), and what to record as
--- run.sweep. Returns the process exit code, the recorded run, and the
--- signal's message ("interrupted", "terminated") when Ctrl-C or SIGTERM
--- stopped it.
-function M.run(spec, opts, mode, shared)
+--- Run a benchmark: spec.run, or with how.script (script mode's option
+-- specs) the script opts.script. how.sweep (for sweeps): what to record as
+-- run.sweep, with how.server and how.info a ready server that the caller
+-- started and stops (the run neither starts nor stops it, and its config
+-- reads as for a normal run from opts). Prints nothing of its outcome;
+-- returns it: {run= (the run, as recorded when recorded), recorded=,
+-- error= (why it was refused, did not start or was not recorded), usage=
+-- (refused before anything started), loading= (stopped while the server
+-- loaded), signal= ("interrupted", "terminated": Ctrl-C or SIGTERM stopped
+-- it), bug_log= (the traceback's file), results= (the results file)}.
+function M.run(spec, opts, how)
+  how = how or {}
+  local mode = how.script and "script" or "native"
+  local shared = how.sweep and how or nil
   local t0 = bench.now()
-  local function fail(msg)
-    io.stderr:write("benchlua: " .. msg .. "\n")
-    return 1
-  end
+  local function refuse(msg) return { error = msg, usage = true } end
+  local function fail(msg, run, sig) return { error = msg, run = run, signal = sig } end
   local nok, nerr = M.normalize(opts)
   if nok and mode == "script" and #(opts.endpoints or {}) > 1 then
     nok, nerr = nil, "run: a script gets one server URL; give --endpoint once"
   end
-  if not nok then
-    io.stderr:write("benchlua: " .. nerr .. "\n")
-    return 2
-  end
+  if not nok then return refuse(nerr) end
   local needs_server = mode == "script" or spec.server ~= false
   if type(spec.server) == "function" then needs_server = spec.server(opts) end
   if needs_server and not opts.endpoint and not opts.model then
-    io.stderr:write("benchlua: --model PATH is required (or --endpoint URL for a running server)\n")
-    return 2
+    return refuse("--model PATH is required (or --endpoint URL for a running server)")
   end
   -- a results file the run could not be recorded in is refused before anything starts
   local rok, rerr = results.check(opts.results)
-  if not rok then
-    io.stderr:write("benchlua: " .. rerr .. "\n")
-    return 2
-  end
+  if not rok then return refuse(rerr) end
   if not shared then -- (a sweep checks each entry before its first cell)
     -- (script mode: the script reads its own data, not the benchmark's)
     local pok, perr = M.precheck(mode == "script" and {} or spec, opts,
       needs_server and not opts.endpoint and mode ~= "script" or (mode == "script" and not opts.endpoint))
-    if not pok then
-      io.stderr:write("benchlua: " .. perr .. "\n")
-      return 2
-    end
+    if not pok then return refuse(perr) end
   end
   -- runs whose benchlua was killed are recorded first; --resume finds its run
   resume.recover_orphans(opts.results, opts.runs_dir)
   -- script mode: the benchmark's own options do not apply, the script's do
-  local identity = resume.identity(spec, opts, M.host_options, mode == "script" and M.script_options or nil)
+  local identity = resume.identity(spec, opts, M.host_options, how.script)
   local prev
   if opts.resume then
     local perr
     prev, perr = resume.find(opts.results, spec, identity, math.type(opts.resume) == "integer" and opts.resume or nil)
-    if not prev then
-      io.stderr:write("benchlua: " .. perr .. "\n")
-      return 2
-    end
+    if not prev then return refuse(perr) end
   end
   local claim <close> = prev and prev.lock -- no second --resume of that run until this one is recorded
-  local run_dir, derr = make_run_dir(opts, spec.name)
+  local run_dir, derr = runrecord.make_run_dir(opts, spec.name)
   if not run_dir then return fail(derr) end
 
-  local run = {
-    benchmark = spec.name,
-    model = select(2, model_of(opts, nil)),
-    config = base_config(opts, nil),
-    results = {},
-    reproducibility = { benchlua_version = bench.version, seed = opts.seed },
-    run_dir = run_dir,
-    timestamp = results.iso_time(bench.time()),
-    slurm = M.slurm_env(),
-  }
-  run.config.options = identity
-  if shared then run.sweep = shared.sweep end
+  local run = runrecord.new(spec.name, opts, { run_dir = run_dir, identity = identity, sweep = shared and shared.sweep })
   local state <close> = resume.begin(run, opts.results)
 
   local server, info
@@ -597,10 +535,9 @@ function M.run(spec, opts, mode, shared)
       run.error = "the run was " .. sig .. " while the server loaded"
       run.results = { time_taken = bench.now() - t0, samples_done = 0, requests = 0 }
       local rok, rerr = results.record(run, { results = opts.results })
-      if not rok then return fail(rerr), run, sig end
+      if not rok then return fail(rerr, run, sig) end
       state.recorded = true
-      io.stderr:write(string.format("benchlua: %s; recorded the interrupted run in %s\n", run.error, opts.results))
-      return 1, run, sig
+      return { run = run, recorded = true, loading = true, signal = sig, results = opts.results }
     end
     if not server then
       state.finish()
@@ -608,10 +545,7 @@ function M.run(spec, opts, mode, shared)
     end
   end
   if info then
-    run.model = select(2, model_of(opts, info))
-    run.config = base_config(opts, info)
-    run.config.options = identity
-    run.reproducibility.server_build = info.build
+    runrecord.server(run, opts, info, identity)
     state.update(run)
   end
   local ctx = make_ctx(spec, opts, server, info, run_dir)
@@ -707,23 +641,9 @@ function M.run(spec, opts, mode, shared)
   if ctx.stats.tokens > 0 then run.results.tokens_generated = ctx.stats.tokens end
   resume.complete(ctx, run)
   local rok, rerr = results.record(run, { results = opts.results })
-  if not rok then return fail(rerr), run, interrupted end
+  if not rok then return fail(rerr, run, interrupted) end
   state.recorded = true
-  if run.status == "interrupted" then
-    io.stderr:write("benchlua: run interrupted: " .. run.error .. "\n")
-    local unscored = run.results.samples_unscored
-    io.stderr:write(string.format("benchlua: recorded the interrupted run in %s with %d samples done%s (logs in %s); continue it with --resume\n",
-      opts.results, run.results.samples_done or 0,
-      unscored and string.format(" and %d generated, not yet scored", unscored) or "", run_dir))
-    return 1, run, interrupted
-  elseif run.status ~= "ok" then
-    io.stderr:write("benchlua: run failed: " .. run.error .. (bug_log and (" (traceback in " .. bug_log .. ")") or "") .. "\n")
-    io.stderr:write("benchlua: recorded the failed run in " .. opts.results .. " (logs in " .. run_dir .. ")\n")
-    return 1, run
-  end
-  io.stdout:write(string.format("%s: score %s  (%.1fs)  recorded in %s\n", spec.name,
-    require("benchlua.readback").sig(run.results.score), run.results.time_taken, opts.results))
-  return 0, run
+  return { run = run, recorded = true, signal = interrupted, bug_log = bug_log, results = opts.results }
 end
 
 M.SCRIPT_OUTPUT = 16 << 20 -- bytes of the script's stdout kept (its tail)
@@ -791,6 +711,8 @@ function M.script_mode(spec, opts, server, run)
   return res
 end
 
--- for sweeps (lua/benchlua/sweep.lua): a server per (model, setting), runs against it
-M.start_server, M.make_run_dir, M.base_config = start_server, make_run_dir, base_config
+--- start_server(opts, run_dir) -> server, info | nil, err: the server opts
+-- describe (started, or the --endpoint(s)), ready; its log in run_dir. A
+-- sweep starts one per cell (lua/benchlua/sweep.lua) and runs against it.
+M.start_server = start_server
 return M

@@ -5,6 +5,7 @@
 -- settings, score with its 95% interval, tokens/s, duration, status.
 local cjson = require("cjson.safe")
 local json = require("benchlua.json")
+local dirname = require("benchlua.path").dirname
 local stats = require("benchlua.stats")
 local M = {}
 
@@ -263,7 +264,7 @@ function M.run_dir(run, results_path)
   local dir = val(run.run_dir)
   if type(dir) ~= "string" then return nil end
   if dir:sub(1, 1) == "/" or bench.fs.stat(dir) then return dir end
-  local beside = string.format("%s/benchlua-runs/%s", results_path:match("^(.*)/[^/]*$") or ".", dir:match("([^/]*)/*$"))
+  local beside = string.format("%s/benchlua-runs/%s", dirname(results_path), dir:match("([^/]*)/*$"))
   return bench.fs.stat(beside) and beside or dir
 end
 

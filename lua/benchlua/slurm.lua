@@ -1,9 +1,11 @@
 -- slurm.lua: `benchlua sweep FILE --slurm`: the sweep as one Slurm job array,
 -- one array task per cell, each running `benchlua sweep FILE --cell N` on its
--- node. Runs record their job (runner.slurm_env); nodes write to the one
+-- node. Runs record their job (runrecord.slurm_env); nodes write to the one
 -- results file under its lock (a shared filesystem with working flock), or
 -- one file per cell with --results-dir. --wait polls squeue until the array
 -- has left the queue, then prints the sweep's summary.
+local sweep = require("benchlua.sweep")
+local dirname = require("benchlua.path").dirname
 local M = {}
 
 local function quote(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
@@ -65,13 +67,12 @@ end
 
 --- Submit the sweep. -> exit code
 function M.submit(sw, flags)
-  local sweep = require("benchlua.sweep")
   local function fail(msg, code) io.stderr:write("benchlua: " .. msg .. "\n") return code or 1 end
   if not sw.file then return fail("--slurm needs a sweep FILE (array tasks read it on their nodes)", 2) end
   local fok, ferr = sweep.check_files(sw, true)
   if not fok then return fail(ferr, 2) end
   if flags.results_dir then flags.results_dir = sweep.abspath(flags.results_dir) end
-  local dir = sw.options.runs_dir or ((sw.results:match("^(.*)/[^/]*$") or ".") .. "/benchlua-runs")
+  local dir = sw.options.runs_dir or (dirname(sw.results) .. "/benchlua-runs")
   for _, p in ipairs({ { "the sweep file's path", sw.file }, { "benchlua's path", bench.exe },
     { "the runs directory", dir }, { "--results-dir", flags.results_dir } }) do
     local shown = p[2] and M.control_char(p[2])
@@ -217,7 +218,7 @@ end
 -- limit, node failure) there; a task that recorded nothing ended on its
 -- log's last line.
 function M.task_trouble(sw, flags, job, n, dir)
-  local runs = require("benchlua.sweep").recorded(sw, flags) or {}
+  local runs = sweep.recorded(sw, flags) or {}
   local recorded = false
   for _, r in ipairs(runs) do
     if math.tointeger(r.sweep.cell) == n and type(r.slurm) == "table" and tostring(r.slurm.array_job_id) == job then

@@ -1,8 +1,8 @@
 -- sweep.lua: `benchlua sweep`, many models and settings in one command. A
 -- sweep is the product models x settings (a "cell" each: one server start)
 -- x benchmarks (each run against that cell's server). It comes from a sweep
--- file (a Lua file returning a table) or from the command line; both become
--- the same validated table. Runs record `sweep = {file=, digest=, cell=,
+-- file (a Lua file returning a table) or from the command line (its form is
+-- read in cmd/sweep.lua); both become the same validated table. Runs record `sweep = {file=, digest=, cell=,
 -- benchmark=, index=}` so --resume finds what is done, and a Slurm array
 -- task (`--cell N`, see slurm.lua) runs one cell.
 local options = require("benchlua.options")
@@ -11,25 +11,13 @@ local server_mod = require("benchlua.server")
 local results = require("benchlua.results")
 local json = require("benchlua.json")
 local cjson = require("cjson.safe")
+local path = require("benchlua.path")
+local runrecord = require("benchlua.runrecord")
 local M = {}
-
-M.options = {
-  { name = "benchmark", type = "list", metavar = "NAME[:OPT=VAL,...]", help = "a benchmark of the sweep (command-line form), with options of its own: human_eval:limit=20,max_tokens=256" },
-  { name = "server-arg-set", type = "list", metavar = "ARGS", help = "a set of server arguments, split as a shell would (\"-fa on\"); given again, the sets are a dimension of the product" },
-  { name = "resume", default = false, help = "skip the runs already recorded ok for this sweep" },
-  { name = "dry-run", default = false, help = "list the cells and exit" },
-  { name = "cell", type = "int", min = 1, metavar = "N", help = "run only cell N (what each Slurm array task runs)" },
-  { name = "results-dir", type = "string", metavar = "DIR", help = "one results file per cell in DIR (merge with 'benchlua results merge DIR -o FILE')" },
-  { name = "slurm", default = false, help = "submit the sweep as one Slurm job array, one task per cell" },
-  { name = "slurm-arg", type = "list", metavar = "ARG", help = "passed to sbatch, e.g. --slurm-arg=--partition=gpu" },
-  { name = "wait", default = false, help = "with --slurm: wait until the array has ended, then print the summary" },
-  { name = "snapshot-of", type = "string", metavar = "FILE", help = "the sweep file given is a copy of FILE (what a --slurm task runs): its relative paths and its runs' file are FILE's" },
-  { name = "max-cells", type = "int", default = 10000, min = 1, metavar = "N", help = "refuse a sweep of more than N cells" },
-}
 
 -- "100 models x 10000 settings = 1000000 cells, more than 10000 (...)" when
 -- the product is over the limit (counted, not built) -> message | nil
-local function too_many(nmodels, nsettings, max)
+function M.too_many(nmodels, nsettings, max)
   local n = nmodels * nsettings
   if n <= (max or 10000) then return nil end
   local function count(x, what) return string.format("%.0f %s%s", x, what, x == 1 and "" or "s") end
@@ -45,13 +33,15 @@ local NOT_IN_SWEEP = { model = "use models", endpoint = "a sweep starts its own 
   results = "use the top-level results field", help = "not an option for runs" }
 local FIELDS = { models = true, settings = true, benchmarks = true, options = true, results = true }
 
-local function host_option(k)
+M.SERVER, M.NOT_IN_SWEEP = SERVER, NOT_IN_SWEEP
+
+function M.host_option(k)
   for _, o in ipairs(runner.host_options) do
     if options.key(o.name) == k then return o end
   end
 end
 
-local function spec_option(spec, k)
+function M.spec_option(spec, k)
   for _, o in ipairs(spec.options or {}) do
     if options.key(o.name) == k then return o end
   end
@@ -65,12 +55,9 @@ local function cwd()
   return cwd_cache
 end
 
-local function dirname(p) return p:match("^(.*)/[^/]*$") or "." end
-local function basename(p) return p:match("([^/]+)$") or p end
-local function abspath(p, base)
-  if p:sub(1, 1) == "/" then return p end
-  return (base or cwd()) .. "/" .. p:gsub("^%./", "")
-end
+local dirname, basename = path.dirname, path.basename
+-- (against the real working directory, symbolic links resolved)
+local function abspath(p, base) return path.abspath(p, base or cwd()) end
 M.abspath = abspath
 
 -- A value from a sweep file, checked against option o. -> value | nil, err
@@ -171,7 +158,7 @@ function M.validate(t, where, base, limits)
 
   local lok, lerr = list("models", "expected a non-empty list of model paths")
   if not lok then return nil, lerr end
-  local big = too_many(#t.models + 0.0, type(t.settings) == "table" and #t.settings + 0.0 or 1.0,
+  local big = M.too_many(#t.models + 0.0, type(t.settings) == "table" and #t.settings + 0.0 or 1.0,
     limits and limits.max_cells)
   if big then return nil, where .. ": " .. big end
   for i, m in ipairs(t.models) do
@@ -189,7 +176,7 @@ function M.validate(t, where, base, limits)
     for _, k in ipairs(sorted_keys(tbl)) do
       local f = field .. "." .. tostring(k)
       if type(k) ~= "string" then return err(f, "option names are strings") end
-      local o = host_option(k)
+      local o = M.host_option(k)
       if not o then return err(f, "unknown option") end
       if NOT_IN_SWEEP[k] then return err(f, "not allowed in a sweep (" .. NOT_IN_SWEEP[k] .. ")") end
       if allow and not allow(k) then return err(f, "a server setting; put it in settings or options") end
@@ -253,9 +240,9 @@ function M.validate(t, where, base, limits)
     local bo, same = {}, {} -- same: what differs from what the run would get anyway
     for _, k in ipairs(sorted_keys(given)) do
       local bf = f .. "." .. k
-      local opt = spec_option(spec, k)
+      local opt = M.spec_option(spec, k)
       if not opt then
-        opt = host_option(k)
+        opt = M.host_option(k)
         if not opt then return err(bf, string.format("benchmark '%s' has no option '%s'", name, k:gsub("_", "-"))) end
         if SERVER[k] or NOT_IN_SWEEP[k] or k == "runs_dir" then
           return err(bf, "a server setting cannot change per benchmark; put it in settings")
@@ -525,13 +512,9 @@ end
 local function record_failure(sw, cell, b, bi, flags, err, run_dir)
   local opts = M.run_opts(sw, cell, b, flags)
   local log = run_dir and run_dir .. "/server.log"
-  local run = {
-    benchmark = b.spec.name, model = basename(cell.model), config = runner.base_config(opts, nil),
-    results = {}, status = "failed", error = err, run_dir = run_dir,
-    server_log = log and bench.fs.stat(log) and log or nil,
-    reproducibility = { seed = opts.seed }, slurm = runner.slurm_env(),
-    sweep = M.identity(sw, cell, b, bi),
-  }
+  local run = runrecord.new(b.spec.name, opts, { run_dir = run_dir, sweep = M.identity(sw, cell, b, bi) })
+  run.status, run.error = "failed", err
+  run.server_log = log and bench.fs.stat(log) and log or nil
   local ok, rerr = results.record(run, { results = opts.results })
   if not ok then io.stderr:write("benchlua: " .. tostring(rerr) .. "\n") end
 end
@@ -544,8 +527,9 @@ end
 -- server that dies during a benchmark is started again for the next one; one
 -- that does not start fails the cell's remaining benchmarks. A Ctrl-C or
 -- SIGTERM is raised on (after the server is stopped).
--- -> true when every run of the cell is ok
-local function run_cell(sw, cell, flags, done)
+-- exit_code(outcome of runner.run) says how each run went and maps it to an
+-- exit code. -> true when every run of the cell is ok
+local function run_cell(sw, cell, flags, done, exit_code)
   local todo = {}
   for bi, b in ipairs(sw.benchmarks) do
     if not done[cell.n .. ":" .. bi] then todo[#todo + 1] = bi end
@@ -558,7 +542,7 @@ local function run_cell(sw, cell, flags, done)
   io.stderr:write(string.format("sweep: cell %d/%d: %s%s (%d benchmark%s)\n", cell.n, #sw.cells,
     basename(cell.model), setting ~= "" and (" " .. setting) or "", #todo, #todo == 1 and "" or "s"))
   local base_opts = M.run_opts(sw, cell, sw.benchmarks[todo[1]], flags)
-  local dok, dir, derr = pcall(runner.make_run_dir, base_opts, "sweep-cell" .. cell.n)
+  local dok, dir, derr = pcall(runrecord.make_run_dir, base_opts, "sweep-cell" .. cell.n)
   if not dok then dir, derr = nil, dir end
 
   local server, info, start_err
@@ -606,16 +590,15 @@ local function run_cell(sw, cell, flags, done)
       all_ok = false
       record_failure(sw, cell, b, bi, flags, verr, dir)
     else
-      local ok, code, _, sig = pcall(runner.run, b.spec, opts, "native",
-        { server = server, info = info, sweep = M.identity(sw, cell, b, bi) })
+      local ok, o = pcall(runner.run, b.spec, opts, { server = server, info = info, sweep = M.identity(sw, cell, b, bi) })
       if not ok then
-        if signalled(code) then error(code, 0) end
+        if signalled(o) then error(o, 0) end
         all_ok = false
-        io.stderr:write("benchlua: " .. tostring(code) .. "\n")
-      elseif sig then
-        error(sig, 0)
-      elseif code ~= 0 then
-        all_ok = false
+        io.stderr:write("benchlua: " .. tostring(o) .. "\n")
+      else
+        local code = exit_code(o)
+        if o.signal then error(o.signal, 0) end
+        if code ~= 0 then all_ok = false end
       end
     end
   end
@@ -732,440 +715,60 @@ function M.list(sw, done)
   end
 end
 
---- Run the sweep (or one cell of it). -> exit code
-function M.run(sw, flags)
+--- prepare(sw, flags) -> done (the runs to skip: "cell:index" -> true) |
+-- nil, err: what a sweep checks before it starts anything (the runs done,
+-- --cell, the models, server binaries, each benchmark entry's options and
+-- data, the results file)
+function M.prepare(sw, flags)
   local done = {}
   -- an array task Slurm requeued (its node failed): what its job recorded ok
   -- is not run again
   local job = flags.cell and (tonumber(os.getenv("SLURM_RESTART_COUNT")) or 0) > 0 and os.getenv("SLURM_ARRAY_JOB_ID")
   if flags.resume or job then
     local d, err = M.done_set(sw, flags, not flags.resume and job or nil)
-    if not d then io.stderr:write("benchlua: " .. err .. "\n") return 2 end
+    if not d then return nil, err end
     done = d
   end
   if flags.cell and flags.cell > #sw.cells then
-    io.stderr:write(string.format("benchlua: --cell %d: the sweep has %d cells\n", flags.cell, #sw.cells))
-    return 2
+    return nil, string.format("--cell %d: the sweep has %d cells", flags.cell, #sw.cells)
   end
   if not flags.cell then -- (an array task records a missing file as its cell's failure)
     local ok, err = M.check_files(sw)
-    if not ok then io.stderr:write("benchlua: " .. err .. "\n") return 2 end
+    if not ok then return nil, err end
     -- each benchmark entry's options and data, as a single run checks them
     for _, b in ipairs(sw.benchmarks) do
       local opts = M.run_opts(sw, sw.cells[1], b, flags)
       if b.spec.validate then ok, err = b.spec.validate(opts) end
       if ok then ok, err = runner.precheck(b.spec, opts, false) end
-      if not ok then io.stderr:write(string.format("benchlua: %s: %s\n", b.name, tostring(err))) return 2 end
+      if not ok then return nil, string.format("%s: %s", b.name, tostring(err)) end
     end
   end
   -- a results file the runs could not be recorded in: refused before anything starts
   local path = M.results_path(sw, sw.cells[flags.cell or 1], flags)
   local ok, err = bench.fs.mkdir_p(dirname(path))
   if ok then ok, err = results.check(path) end
-  if not ok then io.stderr:write("benchlua: " .. tostring(err) .. "\n") return 2 end
-  local all_ok, stopped = true, nil
+  if not ok then return nil, tostring(err) end
+  return done
+end
+
+--- Run the sweep (or one cell of it), but the runs in done (prepare's).
+-- exit_code(outcome): each run's outcome (runner.run) said, as an exit code
+-- (cmd/run.lua's). -> every run ok?, the signal's message ("interrupted",
+-- "terminated") when Ctrl-C or SIGTERM stopped it (the runs done are recorded)
+function M.run(sw, flags, done, exit_code)
+  local all_ok = true
   for _, cell in ipairs(sw.cells) do
     if not flags.cell or flags.cell == cell.n then
       local ok, r = xpcall(run_cell, function(e) return signalled(e) and e or debug.traceback(e, 2) end,
-        sw, cell, flags, done)
+        sw, cell, flags, done, exit_code)
       if not ok then
         if not signalled(r) then error(r, 0) end
-        stopped = tostring(r)
-        break
+        return false, tostring(r)
       end
       if not r then all_ok = false end
     end
   end
-  io.stdout:write("\n")
-  local sum_ok = M.summary(sw, flags)
-  if stopped then
-    io.stderr:write(string.format("sweep: %s; the runs done are recorded, continue with: benchlua sweep %s%s%s --resume\n",
-      stopped, sw.file or "(the same options)", flags.cell and (" --cell " .. flags.cell) or "",
-      flags.results_dir and (" --results-dir " .. abspath(flags.results_dir)) or ""))
-    return 1 -- the exit status becomes 128 + the signal
-  end
-  return (all_ok and sum_ok) and 0 or 1
-end
-
--- ---------------------------------------------------------------------------
--- The command-line form: repeated options and comma lists form the product.
-
--- "a,b" -> {"a", "b"}; a backslash before a comma makes it part of the value ("a\,b.gguf")
-local function split_commas(s)
-  local out, cur, i = {}, {}, 1
-  while i <= #s do
-    local c = s:sub(i, i)
-    if c == "\\" and s:sub(i + 1, i + 1) == "," then
-      cur[#cur + 1] = ","
-      i = i + 1
-    elseif c == "," then
-      out[#out + 1] = table.concat(cur)
-      cur = {}
-    else
-      cur[#cur + 1] = c
-    end
-    i = i + 1
-  end
-  out[#out + 1] = table.concat(cur)
-  return out
-end
-
--- "-ctk q8_0 'a b'" -> {"-ctk", "q8_0", "a b"}: split as a shell splits
--- words (quotes and backslashes; no expansion). -> list | nil, err
-local function shell_words(s)
-  local out, cur, quote, i = {}, nil, nil, 1
-  while i <= #s do
-    local c = s:sub(i, i)
-    if quote == "'" then
-      if c == "'" then quote = nil else cur[#cur + 1] = c end
-    elseif quote == '"' then
-      if c == '"' then quote = nil
-      elseif c == "\\" and s:sub(i + 1, i + 1):match('["\\$`]') then cur[#cur + 1] = s:sub(i + 1, i + 1); i = i + 1
-      else cur[#cur + 1] = c end
-    elseif c:match("%s") then
-      if cur then out[#out + 1] = table.concat(cur); cur = nil end
-    else
-      cur = cur or {}
-      if c == "'" or c == '"' then quote = c
-      elseif c == "\\" and i < #s then cur[#cur + 1] = s:sub(i + 1, i + 1); i = i + 1
-      else cur[#cur + 1] = c end
-    end
-    i = i + 1
-  end
-  if quote then return nil, string.format("an unclosed %s quote", quote) end
-  if cur then out[#out + 1] = table.concat(cur) end
-  return out
-end
-M.shell_words = shell_words
-
--- The options of one --benchmark NAME:opt=val,opt=val entry, converted and
--- checked by the benchmark's option specs. -> {key = value} | nil, err
-local function entry_options(name, spec, text)
-  local out = {}
-  if not text then return out end
-  local function err(fmt, ...) return nil, string.format("--benchmark %s: " .. fmt, name, ...) end
-  for _, item in ipairs(split_commas(text)) do
-    local k, v = item:match("^([^=]+)=(.*)$")
-    if not k then return err("'%s' is not option=value (NAME:option=value,...)", item) end
-    local key = options.key(k)
-    local o = spec_option(spec, key)
-    for _, so in ipairs(not o and spec.options or {}) do
-      if so.short == k then o = so; key = options.key(so.name) end -- (speed:p=16, as llama-bench's -p)
-    end
-    if not o then
-      local ho = host_option(key)
-      if ho and (SERVER[key] or NOT_IN_SWEEP[key] or key == "runs_dir" or key == "resume") then
-        return err("%s is a server setting, the same for every benchmark of a cell", ho.name)
-      end
-      o = ho
-    end
-    if not o then
-      local names = {}
-      for _, so in ipairs(spec.options or {}) do names[#names + 1] = so.name end
-      for _, ho in ipairs(runner.host_options) do
-        local hk = options.key(ho.name)
-        if not (SERVER[hk] or NOT_IN_SWEEP[hk] or hk == "runs_dir" or hk == "resume") then names[#names + 1] = ho.name end
-      end
-      local near = options.closest((k:gsub("_", "-")), names)
-      return err("no option '%s'%s", k, near and string.format(" (did you mean '%s'?)", near) or "")
-    end
-    if out[key] ~= nil then return err("%s is given twice", o.name) end
-    local val, cerr
-    if options.typeof(o) == "bool" then
-      if v == "true" then val = true elseif v == "false" then val = false
-      else cerr = string.format("--benchmark %s: %s expects true or false, got '%s'", name, o.name, v) end
-    else
-      val, cerr = options.convert(o, v, string.format("--benchmark %s: %s", name, o.name))
-    end
-    if val == nil then return nil, cerr end
-    out[key] = val
-  end
-  return out
-end
-
---- Parse `benchlua sweep [FILE] [options]`. -> {file=, flags=, help=, quiet=,
--- table= (the command-line form: what a sweep file would return)} | nil, err
-function M.parse_argv(argv, first)
-  -- the benchmarks named on the command line, to know their options
-  -- (NAME:opt=val,... : the entry's own options)
-  local names, own = {}, {}
-  for i = first, #argv do
-    if argv[i] == "--" then break end
-    local v = argv[i]:match("^%-%-benchmark=(.*)$")
-    if not v and argv[i] == "--benchmark" then v = argv[i + 1] end
-    if v then
-      local n, rest = v:match("^([^:]*):(.*)$")
-      if not n or runner.find(v) then n, rest = v, nil end
-      own[#names + 1] = rest
-      names[#names + 1] = n
-    end
-  end
-  local specs = {}
-  for i, n in ipairs(names) do
-    local path, ferr = runner.find(n)
-    if not path then return nil, "--benchmark " .. n .. ": " .. ferr end
-    local spec, lerr = runner.load(path)
-    if not spec then return nil, lerr end
-    specs[#specs + 1] = spec
-    local eo, eerr = entry_options(n, spec, own[i])
-    if not eo then return nil, eerr end
-    own[i] = eo
-  end
-  -- every common and benchmark option is collected as a list of its texts
-  local orig, bench_of, as_lists = {}, {}, {}
-  local function collect(o, owner)
-    if options.typeof(o) == "bool" then as_lists[#as_lists + 1] = o return end
-    local k = options.key(o.name)
-    if not orig[k] then
-      orig[k] = o
-      as_lists[#as_lists + 1] = { name = o.name, type = "list" }
-    end
-    if owner then bench_of[k] = bench_of[k] or {} table.insert(bench_of[k], owner) end
-  end
-  for _, o in ipairs(runner.host_options) do collect(o) end
-  for _, s in ipairs(specs) do for _, o in ipairs(s.options or {}) do collect(o, s) end end
-  local values, positional = options.parse(argv, first, { M.options, as_lists })
-  if not values then return nil, positional end
-  local flags = {}
-  for _, o in ipairs(M.options) do flags[options.key(o.name)] = values[options.key(o.name)] end
-  local out = { flags = flags, help = values.help, quiet = values.quiet }
-  if #positional > 1 then return nil, string.format("unexpected argument '%s'", positional[2]) end
-  out.file = positional[1]
-  if out.help then return out end
-
-  -- each given value: comma lists for numbers, choices and models
-  local given, order = {}, {}
-  for _, o in ipairs(runner.host_options) do order[#order + 1] = options.key(o.name) end
-  for _, s in ipairs(specs) do for _, o in ipairs(s.options or {}) do order[#order + 1] = options.key(o.name) end end
-  for _, k in ipairs(order) do
-    local o, texts = orig[k], orig[k] and values[k]
-    if o and #texts > 0 and not given[k] then
-      local t, vals = options.typeof(o), {}
-      for _, text in ipairs(texts) do
-        -- (a model file whose name has a comma is taken whole)
-        local whole = k == "model" and text:find(",") and bench.fs.stat(text)
-        local parts = not whole and (t == "int" or t == "number" or o.choices or k == "model") and split_commas(text)
-          or { text }
-        for _, p in ipairs(parts) do
-          local v, err = options.convert(o, p, "--" .. o.name)
-          if v == nil then return nil, err end
-          vals[#vals + 1] = v
-        end
-      end
-      given[k] = t == "list" and { json.array(vals) } or vals
-    end
-  end
-  if out.file then
-    local extra = #names > 0 and "benchmark" or #flags.server_arg_set > 0 and "server_arg_set" or nil
-    for _, k in ipairs(order) do extra = extra or (given[k] and k) end
-    if extra then
-      return nil, string.format("--%s: with a sweep file, models, settings, benchmarks and options come from the file", (extra:gsub("_", "-")))
-    end
-    return out
-  end
-
-  -- the command-line form: the same table a sweep file returns
-  local t = { models = given.model, settings = { {} }, benchmarks = {}, options = {} }
-  if not t.models then return nil, "sweep: --model PATH (repeatable) or a sweep FILE is required" end
-  local nsettings = 1.0 -- (counted before the product is built)
-  for _, k in ipairs(order) do
-    if given[k] and k ~= "model" and k ~= "results" and not bench_of[k] then nsettings = nsettings * #given[k] end
-  end
-  -- --server-arg-set: each set, after the common --server-arg values, is a setting
-  local sets = {}
-  for i, text in ipairs(flags.server_arg_set) do
-    local words, werr = shell_words(text)
-    if not words then return nil, string.format("--server-arg-set '%s': %s", text, werr) end
-    sets[i] = words
-  end
-  if #sets > 0 then nsettings = nsettings * #sets end
-  local big = too_many(#t.models + 0.0, nsettings, flags.max_cells)
-  if big then return nil, "sweep: " .. big end
-  if #names == 0 then return nil, "sweep: --benchmark NAME (repeatable) is required" end
-  if given.results then t.results = given.results[1] end
-  if values.quiet then t.options.quiet = true end
-  for _, k in ipairs(order) do
-    local vals = given[k]
-    if vals and k ~= "model" and k ~= "results" and not bench_of[k] then
-      if #vals == 1 then
-        t.options[k] = vals[1]
-      else
-        local nxt = {}
-        for _, s in ipairs(t.settings) do
-          for _, v in ipairs(vals) do
-            local c = { [k] = v }
-            for kk, vv in pairs(s) do c[kk] = vv end
-            nxt[#nxt + 1] = c
-          end
-        end
-        t.settings = nxt
-      end
-    end
-  end
-  if #sets > 0 then
-    local common = t.options.server_arg or {}
-    t.options.server_arg = nil
-    local nxt = {}
-    for _, s in ipairs(t.settings) do
-      for _, words in ipairs(sets) do
-        local c = { server_arg = json.array(table.move(words, 1, #words, #common + 1, table.move(common, 1, #common, 1, {}))) }
-        for kk, vv in pairs(s) do c[kk] = vv end
-        nxt[#nxt + 1] = c
-      end
-    end
-    t.settings = nxt
-  end
-  for bi, s in ipairs(specs) do
-    local b = { names[bi] }
-    for k, owners in pairs(bench_of) do
-      if given[k] then
-        if #given[k] > 1 then return nil, string.format("--%s: a benchmark option takes one value in a sweep", orig[k].name) end
-        for _, bs in ipairs(owners) do if bs == s then b[k] = given[k][1] end end
-      end
-    end
-    for k, v in pairs(own[bi]) do b[k] = v end
-    t.benchmarks[bi] = b
-  end
-  out.table = t
-  return out
-end
-
--- ---------------------------------------------------------------------------
--- `benchlua results merge DIR -o FILE`: the per-cell files of --results-dir
--- into one results file. Runs already in FILE are not added twice.
-
-local function run_id(r)
-  if type(r) ~= "table" then return nil end
-  return table.concat({ tostring(r.timestamp), tostring(r.benchmark), tostring(r.run_dir),
-    type(r.sweep) == "table" and tostring(r.sweep.cell) or "" }, "\0")
-end
-
--- Why r (a decoded entry of a runs list) cannot be merged -> a phrase | nil
-local function not_a_run(r)
-  if type(r) ~= "table" or getmetatable(r) == json.array_mt then return "is not an object" end
-  if type(r.benchmark) ~= "string" then return "has no benchmark name" end
-  for _, k in ipairs({ "results", "config", "reproducibility" }) do
-    if r[k] ~= nil and type(r[k]) ~= "table" then return string.format("has %s that is not an object", k) end
-  end
-  return nil
-end
-
---- -> exit code
-function M.merge(argv, first)
-  local args = {}
-  for i = first, #argv do args[#args + 1] = argv[i] == "-o" and "--output" or argv[i] end
-  local values, positional = options.parse(args, 1, { {
-    { name = "output", type = "string", metavar = "FILE", help = "the results file to add the runs to (-o)" },
-    { name = "help", default = false, help = "show this help" } } })
-  if not values then io.stderr:write("benchlua: " .. positional .. "\n") return 2 end
-  if values.help then
-    io.stdout:write("usage: benchlua results merge DIR... -o FILE\n  adds the runs of every DIR/*.json (one file per cell, from sweep --results-dir) to FILE\n")
-    return 0
-  end
-  if not values.output then io.stderr:write("benchlua: results merge: -o FILE is required\n") return 2 end
-  if #positional == 0 then io.stderr:write("benchlua: results merge: a DIR (or results files) to merge is required\n") return 2 end
-  local files = {}
-  for _, p in ipairs(positional) do
-    local st = bench.fs.stat(p)
-    if not st then io.stderr:write(string.format("benchlua: results merge: '%s' not found\n", p)) return 2 end
-    if st.type == "dir" or st.type == "directory" then
-      for _, f in ipairs(M.list_json(p)) do files[#files + 1] = f end
-    else
-      files[#files + 1] = p
-    end
-  end
-  local seen = {}
-  local existing, eerr = results.load(values.output)
-  if existing == nil then io.stderr:write("benchlua: " .. eerr .. "\n") return 1 end
-  if existing then
-    for _, r in ipairs(json.decode(existing).runs) do
-      local id = run_id(r)
-      if id then seen[id] = true end
-    end
-  end
-  local new = {}
-  for _, f in ipairs(files) do
-    if abspath(f) ~= abspath(values.output) then
-      local text, err = results.load(f)
-      if text == nil then io.stderr:write("benchlua: " .. err .. "\n") return 1 end
-      for i, r in ipairs(text and json.decode(text).runs or {}) do
-        local why = not_a_run(r)
-        if why then -- refused before anything is added
-          io.stderr:write(string.format("benchlua: results merge: %s: runs[%d] %s; nothing merged\n", f, i, why))
-          return 1
-        end
-        local id = run_id(r)
-        if not seen[id] then seen[id] = true new[#new + 1] = r end
-      end
-    end
-  end
-  table.sort(new, function(a, b) return tostring(a.timestamp) < tostring(b.timestamp) end)
-  for _, r in ipairs(new) do
-    local rok, ok, err = pcall(results.record, r, { results = values.output })
-    if not rok then ok, err = nil, tostring(ok):gsub("\n.*", "") end
-    if not ok then io.stderr:write("benchlua: " .. err .. "\n") return 1 end
-  end
-  io.stdout:write(string.format("merged %d run%s from %d file%s into %s\n", #new, #new == 1 and "" or "s",
-    #files, #files == 1 and "" or "s", values.output))
-  return 0
-end
-
--- ---------------------------------------------------------------------------
-
-M.usage = [[
-usage: benchlua sweep FILE [--resume] [--dry-run] [--cell N] [--results-dir DIR]
-       benchlua sweep FILE --slurm [--slurm-arg ARG]... [--wait]
-       benchlua sweep --model A --model B --gpu-layers 40,99 --benchmark NAME... [options]
-       benchlua sweep --model A --server-arg-set "-fa on" --server-arg-set "-fa off" --benchmark NAME:opt=val,...
-
-Runs every benchmark on every (model, setting): one server start per cell;
-ends with the leaderboard of its runs and a line for each run not ok.
-A sweep FILE is a Lua file returning
-  { models = {...}, settings = {{gpu_layers = 40}, ...}, benchmarks = {"throughput", {"human_eval", limit = 20}},
-    options = {server_bin = "..."}, results = "sweep_results.json" }
-]]
-
---- `benchlua sweep ...` -> exit code
-function M.main(argv)
-  local parsed, perr = M.parse_argv(argv, 2)
-  if not parsed then io.stderr:write("benchlua: " .. perr .. "\n") return 2 end
-  if parsed.help then
-    io.stdout:write(M.usage, "\nsweep options:\n", options.help(M.options), "\n\nsettings and options: the common options (benchlua --help)\n")
-    return 0
-  end
-  local sw, err
-  local shown = parsed.flags.slurm and parsed.file and require("benchlua.slurm").control_char(abspath(parsed.file))
-  if shown then -- (before any message names it: they are one line)
-    io.stderr:write(string.format("benchlua: --slurm: the sweep file's path has a control character ('%s'); it would go into the batch script\n", shown))
-    return 2
-  end
-  if parsed.file then
-    sw, err = M.load(parsed.file, parsed.flags, parsed.flags.snapshot_of)
-  elseif parsed.flags.snapshot_of then
-    io.stderr:write("benchlua: --snapshot-of goes with a sweep FILE\n") return 2
-  else
-    sw, err = M.validate(parsed.table, "command line", nil, parsed.flags)
-  end
-  if not sw then io.stderr:write("benchlua: " .. err .. "\n") return 2 end
-  if parsed.quiet then sw.options.quiet = true end
-  local flags = parsed.flags
-  if flags.wait and not flags.slurm then io.stderr:write("benchlua: --wait goes with --slurm\n") return 2 end
-  if #flags.slurm_arg > 0 and not flags.slurm then io.stderr:write("benchlua: --slurm-arg goes with --slurm\n") return 2 end
-  if flags.dry_run then
-    local done
-    if flags.resume then
-      local d, derr = M.done_set(sw, flags)
-      if not d then io.stderr:write("benchlua: " .. derr .. "\n") return 2 end
-      done = d
-    end
-    M.list(sw, done)
-    return 0
-  end
-  if flags.slurm then
-    if flags.cell then io.stderr:write("benchlua: --cell and --slurm do not go together\n") return 2 end
-    return require("benchlua.slurm").submit(sw, flags)
-  end
-  return M.run(sw, flags)
+  return all_ok
 end
 
 return M

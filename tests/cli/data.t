@@ -10,7 +10,7 @@ dataset of the wrong kind says which benchmark it looks like.
   benchlua: fetch: unknown option '--bogus'
   [2]
 
-Data: HumanEval.jsonl.gz mbpp.jsonl sanitized-mbpp.json gsm8k_test.jsonl
+Data: HumanEval.jsonl.gz mbpp.jsonl sanitized-mbpp.json gsm8k_test.jsonl gpqa_diamond.csv.gz
 
   $ mkdir data cache; cp "$BENCHLUA_DATA/HumanEval.jsonl.gz" "$BENCHLUA_DATA/mbpp.jsonl" data/
   $ printf 'export XDG_CACHE_HOME="%s/cache" https_proxy=http://127.0.0.1:1 HTTPS_PROXY=http://127.0.0.1:1\n' "$PWD" > offline
@@ -29,6 +29,20 @@ the pinned file is fetched again (here: refused, no network).
   mbpp: mbpp.jsonl  ./data/mbpp.jsonl (in BENCHLUA_DATA)
   mbpp: sanitized-mbpp.json  ./cache/benchlua/sanitized-mbpp.json (cached)
   fetch: 2 files ready
+
+A dataset with no public download (GPQA Diamond, MMLU-Pro, AIME 2025) is said
+so, one line each, and counted as not fetched; a copy in $BENCHLUA_DATA or the
+cache is used as it is.
+
+  $ . ./offline; BENCHLUA_DATA="$PWD/data" benchlua fetch gpqa_diamond mmlu_pro 2>&1 | sed "s|$PWD|.|g"
+  benchlua: fetch: gpqa_diamond: no public download for gpqa_diamond.csv.gz: put it in $BENCHLUA_DATA or pass --dataset
+  benchlua: fetch: mmlu_pro: no public download for mmlu_pro_test.jsonl.gz: put it in $BENCHLUA_DATA or pass --dataset
+  fetch: 0 files ready, 2 could not be fetched (offline? put them in a directory named by BENCHLUA_DATA)
+  [1]
+  $ cp "$BENCHLUA_DATA/gpqa_diamond.csv.gz" data/
+  $ . ./offline; BENCHLUA_DATA="$PWD/data" benchlua fetch gpqa_diamond | sed "s|$PWD|.|g"
+  gpqa_diamond: gpqa_diamond.csv.gz  ./data/gpqa_diamond.csv.gz (in BENCHLUA_DATA)
+  fetch: 1 file ready
 
 Without --dataset, a run takes its file from $BENCHLUA_DATA; a file there that
 is not the pinned one is refused in one line, naming it, before anything

@@ -7,6 +7,7 @@
 #     --samples of that file gives the same verdicts; the record's fields.
 #  2. full runs of gsm8k, gpqa_diamond, aime, math500, mmlu_pro and ifeval
 #     against the real llama-server and the tiny model on two problems each.
+#  2b. math500 --samples of answers only sympy decides (graded by the one helper that imports it).
 #  3. a data file that is nowhere: one line naming it, before any server starts.
 . "$(dirname "$0")/lib.sh"
 FAKE="$SRC/tests/fake_server.py"
@@ -85,6 +86,23 @@ run_recipe aime aime_2024.jsonl --year 2024
 run_recipe math500 math500.jsonl --chat
 run_recipe mmlu_pro mmlu_pro_test.jsonl.gz
 run_recipe ifeval ifeval_input_data.jsonl
+
+# 2b. math500 --samples of answers only sympy decides: the helpers put sympy off to one helper of
+# its own (grade_math.py's setup{"defer"}); the verdicts are still prm800k's (True True False True)
+if [ -e "$BENCHLUA_DATA/math500.jsonl" ]; then
+  cat > sym.jsonl <<'JSON'
+{"task_id": "test/precalculus/697.json", "response": "so $\\boxed{1 \\cdot (-\\sqrt{3})}$"}
+{"task_id": "test/precalculus/697.json", "repeat": 1, "response": "$\\boxed{\\frac{\\sqrt{3}}{-1}}$"}
+{"task_id": "test/precalculus/697.json", "repeat": 2, "response": "$\\boxed{\\frac{3}{\\sqrt{3}}}$"}
+{"task_id": "test/prealgebra/1558.json", "response": "\\boxed{1 \\cdot (1.25)}"}
+JSON
+  "$BENCHLUA" math500 --samples sym.jsonl --dataset "$BENCHLUA_DATA/math500.jsonl" --workers 2 --results sym.json --quiet >sym.out 2>sym.err
+  rc=$?
+  got=$(/usr/bin/python3 -c 'import json, sys; print(" ".join(json.loads(l)["outcome"] for l in open("sym_results.jsonl")), sorted(json.load(open("sym.json"))["runs"][-1]["results"]["grader_versions"]))' 2>&1)
+  if [ $rc -eq 0 ] && [ "$got" = "passed passed wrong passed ['pylatexenc', 'python', 'sympy']" ]; then
+    pass "math500 --samples: answers only sympy decides are graded by the helper that imports it (prm800k's verdicts)"
+  else fail "math500 sympy answers" "rc $rc: $got $(tail -3 sym.err)"; fi
+else echo "SKIP math500 sympy answers: no math500.jsonl in $BENCHLUA_DATA"; fi
 
 # 3. a data file nowhere: one line, exit 2, no server started
 BENCHLUA_DATA="$WORK/empty" "$BENCHLUA" "$TOY" --model "$MODEL" --results miss.json >miss.out 2>miss.err

@@ -233,7 +233,7 @@ T[#T + 1] = { "the README's code benchmark example scores MBPP's reference code"
     n = n + 1
     rows[n] = line
     local completion = n == 5 and "def nothing(): pass\n" or r.code:gsub("\r", "")
-    samples[n] = require("cjson").encode({ task_id = tostring(r.task_id), completion = completion })
+    samples[n] = require("cjson").encode({ task_id = string.format("%d", r.task_id), completion = completion })
     if n == 6 then break end
   end
   assert(bench.fs.write_atomic(d .. "/data.jsonl", table.concat(rows, "\n") .. "\n"))
@@ -242,6 +242,9 @@ T[#T + 1] = { "the README's code benchmark example scores MBPP's reference code"
     d .. "/data.jsonl", "--results", d .. "/r.json", "--quiet" }, timeout = 120 })
   eq(r.code, 0, "exit code: " .. r.stderr)
   assert(r.stdout:find("mini_mbpp: pass@1 0.8333  passed 5, wrong 0, timed out 0, error 1", 1, true), r.stdout)
+  local run = assert(bench.json.decode(assert(bench.fs.read(d .. "/r.json")))).runs[1]
+  local log = assert(bench.fs.read((run.run_dir:sub(1, 1) == "/" and "" or d .. "/") .. run.run_dir .. "/samples.jsonl"))
+  assert(log:find('"task_id": ?"1"'), "task ids as the data has them (1, not 1.0): " .. log:sub(1, 200))
   r = assert(bench.run_script{ argv = { bench.exe, d .. "/mini_mbpp.lua", "--samples", d .. "/s.jsonl",
     "--results", d .. "/r.json", "--quiet" }, timeout = 60 })
   eq(r.code, 2, "no --dataset (a usage error, before anything starts)"); assert(r.stderr:find("--dataset PATH is required", 1, true), r.stderr)

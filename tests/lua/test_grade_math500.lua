@@ -218,6 +218,26 @@ print(json.dumps({"verdicts": verdicts, "sympy": "sympy" in sys.modules}))
   eq(out.sympy, false, "sympy imported")
 end }
 
+T[#T + 1] = { "grade_math.py: set up with defer, an answer only sympy decides is {defer: true}, sympy not imported; without, graded", function()
+  local code = [[
+import sys, json
+sys.path.insert(0, "lua/benchlua")
+import grade_math
+grade_math.setup({"defer": True})
+items = [{"extracted": "1 \\cdot (-\\sqrt{3})", "answer": "-\\sqrt{3}"}, {"extracted": "6", "answer": "5"},
+         {"extracted": "\\frac{3}{\\sqrt{3}}", "answer": "-\\sqrt{3}"}]
+deferred = [grade_math.grade(i) for i in items]
+imported = "sympy" in sys.modules
+grade_math.setup({})
+print(json.dumps({"deferred": deferred, "imported": imported, "then": grade_math.grade(items[0])}))
+]]
+  local r = assert(require("benchlua.script").run_script{ argv = { python(), "-c", code }, timeout = 60 })
+  local out = cjson.decode(r.stdout)
+  eq(cjson.encode(out.deferred), '[{"defer":true},{"passed":false},{"passed":false}]', "deferred")
+  eq(out.imported, false, "sympy imported")
+  eq(out["then"].passed, true, "graded without defer")
+end }
+
 T[#T + 1] = { "read: math500.jsonl gives 500 problems keyed by unique_id and the file's digest", function()
   if not bench.fs.stat(DATA) then error(testing.skip(DATA .. " is missing")) end
   local ps, digest = assert(G.read(DATA))

@@ -1,8 +1,11 @@
--- LiveCodeBench (lua/benchlua/livecodebench.lua, lua/benchlua/lcb_exec.py,
--- benchmarks/lcb.lua). The expected verdicts, prompts and extractions come
+-- LiveCodeBench (lua/benchlua/lcb_data.lua, lcb_prompt.lua, lcb_grade.lua,
+-- lcb_files.lua, lcb_exec.py, benchmarks/lcb.lua). The expected verdicts, prompts and extractions come
 -- from running lcb_runner itself on benchlua's own test set
 -- (tests/fixtures/lcb/README.md says how).
-local lcb = require("benchlua.livecodebench")
+local data = require("benchlua.lcb_data")
+local files = require("benchlua.lcb_files")
+local grade = require("benchlua.lcb_grade")
+local prompt = require("benchlua.lcb_prompt")
 local testing = require("benchlua.testing")
 local cjson = require("cjson")
 local T = {}
@@ -31,8 +34,8 @@ local graded
 local function grade_fixtures()
   if graded then return graded end
   local expected = json_file(FIX .. "expected.json")
-  local problems = lcb.load{ dataset = { FIX .. "problems.jsonl" } }
-  local pool <close> = assert(lcb.pool{ sandbox = "auto" })
+  local problems = data.load{ dataset = { FIX .. "problems.jsonl" } }
+  local pool <close> = assert(grade.pool{ sandbox = "auto" })
   local jobs = {}
   for _, s in ipairs(json_file(FIX .. "samples.json")) do
     for i, code in ipairs(s.code_list) do jobs[#jobs + 1] = { qid = s.question_id, i = i, code = code } end
@@ -40,7 +43,7 @@ local function grade_fixtures()
   local out = {}
   bench.map(jobs, pool.size, function(j)
     out[j.qid] = out[j.qid] or {}
-    out[j.qid][j.i] = lcb.grade(pool, problems.by_id[j.qid], j.code, expected.timeout)
+    out[j.qid][j.i] = grade.grade(pool, problems.by_id[j.qid], j.code, expected.timeout)
   end)
   graded = out
   return out
@@ -97,8 +100,8 @@ end
 
 T["an executor keeps a problem's tests: sent once, again after it made room for others or was restarted"] = function()
   local expected = json_file(FIX .. "expected.json").problems
-  local problems = lcb.load{ dataset = { FIX .. "problems.jsonl" } }
-  local pool <close> = assert(lcb.pool{ size = 1, sandbox = "auto" })
+  local problems = data.load{ dataset = { FIX .. "problems.jsonl" } }
+  local pool <close> = assert(grade.pool{ size = 1, sandbox = "auto" })
   local sent, request = {}, pool.request
   pool.request = function(self, z, h, payload, timeout) -- count the requests that carry tests
     if h.lens then sent[#sent + 1] = h.slot end
@@ -113,7 +116,7 @@ T["an executor keeps a problem's tests: sent once, again after it made room for 
     local e = expected[qid]
     local i
     for k, n in ipairs(e.names) do if n == name then i = k end end
-    local v = lcb.grade(pool, problems.by_id[qid], codes[qid][name], 2)
+    local v = grade.grade(pool, problems.by_id[qid], codes[qid][name], 2)
     eq(show(v.results), show(e.results[i]), qid .. "/" .. name)
   end
   for _ = 1, 3 do check("abc100_a", "input") end
@@ -133,8 +136,8 @@ T["an executor keeps a problem's tests: sent once, again after it made room for 
   check("abc100_a", "input")
   eq(#sent, 6, "abc100_a's tests sent again")
   -- tests past the executor's byte budget: it keeps only the last problem's
-  local budget = lcb.SLOT_BYTES
-  lcb.SLOT_BYTES = 1
+  local budget = grade.SLOT_BYTES
+  grade.SLOT_BYTES = 1
   local ok, err = pcall(function()
     check("3200", "true_div")
     eq(#sent, 7, "3200's tests sent")
@@ -143,20 +146,20 @@ T["an executor keeps a problem's tests: sent once, again after it made room for 
     check("abc100_a", "input")
     eq(#sent, 8, "abc100_a's tests kept")
   end)
-  lcb.SLOT_BYTES = budget
+  grade.SLOT_BYTES = budget
   if not ok then error(err, 0) end
   -- a restarted executor keeps nothing: the tests go again
   pool.all[1].p:kill("KILL")
-  local v = lcb.grade(pool, problems.by_id["abc100_a"], codes["abc100_a"]["input"], 2)
+  local v = grade.grade(pool, problems.by_id["abc100_a"], codes["abc100_a"]["input"], 2)
   assert(v.detail and v.detail:find("restarted"), "a dead executor: " .. tostring(v.detail))
   check("abc100_a", "input")
   eq(#sent, 9, "abc100_a's tests sent to the restarted executor (not with the request the dead one got)")
 end
 
 T["samples are graded problem by problem in windows of four, one sample of each in turn"] = function()
-  local problems = lcb.load{ dataset = { FIX .. "problems.jsonl" } }
+  local problems = data.load{ dataset = { FIX .. "problems.jsonl" } }
   problems.dropped = {}
-  local list = lcb.samples.read(FIX .. "samples.json", problems)
+  local list = files.read(FIX .. "samples.json", problems)
   local file, n = json_file(FIX .. "samples.json"), 0
   for _, s in ipairs(file) do n = n + #s.code_list end
   eq(#list, n, "samples read")
@@ -181,13 +184,13 @@ T["samples are graded problem by problem in windows of four, one sample of each 
 end
 
 T["a report the executor cannot read is a sample without a report, and the executor lives on"] = function()
-  local problems = lcb.load{ dataset = { FIX .. "problems.jsonl" } }
-  local pool <close> = assert(lcb.pool{ size = 1, sandbox = "auto" })
+  local problems = data.load{ dataset = { FIX .. "problems.jsonl" } }
+  local pool <close> = assert(grade.pool{ size = 1, sandbox = "auto" })
   -- the program finds its own reporter and sends well-formed JSON of the wrong shape
   local forge = "import gc\n" ..
     "r = [o for o in gc.get_objects() if type(o).__name__ == 'Reporter'][0]\n" ..
     "r(b'', b'{\"results\": \"forged\"}')\n"
-  local v = lcb.grade(pool, problems.by_id["abc100_a"], forge, 2)
+  local v = grade.grade(pool, problems.by_id["abc100_a"], forge, 2)
   eq(show(v.results), "[-2]", "results")
   eq(v.metadata.error_code, -5, "error_code")
   eq(v.detail, "the report could not be read", "detail")
@@ -203,12 +206,12 @@ T["a report the executor cannot read is a sample without a report, and the execu
       { '{"results": [true], "metadata": {}}' }, { '[[[' .. string.rep("[", 100000) } }) do
     local shape, readable = c[1], c[2] ~= nil
     local f = forge:gsub("b'{.-}'", function() return "b'" .. shape .. "'" end)
-    v = lcb.grade(pool, problems.by_id["abc100_a"], f, 2)
+    v = grade.grade(pool, problems.by_id["abc100_a"], f, 2)
     eq(v.detail, not readable and "the report could not be read" or nil, "detail for " .. shape:sub(1, 60))
     eq(v.passed, false, "passed for " .. shape:sub(1, 60))
   end
   eq(pool.restarts, 0, "executor restarts after the shapes")
-  local ok = lcb.grade(pool, problems.by_id["abc100_a"], "n = int(input())\nprint(sum(map(int, input().split())))\n", 2)
+  local ok = grade.grade(pool, problems.by_id["abc100_a"], "n = int(input())\nprint(sum(map(int, input().split())))\n", 2)
   eq(ok.passed, true, "the next sample on the same executor passes")
   eq(pool.restarts, 0, "executor restarts after the next sample")
 end
@@ -216,14 +219,14 @@ end
 T["a directory tree thousands of levels deep that a sample leaves in /tmp does not cost the next sample its verdict"] = function()
   -- the executor wipes in its own process: shutil.rmtree's RecursionError
   -- killed it, and the next sample got "the executor died"
-  local problems = lcb.load{ dataset = { FIX .. "problems.jsonl" } }
-  local pool <close> = assert(lcb.pool{ size = 1, sandbox = "auto" })
+  local problems = data.load{ dataset = { FIX .. "problems.jsonl" } }
+  local pool <close> = assert(grade.pool{ size = 1, sandbox = "auto" })
   local sum = "n = int(input())\nprint(sum(map(int, input().split())))\n"
   local deep = "import os\nfd = os.open(os.environ['TMPDIR'], os.O_RDONLY)\nos.mkdir('deepdir', dir_fd=fd)\n"
     .. "for i in range(3000):\n    nfd = os.open('deepdir' if i == 0 else 'd', os.O_RDONLY, dir_fd=fd)\n"
     .. "    os.close(fd); fd = nfd\n    os.mkdir('d', dir_fd=fd)\n" .. sum
-  lcb.grade(pool, problems.by_id["abc100_a"], deep, 6)
-  local v = lcb.grade(pool, problems.by_id["abc100_a"], sum, 6)
+  grade.grade(pool, problems.by_id["abc100_a"], deep, 6)
+  local v = grade.grade(pool, problems.by_id["abc100_a"], sum, 6)
   eq(v.passed, true, "the next sample: " .. tostring(v.detail))
   eq(pool.restarts, 0, "executor restarts")
 end
@@ -243,11 +246,11 @@ T["verdict outcomes: passed, wrong, timed_out, error"] = function()
 end
 
 T["private tests: the real sample decodes to 4 stdin tests after its public one"] = function()
-  local problems = lcb.load{ dataset = { testing.data("lcb_sample_1873_A.jsonl") } }
+  local problems = data.load{ dataset = { testing.data("lcb_sample_1873_A.jsonl") } }
   eq(#problems, 1, "problems")
   local p = problems[1]
   eq(p.question_id, "1873_A", "question_id")
-  local t = lcb.tests(p)
+  local t = data.tests(p)
   eq(#t.inputs, 5, "tests")
   eq(t.inputs[2], "1\nabc\n", "first private input")
   eq(t.outputs[2], "YES\n", "first private output")
@@ -258,12 +261,12 @@ end
 local function frame(body) return "\x80\x04\x95" .. string.pack("<I8", #body) .. body end
 
 T["the pickle decoder takes only a pickled str (short, 4-byte, 8-byte lengths, with or without frame)"] = function()
-  eq(lcb.pickled_string(frame("\x8c\x02[]\x94.")), "[]", "SHORT_BINUNICODE in a frame")
-  eq(lcb.pickled_string("\x80\x04X\x02\0\0\0[]\x94."), "[]", "BINUNICODE, no frame")
-  eq(lcb.pickled_string("\x80\x05\x8d" .. string.pack("<I8", 2) .. "[]."), "[]", "BINUNICODE8, no memo")
+  eq(data.pickled_string(frame("\x8c\x02[]\x94.")), "[]", "SHORT_BINUNICODE in a frame")
+  eq(data.pickled_string("\x80\x04X\x02\0\0\0[]\x94."), "[]", "BINUNICODE, no frame")
+  eq(data.pickled_string("\x80\x05\x8d" .. string.pack("<I8", 2) .. "[]."), "[]", "BINUNICODE8, no memo")
   -- protocols 2 and 3 memoize with BINPUT (what pickle.dumps("[]", protocol=2) writes), or LONG_BINPUT
-  eq(lcb.pickled_string("\x80\x02X\x02\0\0\0[]q\0."), "[]", "protocol 2, BINPUT")
-  eq(lcb.pickled_string("\x80\x03X\x02\0\0\0[]r\0\0\0\0."), "[]", "protocol 3, LONG_BINPUT")
+  eq(data.pickled_string("\x80\x02X\x02\0\0\0[]q\0."), "[]", "protocol 2, BINPUT")
+  eq(data.pickled_string("\x80\x03X\x02\0\0\0[]r\0\0\0\0."), "[]", "protocol 3, LONG_BINPUT")
   local refused = {
     ["a list"] = frame("]\x94(K\x01e."),
     ["a global (code execution)"] = "\x80\x04\x95\x15\0\0\0\0\0\0\0\x8c\x02os\x94\x8c\x06system\x94\x93\x94.",
@@ -277,7 +280,7 @@ T["the pickle decoder takes only a pickled str (short, 4-byte, 8-byte lengths, w
     ["BINPUT then a GET"] = "\x80\x02X\x02\0\0\0[]q\0h\0.",
   }
   for what, b in pairs(refused) do
-    local s, err = lcb.pickled_string(b)
+    local s, err = data.pickled_string(b)
     if s then error(what .. " was accepted") end
     assert(type(err) == "string", what)
   end
@@ -301,7 +304,7 @@ T["a malformed row or private field is an error naming the file and line"] = fun
   }
   for _, c in ipairs(cases) do
     local path = write(d.path .. "/x.jsonl", good .. "\n\n" .. c[2] .. "\n")
-    raises(function() lcb.load{ dataset = { path } } end, "x%.jsonl:3: " .. c[3], c[1])
+    raises(function() data.load{ dataset = { path } } end, "x%.jsonl:3: " .. c[3], c[1])
   end
   -- private fields are decoded when the problem is scored
   local bad_private = {
@@ -311,12 +314,12 @@ T["a malformed row or private field is an error naming the file and line"] = fun
   }
   for _, c in ipairs(bad_private) do
     local path = write(d.path .. "/y.jsonl", "\n" .. variant("private_test_cases", c[2]) .. "\n")
-    local problems = lcb.load{ dataset = { path } }
-    raises(function() lcb.tests(problems[1]) end, "y%.jsonl:2: .*" .. c[3], c[1])
+    local problems = data.load{ dataset = { path } }
+    raises(function() data.tests(problems[1]) end, "y%.jsonl:2: .*" .. c[3], c[1])
   end
   -- the same question twice
   local path = write(d.path .. "/z.jsonl", good .. "\n" .. good .. "\n")
-  raises(function() lcb.load{ dataset = { path } } end, "z%.jsonl:2: question_id '1873_A' is also at", "duplicate")
+  raises(function() data.load{ dataset = { path } } end, "z%.jsonl:2: question_id '1873_A' is also at", "duplicate")
 end
 
 T["a zip bomb in private_test_cases is refused in one line after its first bytes, memory kept low"] = function()
@@ -344,9 +347,9 @@ print(base64.b64encode(z).decode()); print(base64.b64encode(y).decode())]] }, ma
     { claim, "private_test_cases refused: inflate: the pickled string claims 2147483648 bytes, more than the limit of 1073741824" } }) do
     row.private_test_cases = c[1]
     local path = write(d.path .. "/bomb.jsonl", cjson.encode(row) .. "\n")
-    local problems = lcb.load{ dataset = { path } }
+    local problems = data.load{ dataset = { path } }
     local before = peak_kb()
-    local ok, err = pcall(lcb.tests, problems[1])
+    local ok, err = pcall(data.tests, problems[1])
     eq(ok, false, "refused")
     eq(err, path .. ":1: " .. c[2], "one line naming the problem")
     assert(peak_kb() - before < 64 * 1024, string.format("peak memory grew by %d KiB", peak_kb() - before))
@@ -357,7 +360,7 @@ T["filters: dates as lcb_runner compares them (midnight bounds), platform, diffi
   local files = { FIX .. "problems.jsonl" }
   local function ids(o)
     o.dataset = files
-    local ok, problems = pcall(lcb.load, o)
+    local ok, problems = pcall(data.load, o)
     if not ok then return "none" end
     local out = {}
     for i, p in ipairs(problems) do out[i] = p.question_id end
@@ -375,7 +378,7 @@ end
 
 T["releases map to shard files as the dataset's loading script does"] = function()
   local function shards(tag)
-    local s, err = lcb.release(tag)
+    local s, err = data.release(tag)
     return s and table.concat(s, ",") or err
   end
   eq(shards("release_v1"), "1", "release_v1")
@@ -391,27 +394,27 @@ end
 
 T["prompts are lcb_runner's byte for byte: OpenAIChat messages and the GenericBase few-shot prompt"] = function()
   local want = json_file(FIX .. "expected_prompts.json")
-  local problems = lcb.load{ dataset = { FIX .. "problems.jsonl" } }
+  local problems = data.load{ dataset = { FIX .. "problems.jsonl" } }
   for _, p in ipairs(problems) do
     local w = want[p.question_id]
-    local m = lcb.chat_messages(p)
+    local m = prompt.chat_messages(p)
     eq(#m, #w.chat, p.question_id .. " messages")
     for i = 1, #m do
       eq(m[i].role, w.chat[i].role, p.question_id .. " role " .. i)
       eq(m[i].content, w.chat[i].content, p.question_id .. " content " .. i)
     end
-    eq(lcb.base_prompt(p), w.base, p.question_id .. " base prompt")
+    eq(prompt.base_prompt(p), w.base, p.question_id .. " base prompt")
   end
 end
 
 T["code extraction is lcb_runner's (the last fenced block), with reasoning set apart"] = function()
   for _, c in ipairs(json_file(FIX .. "expected_extract.json")) do
-    eq(lcb.extract(c.answer) or "", c.code, c.name)
+    eq(prompt.extract(c.answer) or "", c.code, c.name)
   end
-  local code, info = lcb.extract("<think>```python\nprint(0)\n```</think>\n```python\nprint(1)\n```")
+  local code, info = prompt.extract("<think>```python\nprint(0)\n```</think>\n```python\nprint(1)\n```")
   eq(code, "print(1)", "fences inside <think> do not count")
   eq(info.unclosed_think, false, "closed think")
-  code, info = lcb.extract("```python\nprint(1)\n```\n<think>more ```python\nprint(2)\n```")
+  code, info = prompt.extract("```python\nprint(1)\n```\n<think>more ```python\nprint(2)\n```")
   eq(code, "print(1)", "an unclosed <think> keeps what precedes it")
   eq(info.unclosed_think, true, "unclosed think")
 end
@@ -461,7 +464,7 @@ T["a full chat run against a fake server: the real problem's solution passes all
   end
   local reqs = lines_of(record)
   eq(#reqs, 2, "requests")
-  local want = lcb.chat_messages(lcb.load{ dataset = { testing.data("lcb_sample_1873_A.jsonl") } }[1])
+  local want = prompt.chat_messages(data.load{ dataset = { testing.data("lcb_sample_1873_A.jsonl") } }[1])
   eq(#reqs[1].messages, 2, "system + user")
   for i = 1, 2 do
     eq(reqs[1].messages[i].role, want[i].role, "role")
@@ -481,7 +484,7 @@ T["a full base-model run: the few-shot prompt, the ### stop, the stripped output
   eq(r.code, 0, "exit code: " .. r.stderr)
   eq(last_run(d.path .. "/r.json").results.score, 1, "score")
   local req = lines_of(record)[1]
-  eq(req.prompt, lcb.base_prompt(lcb.load{ dataset = { testing.data("lcb_sample_1873_A.jsonl") } }[1]), "prompt")
+  eq(req.prompt, prompt.base_prompt(data.load{ dataset = { testing.data("lcb_sample_1873_A.jsonl") } }[1]), "prompt")
   eq(cjson.encode(req.stop), '["###"]', "stop")
 end
 
@@ -548,39 +551,39 @@ T["a release shard is fetched over HTTP, kept only when every row reads and the 
     if bench.net.port_in_use("127.0.0.1", port) then break end
     bench.sleep(0.02)
   end
-  local url, counts = lcb.URL, lcb.SHARD_PROBLEMS[6]
-  local _ <close> = setmetatable({}, { __close = function() lcb.URL, lcb.SHARD_PROBLEMS[6] = url, counts end })
-  lcb.URL = string.format("http://127.0.0.1:%d/", port)
+  local url, counts = data.URL, data.SHARD_PROBLEMS[6]
+  local _ <close> = setmetatable({}, { __close = function() data.URL, data.SHARD_PROBLEMS[6] = url, counts end })
+  data.URL = string.format("http://127.0.0.1:%d/", port)
   local path = d.path .. "/cache/livecodebench/test6.jsonl"
-  local got, err = lcb.fetch_shard(6, path)
+  local got, err = data.fetch_shard(6, path)
   eq(got, nil, "a shard with 7 problems where the release has 175")
   assert(err:find("7 problems, the release has 175", 1, true), err)
   eq(bench.fs.stat(path), nil, "nothing kept")
-  lcb.SHARD_PROBLEMS[6] = 7
-  eq(lcb.fetch_shard(6, path), path, "fetched")
+  data.SHARD_PROBLEMS[6] = 7
+  eq(data.fetch_shard(6, path), path, "fetched")
   assert(bench.fs.stat(path .. ".verified"), "marked verified")
-  eq(#lcb.load{ dataset = { path } }, 7, "it reads")
+  eq(#data.load{ dataset = { path } }, 7, "it reads")
   -- the cache is checked against its mark every time it is used: a shard
   -- cut short (or one of its rows blanked out, the size kept) is fetched again
   local dataset = require("benchlua.dataset")
   local cache_dir = dataset.cache_dir
   local _ <close> = setmetatable({}, { __close = function() dataset.cache_dir = cache_dir end })
   dataset.cache_dir = function() return d.path .. "/cache" end
-  eq(#lcb.load{ release = "v6" }, 7, "the release from the cache")
+  eq(#data.load{ release = "v6" }, 7, "the release from the cache")
   local full = assert(bench.fs.read(path))
   write(path, full:match("^[^\n]*\n[^\n]*\n"))
-  eq(#lcb.load{ release = "v6" }, 7, "a shard cut to 2 rows under its mark: fetched again")
+  eq(#data.load{ release = "v6" }, 7, "a shard cut to 2 rows under its mark: fetched again")
   eq(assert(bench.fs.read(path)), full, "the whole shard is back")
   local last = full:match("([^\n]*\n)$")
   write(path, full:sub(1, #full - #last) .. string.rep(" ", #last - 1) .. "\n")
-  eq(#lcb.load{ release = "v6" }, 7, "a row blanked out, the size kept: fetched again")
+  eq(#data.load{ release = "v6" }, 7, "a row blanked out, the size kept: fetched again")
   eq(assert(bench.fs.read(path)), full, "the whole shard is back again")
   write(path, full:match("^[^\n]*\n"))
   write(www .. "/test6.jsonl", full:match("^[^\n]*\n"))
-  local ok, lerr = pcall(lcb.load, { release = "v6" })
+  local ok, lerr = pcall(data.load, { release = "v6" })
   assert(not ok and not lerr:find("\n") and lerr:find("1 problems, the release has 7", 1, true), tostring(lerr))
   write(www .. "/test6.jsonl", "{oops\n")
-  got, err = lcb.fetch_shard(6, d.path .. "/other.jsonl")
+  got, err = data.fetch_shard(6, d.path .. "/other.jsonl")
   eq(got, nil, "a malformed shard")
   assert(err:find("other.jsonl.part%-%d+:1: not valid JSON"), err)
   srv:kill("KILL")

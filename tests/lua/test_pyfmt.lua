@@ -70,11 +70,11 @@ end }
 
 -- Every writer that says it writes as Python does goes through pyfmt:
 -- evalplus's eval_results.json, lcb_runner's eval_all file, the samples
--- files (dataset.py_string). Before, codebench and livecodebench had their
+-- files (dataset.py_string). Before, codebench and livecodebench.lua had their
 -- own, which wrote 1e15 as 1e+15.
-T[#T + 1] = { "the Python-format writers of evalplus, livecodebench and dataset are pyfmt's; no module has its own", function()
+T[#T + 1] = { "the Python-format writers of evalplus, lcb_files and dataset are pyfmt's; no module has its own", function()
   local mine = {}
-  for _, m in ipairs({ "evalplus", "livecodebench", "dataset" }) do
+  for _, m in ipairs({ "evalplus", "lcb_files", "dataset" }) do
     local src = assert(bench.fs.read("lua/benchlua/" .. m .. ".lua"))
     if not src:find('require("benchlua.pyfmt")', 1, true) then mine[#mine + 1] = m .. " does not use pyfmt" end
   end
