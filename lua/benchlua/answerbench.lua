@@ -387,7 +387,7 @@ function M.benchmark(G, recipe)
     judge = judge(G),
     groups = G.groups,
     samples = M.format,
-    result = function(res, tally, ctx)
+    result = function(res, tally, _, ctx)
       local o = ctx.opts
       res.grader = G.grader(o)
       res.grader_versions = run.versions
