@@ -325,7 +325,8 @@ end
 T["a zip bomb in private_test_cases is refused in one line after its first bytes, memory kept low"] = function()
   local d <close> = tmpdir()
   local good = assert(bench.fs.read(testing.data("lcb_sample_1873_A.jsonl"))):gsub("%s+$", "")
-  -- 1 GiB of zeros; and a pickle header that claims a 2 GiB string
+  -- 1 GiB of zeros; a pickle header that claims a 2 GiB string; and a valid
+  -- header claiming 1,000 bytes in front of 64 MiB
   local r = assert(bench.run_script{ argv = { "/usr/bin/python3", "-c", [[
 import base64, struct, sys, zlib
 c = zlib.compressobj(9)
@@ -333,9 +334,11 @@ z = b"".join(c.compress(bytes(1 << 20)) for _ in range(1024)) + c.flush()
 c = zlib.compressobj(9)
 h = b"\x80\x04\x8d" + struct.pack("<Q", 1 << 31)
 y = c.compress(h) + b"".join(c.compress(b"[" * (1 << 20)) for _ in range(64)) + c.flush()
-print(base64.b64encode(z).decode()); print(base64.b64encode(y).decode())]] }, max_output = 8 << 20, timeout = 120 })
+c = zlib.compressobj(9)
+v = c.compress(b"\x80\x04\x8d" + struct.pack("<Q", 1000)) + b"".join(c.compress(b"[" * (1 << 20)) for _ in range(64)) + c.flush()
+for b in (z, y, v): print(base64.b64encode(b).decode())]] }, max_output = 8 << 20, timeout = 120 })
   assert(r.ok, r.stderr)
-  local zeros, claim = r.stdout:match("^(%S+)\n(%S+)\n$")
+  local zeros, claim, valid = r.stdout:match("^(%S+)\n(%S+)\n(%S+)\n$")
   local row = cjson.decode(good)
   local function peak_kb()
     local f = assert(io.open("/proc/self/status"))
@@ -344,7 +347,8 @@ print(base64.b64encode(z).decode()); print(base64.b64encode(y).decode())]] }, ma
     return kb
   end
   for _, c in ipairs({ { zeros, "private_test_cases refused: inflate: not a pickle of protocol 2 to 5" },
-    { claim, "private_test_cases refused: inflate: the pickled string claims 2147483648 bytes, more than the limit of 1073741824" } }) do
+    { claim, "private_test_cases refused: inflate: the pickled string claims 2147483648 bytes, more than the limit of 268435456" },
+    { valid, "private_test_cases refused: inflate: more than the 1032 bytes its first bytes claim" } }) do
     row.private_test_cases = c[1]
     local path = write(d.path .. "/bomb.jsonl", cjson.encode(row) .. "\n")
     local problems = data.load{ dataset = { path } }
