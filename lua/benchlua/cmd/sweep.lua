@@ -123,6 +123,20 @@ local function entry_options(name, spec, text)
   return out
 end
 
+-- every setting of `settings` with each of `values` (a setting each): the
+-- cross product, make(v) giving what v adds to a copy of the setting
+local function cross(settings, values, make)
+  local out = {}
+  for _, s in ipairs(settings) do
+    for _, v in ipairs(values) do
+      local c = make(v)
+      for kk, vv in pairs(s) do c[kk] = vv end
+      out[#out + 1] = c
+    end
+  end
+  return out
+end
+
 --- Parse `benchlua sweep [FILE] [options]`. -> {file=, flags=, help=, quiet=,
 -- table= (the command-line form: what a sweep file would return)} | nil, err
 local function parse_argv(argv, first)
@@ -230,30 +244,16 @@ local function parse_argv(argv, first)
       if #vals == 1 then
         t.options[k] = vals[1]
       else
-        local nxt = {}
-        for _, s in ipairs(t.settings) do
-          for _, v in ipairs(vals) do
-            local c = { [k] = v }
-            for kk, vv in pairs(s) do c[kk] = vv end
-            nxt[#nxt + 1] = c
-          end
-        end
-        t.settings = nxt
+        t.settings = cross(t.settings, vals, function(v) return { [k] = v } end)
       end
     end
   end
   if #sets > 0 then
     local common = t.options.server_arg or {}
     t.options.server_arg = nil
-    local nxt = {}
-    for _, s in ipairs(t.settings) do
-      for _, words in ipairs(sets) do
-        local c = { server_arg = json.array(table.move(words, 1, #words, #common + 1, table.move(common, 1, #common, 1, {}))) }
-        for kk, vv in pairs(s) do c[kk] = vv end
-        nxt[#nxt + 1] = c
-      end
-    end
-    t.settings = nxt
+    t.settings = cross(t.settings, sets, function(words)
+      return { server_arg = json.array(table.move(words, 1, #words, #common + 1, table.move(common, 1, #common, 1, {}))) }
+    end)
   end
   for bi, s in ipairs(specs) do
     local b = { names[bi] }
