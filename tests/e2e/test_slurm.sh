@@ -117,13 +117,15 @@ check "slurm scancel: the cancellation is named for its cell" grep -q "^sweep: c
 check "slurm scancel: no job left" test -z "$(jobs_left)"
 check "slurm scancel: no llama-server left" no_server_left 5
 
-# 5. the node fails in the middle of a task: Slurm requeues it; the task
+# 5. the node fails in the middle of a task (3,000 requests: the task must
+#    outlast --wait's first "running" line and scontrol on a quiet machine,
+#    where 600 could end first): Slurm requeues it; the task
 #    runs again without what it had recorded ok, and --wait reports the
 #    states it saw
 cat > node.lua <<'EOF'
 return {
   models = { "a.gguf" },
-  benchmarks = { { "throughput", requests = 4, max_tokens = 4 }, { "throughput", requests = 600, max_tokens = 16 } },
+  benchmarks = { { "throughput", requests = 4, max_tokens = 4 }, { "throughput", requests = 3000, max_tokens = 16 } },
   options = { quiet = true, parallel = 2 },
   results = "node.json",
 }
